@@ -1,0 +1,111 @@
+package kaoqin
+
+// Check types, as DingTalk spells them.
+const (
+	OnDuty  = "OnDuty"
+	OffDuty = "OffDuty"
+)
+
+// Time results of a check (DingTalk's timeResult). DingTalk judges; kaoqin only counts.
+const (
+	TimeNormal      = "Normal"
+	TimeEarly       = "Early"       // 早退
+	TimeLate        = "Late"        // 迟到
+	TimeSeriousLate = "SeriousLate" // 严重迟到
+	TimeAbsenteeism = "Absenteeism" // 旷工迟到
+	TimeNotSigned   = "NotSigned"   // 未打卡
+)
+
+// Location results of a check (DingTalk's locationResult).
+const (
+	LocationNormal    = "Normal"
+	LocationOutside   = "Outside" // 外勤
+	LocationNotSigned = "NotSigned"
+)
+
+// Check is one scheduled check point of one employee on one work day: one row of DingTalk's
+// attendance/list (打卡结果). An employee may have several OnDuty/OffDuty pairs a day.
+type Check struct {
+	ID             int64  `json:"id"`        // DingTalk's id of the result row: the key
+	RecordID       int64  `json:"record_id"` // the punch record behind it; 0 if none
+	UserID         string `json:"userid"`
+	WorkDate       string `json:"work_date"`
+	CheckType      string `json:"check_type"`
+	TimeResult     string `json:"time_result"`
+	LocationResult string `json:"location_result"`
+	BaseCheckTime  int64  `json:"base_check_time"` // unix ms: the scheduled time DingTalk judged against
+	UserCheckTime  int64  `json:"user_check_time"` // unix ms: the punch; meaningless when NotSigned
+	SourceType     string `json:"source_type,omitempty"`
+	PlanID         int64  `json:"plan_id,omitempty"`
+	GroupID        int64  `json:"group_id,omitempty"`
+	ApproveID      int64  `json:"approve_id,omitempty"` // leave/overtime approval linked to the check; 0 if none
+	ProcInstID     string `json:"proc_inst_id,omitempty"`
+}
+
+// Signed reports whether the employee punched for the check (its result is not NotSigned).
+func (c Check) Signed() bool { return c.TimeResult != TimeNotSigned }
+
+// Punch is one punch record (打卡记录) from DingTalk's attendance/listRecord: every punch, also
+// the ones that matched no check point.
+type Punch struct {
+	ID                int64  `json:"id"`
+	UserID            string `json:"userid"`
+	WorkDate          string `json:"work_date"`
+	CheckType         string `json:"check_type"`
+	TimeResult        string `json:"time_result"`
+	LocationResult    string `json:"location_result"`
+	SourceType        string `json:"source_type,omitempty"`
+	UserCheckTime     int64  `json:"user_check_time"`
+	BaseCheckTime     int64  `json:"base_check_time"`
+	PlanID            int64  `json:"plan_id,omitempty"`
+	GroupID           int64  `json:"group_id,omitempty"`
+	IsLegal           bool   `json:"is_legal"`
+	InvalidRecordType string `json:"invalid_record_type,omitempty"`
+	LocationMethod    string `json:"location_method,omitempty"`
+	UserAddress       string `json:"user_address,omitempty"`
+	OutsideRemark     string `json:"outside_remark,omitempty"`
+	DeviceID          string `json:"device_id,omitempty"`
+	ApproveID         int64  `json:"approve_id,omitempty"`
+	ProcInstID        string `json:"proc_inst_id,omitempty"`
+}
+
+// Leave duration units (DingTalk's duration_unit).
+const (
+	LeavePercentDay  = "percent_day"
+	LeavePercentHour = "percent_hour"
+)
+
+// Leave is one approved leave from DingTalk's leave status (topapi/attendance/getleavestatus).
+// DingTalk gives it no id: it is keyed by (UserID, StartTime, EndTime).
+type Leave struct {
+	UserID          string `json:"userid"`
+	StartTime       int64  `json:"start_time"` // unix ms
+	EndTime         int64  `json:"end_time"`   // unix ms
+	DurationUnit    string `json:"duration_unit"`
+	DurationPercent int64  `json:"duration_percent"` // days x 100 or hours x 100, per DurationUnit
+}
+
+// Overlaps reports whether the leave overlaps the half-open interval [start, end) of unix ms.
+func (l Leave) Overlaps(start, end int64) bool { return l.StartTime < end && start < l.EndTime }
+
+// Schedule is one planned check point (排班) from topapi/attendance/schedule/listbyusers.
+type Schedule struct {
+	PlanID        int64  `json:"plan_id"`
+	UserID        string `json:"userid"`
+	WorkDate      string `json:"work_date"`
+	CheckType     string `json:"check_type"`
+	PlanCheckTime int64  `json:"plan_check_time"` // unix ms
+	GroupID       int64  `json:"group_id,omitempty"`
+	ShiftID       int64  `json:"shift_id,omitempty"` // 0 on a rest day
+	IsRest        bool   `json:"is_rest"`
+	ApproveID     int64  `json:"approve_id,omitempty"`
+}
+
+// Scope is a set of employees over an inclusive range of work dates: what one pull from
+// DingTalk covered. Saving a pull replaces everything the store held in its scope, so rows
+// DingTalk no longer returns (a cancelled leave, a changed schedule) disappear too.
+type Scope struct {
+	UserIDs []string
+	From    string // first work date, inclusive
+	To      string // last work date, inclusive
+}

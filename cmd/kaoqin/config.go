@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+	_ "time/tzdata" // so KAOQIN_TIMEZONE works on machines without a zoneinfo database
+
+	"github.com/alecthomas/kong"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// Globals are the settings every command shares. Each can come from a flag, an environment
+// variable or the config file, in that order of precedence (spec/cli.md). The names of the
+// environment variables are a contract; the config file uses the same names.
+type Globals struct {
+	Config string `name:"config" env:"KAOQIN_CONFIG" placeholder:"FILE" help:"Config file of KEY=VALUE lines using the KAOQIN_* names below (flags and environment win over it)."`
+
+	AppKey       string  `name:"app-key" env:"KAOQIN_DINGTALK_APP_KEY" placeholder:"KEY" help:"The internal app's AppKey (ClientID)."`
+	AppSecret    string  `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
+	BaseURL      string  `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
+	QPS          float64 `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
+	MonthlyQuota int     `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" help:"Metered-call budget per calendar month."`
+	DB           string  `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
+	Timezone     string  `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
+	LogLevel     string  `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`
+
+	stdout, stderr io.Writer
+}
+
+// Location returns the configured time zone.
+func (g *Globals) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(g.Timezone)
+	if err != nil {
+		return nil, kaoqin.Errorf(kaoqin.EINVALID, "unknown time zone %q in KAOQIN_TIMEZONE: use an IANA name such as Asia/Shanghai", g.Timezone)
+	}
+	return loc, nil
+}
+
+// configFileResolver reads the config file named by --config or KAOQIN_CONFIG in args and
+// the environment, and offers its values to kong for the flags whose environment variable is
+// not set. Kong lets a resolver override the environment, so the resolver steps aside when
+// the variable is set: a flag beats the environment, the environment beats the file.
+func configFileResolver(args []string) kong.Resolver {
+	path := os.Getenv("KAOQIN_CONFIG")
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			path = v
+		} else if a == "--config" && i+1 < len(args) {
+			path = args[i+1]
+		}
+	}
+	var values map[string]string
+	var loadErr error
+	if path != "" {
+		values, loadErr = readConfigFile(path)
+	}
+	return kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (any, error) {
+		if loadErr != nil {
+			return nil, loadErr
+		}
+		for _, env := range flag.Envs {
+			if _, set := os.LookupEnv(env); set {
+				return nil, nil
+			}
+			if v, ok := values[env]; ok {
+				return v, nil
+			}
+		}
+		return nil, nil
+	})
+}
+
+// readConfigFile parses KEY=VALUE lines; blank lines and lines starting with # are skipped,
+// and a value may be wrapped in double quotes.
+func readConfigFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config file: %w", err)
+	}
+	defer f.Close()
+	values := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if !ok || !strings.HasPrefix(key, "KAOQIN_") {
+			return nil, fmt.Errorf("config file %s line %d: want KAOQIN_NAME=value", path, n)
+		}
+		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		values[key] = value
+	}
+	return values, sc.Err()
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "kaoqin.conf")
+	os.WriteFile(file, []byte("# comment\nKAOQIN_DB=from-file.db\nKAOQIN_TIMEZONE=\"Europe/Berlin\"\nKAOQIN_DINGTALK_QPS=7\n"), 0o600)
+
+	parse := func(args ...string) Globals {
+		t.Helper()
+		return parseOnly(t, append(args, "version")).Globals
+	}
+
+	t.Setenv("KAOQIN_DB", "")
+	os.Unsetenv("KAOQIN_DB")
+	g := parse("--config", file)
+	if g.DB != "from-file.db" || g.Timezone != "Europe/Berlin" || g.QPS != 7 {
+		t.Errorf("file: got DB=%q TZ=%q QPS=%v", g.DB, g.Timezone, g.QPS)
+	}
+	t.Setenv("KAOQIN_DB", "from-env.db")
+	if g := parse("--config", file); g.DB != "from-env.db" || g.Timezone != "Europe/Berlin" {
+		t.Errorf("env over file: got DB=%q TZ=%q", g.DB, g.Timezone)
+	}
+	if g := parse("--config", file, "--db", "from-flag.db"); g.DB != "from-flag.db" {
+		t.Errorf("flag over env: got DB=%q", g.DB)
+	}
+	os.Unsetenv("KAOQIN_DB")
+	if g := parse(); g.DB != "kaoqin.db" || g.Timezone != "Asia/Shanghai" || g.QPS != 20 || g.MonthlyQuota != 5000 {
+		t.Errorf("defaults: got %+v", g)
+	}
+}
+
+func TestConfigFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.conf")
+	os.WriteFile(bad, []byte("KAOQIN_DB=x\nthis is not a setting\n"), 0o600)
+	var out bytes.Buffer
+	if status := run(context.Background(), []string{"--config", bad, "version"}, &out, &out); status == 0 {
+		t.Fatal("a malformed config file was accepted")
+	}
+	if !strings.Contains(out.String(), "line 2") {
+		t.Errorf("error does not name the line: %q", out.String())
+	}
+	out.Reset()
+	if status := run(context.Background(), []string{"--config", filepath.Join(dir, "missing.conf"), "version"}, &out, &out); status == 0 {
+		t.Fatal("a missing config file was accepted")
+	}
+}
+
+func TestUsageErrorExits2(t *testing.T) {
+	var out bytes.Buffer
+	if status := run(context.Background(), []string{"no-such-command"}, &out, &out); status != 2 {
+		t.Fatalf("status = %d, want 2", status)
+	}
+}

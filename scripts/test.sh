@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every check and test of kaoqin on a fresh Debian machine, installing what they need:
+# PostgreSQL (for the store suite on a real server) and Chromium (for the browser tests).
+# Extra arguments go to "go test", e.g. scripts/test.sh -run TestSync ./syncer/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql postgresql-common)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	echo "installing ${need[*]} (Debian packages)" >&2
+	$sudo apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+echo "gofmt, go vet" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change: $unformatted" >&2
+	exit 1
+fi
+go vet ./...
+
+args=("$@")
+[ ${#args[@]} -gt 0 ] || args=(./...)
+
+# pg_virtualenv starts a throwaway PostgreSQL cluster, runs the command with PGHOST, PGPORT,
+# PGUSER and PGPASSWORD set, and drops the cluster afterwards.
+export KAOQIN_TEST_CHROMIUM="${KAOQIN_TEST_CHROMIUM:-$(command -v chromium)}"
+exec pg_virtualenv -- bash -c '
+	export KAOQIN_TEST_POSTGRES_DSN="postgres://$PGUSER:$PGPASSWORD@$PGHOST:${PGPORT:-5432}/${PGDATABASE:-postgres}?sslmode=disable"
+	exec go test -count=1 -timeout 20m "$@"
+' go-test "${args[@]}"

@@ -1,0 +1,158 @@
+package kaoqin
+
+import (
+	"context"
+	"time"
+)
+
+// The interfaces below are what the rest of kaoqin needs from a database. Package store
+// implements all of them, on SQLite and on PostgreSQL with identical behaviour; consumers
+// (syncer, web, cmd) depend on the interface they need, not on store.
+//
+// Errors: a missing row is an *Error with ENOTFOUND, a uniqueness violation ECONFLICT, bad
+// arguments EINVALID; anything else is internal.
+
+// OrgStore keeps the org chart and its history.
+type OrgStore interface {
+	// SaveOrg makes the store's org chart equal to snap, in one transaction: departments and
+	// employees are upserted under DingTalk's ids; ones missing from snap are marked removed /
+	// left (never deleted); memberships no longer listed are closed with To = snap.Day - 1 and
+	// new ones opened with From = snap.Day (From = "" for an employee seen for the first time,
+	// since kaoqin cannot know what came before). Saving the same snapshot twice changes nothing.
+	SaveOrg(ctx context.Context, snap OrgSnapshot) (OrgChange, error)
+	// Departments returns every department ever seen, removed ones included, sorted by ID.
+	Departments(ctx context.Context) ([]Department, error)
+	// Employees returns every employee ever seen, departed ones included, sorted by UserID,
+	// with their current DeptIDs sorted.
+	Employees(ctx context.Context) ([]Employee, error)
+	// Memberships returns the memberships that held on any day of [from, to], sorted by
+	// UserID, DeptID, From.
+	Memberships(ctx context.Context, from, to string) ([]Membership, error)
+}
+
+// CheckBatch is one complete pull of check results: it replaces every check the store holds
+// for Scope (upserting by ID, deleting the ones not in Checks) and, in the same transaction,
+// records Checkpoint (if not "") as done, so a killed sync never leaves half a chunk.
+type CheckBatch struct {
+	Scope      Scope
+	Checks     []Check
+	Checkpoint string
+}
+
+// LeaveBatch replaces the leave of UserIDs overlapping [Start, End) (unix ms) with Leaves.
+type LeaveBatch struct {
+	UserIDs    []string
+	Start, End int64
+	Leaves     []Leave
+	Checkpoint string
+}
+
+// PunchBatch replaces the punch records of Scope with Punches.
+type PunchBatch struct {
+	Scope      Scope
+	Punches    []Punch
+	Checkpoint string
+}
+
+// ScheduleBatch replaces the schedules of Scope with Schedules.
+type ScheduleBatch struct {
+	Scope      Scope
+	Schedules  []Schedule
+	Checkpoint string
+}
+
+// Filter selects attendance rows by work date (inclusive) and, if UserIDs is not nil, by
+// employee.
+type Filter struct {
+	From, To string
+	UserIDs  []string
+}
+
+// AttendanceStore keeps what DingTalk said about attendance.
+type AttendanceStore interface {
+	SaveChecks(ctx context.Context, b CheckBatch) (rows int64, err error)
+	SaveLeaves(ctx context.Context, b LeaveBatch) (rows int64, err error)
+	SavePunches(ctx context.Context, b PunchBatch) (rows int64, err error)
+	SaveSchedules(ctx context.Context, b ScheduleBatch) (rows int64, err error)
+
+	// Checks returns checks sorted by UserID, WorkDate, BaseCheckTime, ID.
+	Checks(ctx context.Context, f Filter) ([]Check, error)
+	// Leaves returns the leaves overlapping [start, end) (unix ms), sorted by UserID, StartTime.
+	Leaves(ctx context.Context, start, end int64) ([]Leave, error)
+	// Punches returns punch records sorted by UserID, UserCheckTime, ID.
+	Punches(ctx context.Context, f Filter) ([]Punch, error)
+	// Schedules returns schedules sorted by UserID, WorkDate, PlanCheckTime, PlanID.
+	Schedules(ctx context.Context, f Filter) ([]Schedule, error)
+
+	// MarkCovered records that the days' attendance has been pulled for every employee; a later
+	// mark replaces an earlier one (Closed never goes back from true to false).
+	MarkCovered(ctx context.Context, days []DayCoverage) error
+	// Coverage returns the covered days of [from, to], sorted by Day.
+	Coverage(ctx context.Context, from, to string) ([]DayCoverage, error)
+}
+
+// SyncStore keeps the books of syncs: runs, checkpoints and the metered-call ledger.
+type SyncStore interface {
+	// CreateRun inserts run and sets its ID.
+	CreateRun(ctx context.Context, run *SyncRun) error
+	// UpdateRun saves run's status and figures.
+	UpdateRun(ctx context.Context, run *SyncRun) error
+	// Runs returns the latest runs, newest first.
+	Runs(ctx context.Context, limit int) ([]SyncRun, error)
+	// Checkpoints returns the done checkpoints whose key starts with prefix, with the time
+	// (unix ms) each was done.
+	Checkpoints(ctx context.Context, prefix string) (map[string]int64, error)
+	// DeleteCheckpoints forgets the checkpoints whose key starts with prefix (a forced refetch).
+	DeleteCheckpoints(ctx context.Context, prefix string) error
+	// RecordCall adds one DingTalk call to the ledger. It is called for every call, from many
+	// goroutines and, on PostgreSQL, from many processes.
+	RecordCall(ctx context.Context, c Call) error
+	// Ledger returns the month's totals ("YYYY-MM"); a month without calls is all zeros.
+	Ledger(ctx context.Context, month string) (MonthLedger, error)
+}
+
+// Roles of local accounts.
+const (
+	RoleAdmin   = "admin"   // everything, including accounts and the audit log
+	RoleHR      = "hr"      // every department's data
+	RoleManager = "manager" // only the subtrees of DeptIDs
+)
+
+// User is a local account of the web dashboard.
+type User struct {
+	ID           int64   `json:"id"`
+	Name         string  `json:"name"`
+	Role         string  `json:"role"`
+	DeptIDs      []int64 `json:"department_ids,omitempty"` // a manager's departments
+	PasswordHash string  `json:"-"`                        // argon2id, PHC string format
+	CreatedAt    int64   `json:"created_at"`
+}
+
+// AuditEntry is one row of the audit log: who exported or viewed what.
+type AuditEntry struct {
+	ID     int64  `json:"id"`
+	At     int64  `json:"at"` // unix ms
+	User   string `json:"user"`
+	Action string `json:"action"` // e.g. "export", "view_employee"
+	Target string `json:"target"` // e.g. "period 2026-10-26..2026-11-25 dept 5 xlsx", a userid
+	IP     string `json:"ip,omitempty"`
+}
+
+// UserStore keeps local accounts, their sessions and the audit log.
+type UserStore interface {
+	CreateUser(ctx context.Context, u *User) error // ECONFLICT if the name is taken
+	UpdateUser(ctx context.Context, u *User) error
+	UserByName(ctx context.Context, name string) (*User, error)
+	UserByID(ctx context.Context, id int64) (*User, error)
+	Users(ctx context.Context) ([]User, error)
+
+	// Sessions, in the shape of scs.Store: data is opaque; expired sessions are not found.
+	FindSession(ctx context.Context, token string) (data []byte, found bool, err error)
+	CommitSession(ctx context.Context, token string, data []byte, expiry time.Time) error
+	DeleteSession(ctx context.Context, token string) error
+	DeleteExpiredSessions(ctx context.Context) error
+
+	AddAudit(ctx context.Context, e *AuditEntry) error
+	// Audit returns the latest entries, newest first.
+	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
