@@ -1,0 +1,87 @@
+package report
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// Time is an instant shown in the report's time zone. In JSON it is RFC 3339 with the zone's
+// offset, to the second ("2026-11-18T09:03:00+08:00"), and null when zero.
+type Time struct{ time.Time }
+
+func at(ms int64, loc *time.Location) Time {
+	if ms == 0 {
+		return Time{}
+	}
+	return Time{time.UnixMilli(ms).In(loc)}
+}
+
+// MarshalJSON writes t as RFC 3339, or null when t is zero.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return strconv.AppendQuote(nil, t.Format(time.RFC3339)), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = Time{}
+		return nil
+	}
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	t.Time, err = time.Parse(time.RFC3339, s)
+	return err
+}
+
+// Check is one of DingTalk's check results as reports show it: times in the report's zone,
+// no punch time for a NotSigned check (DingTalk fills in the scheduled time there), and no
+// approval id when there is none.
+type Check struct {
+	ID             int64  `json:"id"`
+	CheckType      string `json:"check_type"`
+	TimeResult     string `json:"time_result"`
+	LocationResult string `json:"location_result"`
+	BaseCheckTime  Time   `json:"base_check_time"`
+	UserCheckTime  *Time  `json:"user_check_time"` // null when NotSigned
+	ApproveID      *int64 `json:"approve_id"`      // null when none
+	ProcInstID     string `json:"proc_inst_id,omitempty"`
+	// Pending is true for a NotSigned check whose scheduled time has not come yet: it is not
+	// missing, DingTalk just has not judged it.
+	Pending bool `json:"pending,omitempty"`
+}
+
+func newCheck(c kaoqin.Check, loc *time.Location, now int64) Check {
+	out := Check{
+		ID:             c.ID,
+		CheckType:      c.CheckType,
+		TimeResult:     c.TimeResult,
+		LocationResult: c.LocationResult,
+		BaseCheckTime:  at(c.BaseCheckTime, loc),
+		ProcInstID:     c.ProcInstID,
+		Pending:        !c.Signed() && !due(c, now),
+	}
+	if c.Signed() && c.UserCheckTime != 0 {
+		t := at(c.UserCheckTime, loc)
+		out.UserCheckTime = &t
+	}
+	if c.ApproveID != 0 {
+		id := c.ApproveID
+		out.ApproveID = &id
+	}
+	return out
+}
+
+func newChecks(cs []kaoqin.Check, loc *time.Location, now int64) []Check {
+	out := make([]Check, len(cs))
+	for i, c := range cs {
+		out[i] = newCheck(c, loc, now)
+	}
+	return out
+}

@@ -1,0 +1,260 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// Counts are the daily counts of spec/reports.md, for one department subtree or the company:
+// each is a number of unique employees.
+type Counts struct {
+	Headcount       int `json:"headcount"`
+	Scheduled       int `json:"scheduled"`
+	CheckedIn       int `json:"checked_in"`
+	NotCheckedIn    int `json:"not_checked_in"`
+	Late            int `json:"late"`
+	SeriousLate     int `json:"serious_late"`
+	AbsenteeismLate int `json:"absenteeism_late"`
+	Early           int `json:"early"`
+	MissingOnDuty   int `json:"missing_on_duty"`
+	MissingOffDuty  int `json:"missing_off_duty"`
+	Absent          int `json:"absent"`
+	OnLeave         int `json:"on_leave"`
+	Outside         int `json:"outside"`
+}
+
+// dailyFields maps each daily count to the flag an employee needs to be in it; headcount
+// needs none.
+var dailyFields = []dailyField{
+	{"headcount", 0, func(c *Counts) *int { return &c.Headcount }},
+	{"scheduled", fScheduled, func(c *Counts) *int { return &c.Scheduled }},
+	{"checked_in", fCheckedIn, func(c *Counts) *int { return &c.CheckedIn }},
+	{"not_checked_in", fNotCheckedIn, func(c *Counts) *int { return &c.NotCheckedIn }},
+	{"late", fLate, func(c *Counts) *int { return &c.Late }},
+	{"serious_late", fSeriousLate, func(c *Counts) *int { return &c.SeriousLate }},
+	{"absenteeism_late", fAbsenteeismLate, func(c *Counts) *int { return &c.AbsenteeismLate }},
+	{"early", fEarly, func(c *Counts) *int { return &c.Early }},
+	{"missing_on_duty", fMissingOnDuty, func(c *Counts) *int { return &c.MissingOnDuty }},
+	{"missing_off_duty", fMissingOffDuty, func(c *Counts) *int { return &c.MissingOffDuty }},
+	{"absent", fAbsent, func(c *Counts) *int { return &c.Absent }},
+	{"on_leave", fOnLeave, func(c *Counts) *int { return &c.OnLeave }},
+	{"outside", fOutside, func(c *Counts) *int { return &c.Outside }},
+}
+
+type dailyField struct {
+	name string
+	flag flags
+	get  func(*Counts) *int
+}
+
+// add counts one employee's classified day.
+func (c *Counts) add(f flags) {
+	c.Headcount++
+	if f == 0 {
+		return
+	}
+	for _, fd := range dailyFields[1:] {
+		if f.has(fd.flag) {
+			*fd.get(c)++
+		}
+	}
+}
+
+// Daily is the daily report of spec/reports.md. Marshalled as JSON it is the contract;
+// the unexported index behind it answers Who.
+type Daily struct {
+	Kind        string `json:"kind"` // "daily"
+	Date        string `json:"date"`
+	Timezone    string `json:"timezone"`
+	GeneratedAt Time   `json:"generated_at"`
+	// SyncedAt is when the day's attendance was last pulled from DingTalk; Final is true when
+	// that happened after the day had ended (otherwise the day is reported as it stood then).
+	SyncedAt Time `json:"synced_at"`
+	Final    bool `json:"final"`
+	// Scope is Options.DeptIDs: the subtrees the report is limited to (absent: the company).
+	Scope []int64 `json:"scope,omitempty"`
+	// Company totals every employee of the report: with no scope, everyone known for the day
+	// (members of some department, and anyone with checks); with a scope, the unique members
+	// of its subtrees.
+	Company     Counts            `json:"company"`
+	Departments []DailyDepartment `json:"departments"` // sorted by ID
+	Employees   []DailyEmployee   `json:"employees"`   // sorted by UserID
+
+	loc  *time.Location
+	org  *org
+	rows []dailyRow // parallel to Employees
+}
+
+// DailyDepartment is one department's line: counts over the unique members of its subtree.
+type DailyDepartment struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	ParentID int64  `json:"parent_id"`
+	Counts   Counts `json:"counts"`
+	// NotCheckedIn are the people behind Counts.NotCheckedIn, sorted by userid.
+	NotCheckedIn []Person `json:"not_checked_in"`
+}
+
+// Person names an employee.
+type Person struct {
+	UserID string `json:"userid"`
+	Name   string `json:"name"`
+}
+
+// DailyEmployee is one employee's day: where they belonged and their checks.
+type DailyEmployee struct {
+	UserID        string  `json:"userid"`
+	Name          string  `json:"name"`
+	JobNumber     string  `json:"job_number,omitempty"`
+	DepartmentIDs []int64 `json:"department_ids"` // held that day, sorted; [] for none
+	OnLeave       bool    `json:"on_leave"`
+	Status        string  `json:"status"` // one of the Status constants
+	Checks        []Check `json:"checks"` // by scheduled time
+}
+
+type dailyRow struct {
+	flags flags
+	subs  []int32 // department indexes whose subtree holds the employee that day
+}
+
+// ComputeDaily computes the daily report of day from in. It fails with ENOTSYNCED if the
+// day has not been synced, EINVALID for a bad date and ENOTFOUND for an unknown department.
+func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	if _, err := kaoqin.ParseDate(day); err != nil {
+		return nil, err
+	}
+	cov, err := coverage(in.Coverage, day, day)
+	if err != nil {
+		return nil, err
+	}
+	v, err := newView(in, day, day, opts)
+	if err != nil {
+		return nil, err
+	}
+	d := &Daily{
+		Kind:        "daily",
+		Date:        day,
+		Timezone:    v.loc.String(),
+		GeneratedAt: Time{opts.Now.In(v.loc)},
+		SyncedAt:    at(cov[0].SyncedAt, v.loc),
+		Final:       cov[0].Closed,
+		Scope:       slices.Clone(opts.DeptIDs),
+		Employees:   make([]DailyEmployee, 0, len(v.people)),
+		loc:         v.loc,
+		org:         v.org,
+		rows:        make([]dailyRow, 0, len(v.people)),
+	}
+	counts := make([]Counts, len(v.org.depts))
+	notIn := make([][]Person, len(v.org.depts))
+	for _, p := range v.people {
+		f := v.classify(p, 0)
+		subs := v.org.subtrees(p.held[0])
+		d.Company.add(f)
+		for _, s := range subs {
+			counts[s].add(f)
+			if f.has(fNotCheckedIn) {
+				notIn[s] = append(notIn[s], Person{UserID: p.userid, Name: p.name()})
+			}
+		}
+		d.rows = append(d.rows, dailyRow{flags: f, subs: subs})
+		d.Employees = append(d.Employees, DailyEmployee{
+			UserID:        p.userid,
+			Name:          p.name(),
+			JobNumber:     p.jobNumber(),
+			DepartmentIDs: nonNil(p.held[0]),
+			OnLeave:       f.has(fOnLeave),
+			Status:        f.status(),
+			Checks:        newChecks(p.checks[0], v.loc, v.now),
+		})
+	}
+	for i, dept := range v.org.depts {
+		if !v.included(int32(i), v.bounds[0]) {
+			continue
+		}
+		d.Departments = append(d.Departments, DailyDepartment{
+			ID:           dept.ID,
+			Name:         dept.Name,
+			ParentID:     dept.ParentID,
+			Counts:       counts[i],
+			NotCheckedIn: nonNil(notIn[i]), // people are visited by userid: already sorted
+		})
+	}
+	if d.Departments == nil {
+		d.Departments = []DailyDepartment{}
+	}
+	return d, nil
+}
+
+// Who returns the userids behind one number of the report, sorted: the employees counted in
+// field (a JSON name of Counts, e.g. "late") of department deptID, or of the company line
+// when deptID is 0. It fails with ENOTFOUND for a department not in the report and EINVALID
+// for an unknown field.
+func (d *Daily) Who(deptID int64, field string) ([]string, error) {
+	fi := slices.IndexFunc(dailyFields, func(f dailyField) bool { return f.name == field })
+	if fi < 0 {
+		return nil, kaoqin.Errorf(kaoqin.EINVALID, "unknown daily count %q: want one of %s", field, dailyFieldNames())
+	}
+	want := dailyFields[fi].flag
+	dept := int32(-1)
+	if deptID != 0 {
+		if _, ok := d.department(deptID); !ok {
+			return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "department %d is not in the daily report of %s", deptID, d.Date)
+		}
+		dept = d.org.index[deptID]
+	}
+	ids := []string{}
+	for i, r := range d.rows {
+		if dept >= 0 {
+			if _, ok := slices.BinarySearch(r.subs, dept); !ok {
+				continue
+			}
+		}
+		if want == 0 || r.flags.has(want) {
+			ids = append(ids, d.Employees[i].UserID)
+		}
+	}
+	return ids, nil
+}
+
+// Employee returns the employee with userid, if the report holds them.
+func (d *Daily) Employee(userid string) (*DailyEmployee, bool) {
+	i, ok := slices.BinarySearchFunc(d.Employees, userid, func(e DailyEmployee, id string) int {
+		return strings.Compare(e.UserID, id)
+	})
+	if !ok {
+		return nil, false
+	}
+	return &d.Employees[i], true
+}
+
+func (d *Daily) department(id int64) (*DailyDepartment, bool) {
+	i, ok := slices.BinarySearchFunc(d.Departments, id, func(x DailyDepartment, id int64) int {
+		return cmpInt64(x.ID, id)
+	})
+	if !ok {
+		return nil, false
+	}
+	return &d.Departments[i], true
+}
+
+func dailyFieldNames() string {
+	names := make([]string, len(dailyFields))
+	for i, f := range dailyFields {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// nonNil returns s, or an empty slice for nil: JSON arrays are [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,150 @@
+package report
+
+import "github.com/kaoqin/kaoqin"
+
+// flags classify one employee's work day per spec/reports.md. Every count of every report is
+// a sum of these, so the rules live here and nowhere else.
+type flags uint32
+
+const (
+	fScheduled       flags = 1 << iota // at least one check
+	fAttended                          // at least one signed check
+	fCheckedIn                         // at least one signed OnDuty check
+	fNotCheckedIn                      // a due OnDuty check, none signed, not on leave
+	fLate                              // an OnDuty check Late
+	fSeriousLate                       // an OnDuty check SeriousLate
+	fAbsenteeismLate                   // an OnDuty check Absenteeism (旷工迟到)
+	fEarly                             // an OffDuty check Early
+	fMissingOnDuty                     // a due OnDuty check NotSigned, not absent, not on leave
+	fMissingOffDuty                    // a due OffDuty check NotSigned, not absent, not on leave
+	fAbsent                            // every check due and NotSigned, not on leave (旷工)
+	fOnLeave                           // a leave overlaps the day
+	fOutside                           // a check with locationResult Outside (外勤)
+	fPending                           // a NotSigned check not due yet: the day is in progress
+)
+
+func (f flags) has(g flags) bool { return f&g != 0 }
+
+// due reports whether DingTalk has had to judge c by now (unix ms): its scheduled time has
+// come. A NotSigned check that is not due is pending and counts nowhere.
+func due(c kaoqin.Check, now int64) bool { return c.BaseCheckTime <= now }
+
+// classify classifies one employee's checks of one work day.
+func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
+	var f flags
+	if onLeave {
+		f |= fOnLeave
+	}
+	if len(checks) == 0 {
+		return f
+	}
+	f |= fScheduled
+	allDueUnsigned := true
+	var missOn, missOff bool
+	for _, c := range checks {
+		signed, isDue := c.Signed(), due(c, now)
+		switch {
+		case signed:
+			f |= fAttended
+			allDueUnsigned = false
+		case !isDue:
+			f |= fPending
+			allDueUnsigned = false
+		}
+		if c.LocationResult == kaoqin.LocationOutside {
+			f |= fOutside
+		}
+		switch c.CheckType {
+		case kaoqin.OnDuty:
+			if signed {
+				f |= fCheckedIn
+			} else if isDue {
+				missOn = true
+			}
+			switch c.TimeResult {
+			case kaoqin.TimeLate:
+				f |= fLate
+			case kaoqin.TimeSeriousLate:
+				f |= fSeriousLate
+			case kaoqin.TimeAbsenteeism:
+				f |= fAbsenteeismLate
+			}
+		case kaoqin.OffDuty:
+			if !signed && isDue {
+				missOff = true
+			}
+			if c.TimeResult == kaoqin.TimeEarly {
+				f |= fEarly
+			}
+		}
+	}
+	if onLeave {
+		return f
+	}
+	if !f.has(fCheckedIn) && missOn {
+		f |= fNotCheckedIn
+	}
+	if allDueUnsigned {
+		return f | fAbsent
+	}
+	if missOn {
+		f |= fMissingOnDuty
+	}
+	if missOff {
+		f |= fMissingOffDuty
+	}
+	return f
+}
+
+// Day statuses, one per employee and day, worst first: the colour of a calendar cell and the
+// status column of the employee sheets.
+const (
+	StatusAbsent  = "absent"  // every check NotSigned, not on leave
+	StatusMissing = "missing" // a check NotSigned (缺卡)
+	StatusLate    = "late"    // Late, SeriousLate or Absenteeism on duty
+	StatusEarly   = "early"   // left early
+	StatusLeave   = "leave"   // on leave, nothing worse
+	StatusPending = "pending" // a check still to come today, nothing worse so far
+	StatusNormal  = "normal"
+	StatusRest    = "rest" // no check scheduled, not on leave
+)
+
+// status sums up a classified day in one word.
+func (f flags) status() string {
+	switch {
+	case !f.has(fScheduled) && f.has(fOnLeave):
+		return StatusLeave
+	case !f.has(fScheduled):
+		return StatusRest
+	case f.has(fAbsent):
+		return StatusAbsent
+	case f.has(fMissingOnDuty | fMissingOffDuty):
+		return StatusMissing
+	case f.has(fLate | fSeriousLate | fAbsenteeismLate):
+		return StatusLate
+	case f.has(fEarly):
+		return StatusEarly
+	case f.has(fOnLeave):
+		return StatusLeave
+	case f.has(fPending):
+		return StatusPending
+	}
+	return StatusNormal
+}
+
+// lateMinutes is how late a signed check was, in whole minutes rounded down.
+func lateMinutes(c kaoqin.Check) int {
+	return wholeMinutes(c.UserCheckTime - c.BaseCheckTime)
+}
+
+// earlyMinutes is how early a signed check was, in whole minutes rounded down.
+func earlyMinutes(c kaoqin.Check) int {
+	return wholeMinutes(c.BaseCheckTime - c.UserCheckTime)
+}
+
+func wholeMinutes(ms int64) int {
+	if ms <= 0 {
+		return 0
+	}
+	return int(ms / 60_000)
+}

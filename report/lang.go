@@ -1,0 +1,87 @@
+package report
+
+import (
+	"github.com/kaoqin/kaoqin"
+)
+
+// Lang is the language of headers and labels in the table, CSV and XLSX formats. JSON keeps
+// the contract's English names and DingTalk's codes whatever the language.
+type Lang string
+
+const (
+	Chinese Lang = "zh" // the default: what HR reads
+	English Lang = "en"
+)
+
+// ParseLang reads --lang: "zh" (or "") or "en".
+func ParseLang(s string) (Lang, error) {
+	switch s {
+	case "", "zh":
+		return Chinese, nil
+	case "en":
+		return English, nil
+	}
+	return "", kaoqin.Errorf(kaoqin.EINVALID, "unknown language %q: want zh or en", s)
+}
+
+func (l Lang) pick(zh, en string) string {
+	if l == English {
+		return en
+	}
+	return zh
+}
+
+// label is a value shown in words: a DingTalk result, a status.
+type label struct{ zh, en string }
+
+var timeResultLabels = map[string]label{
+	kaoqin.TimeNormal:      {"正常", "Normal"},
+	kaoqin.TimeEarly:       {"早退", "Early"},
+	kaoqin.TimeLate:        {"迟到", "Late"},
+	kaoqin.TimeSeriousLate: {"严重迟到", "SeriousLate"},
+	kaoqin.TimeAbsenteeism: {"旷工迟到", "Absenteeism"},
+	kaoqin.TimeNotSigned:   {"未打卡", "NotSigned"},
+}
+
+var locationResultLabels = map[string]label{
+	kaoqin.LocationNormal:    {"正常", "Normal"},
+	kaoqin.LocationOutside:   {"外勤", "Outside"},
+	kaoqin.LocationNotSigned: {"未打卡", "NotSigned"},
+}
+
+var checkTypeLabels = map[string]label{
+	kaoqin.OnDuty:  {"上班", "OnDuty"},
+	kaoqin.OffDuty: {"下班", "OffDuty"},
+}
+
+var statusLabels = map[string]label{
+	StatusAbsent:  {"旷工", "absent"},
+	StatusMissing: {"缺卡", "missing"},
+	StatusLate:    {"迟到", "late"},
+	StatusEarly:   {"早退", "early"},
+	StatusLeave:   {"请假", "leave"},
+	StatusPending: {"未结束", "in progress"},
+	StatusNormal:  {"正常", "normal"},
+	StatusRest:    {"休息", "rest"},
+	StatusNone:    {"", ""},
+}
+
+var pendingLabel = label{"待打卡", "Pending"}
+
+// say shows code in l: its label if it has one, else DingTalk's code as is.
+func (l Lang) say(labels map[string]label, code string) string {
+	if lb, ok := labels[code]; ok {
+		return l.pick(lb.zh, lb.en)
+	}
+	return code
+}
+
+func (l Lang) yesNo(b bool) string {
+	if b {
+		return l.pick("是", "yes")
+	}
+	return l.pick("否", "no")
+}
+
+// listSep joins names in a cell.
+func (l Lang) listSep() string { return l.pick("、", ", ") }

@@ -1,0 +1,124 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// Source is what the loader reads: the read side of kaoqin.OrgStore and
+// kaoqin.AttendanceStore. Package store implements it.
+type Source interface {
+	Departments(ctx context.Context) ([]kaoqin.Department, error)
+	Employees(ctx context.Context) ([]kaoqin.Employee, error)
+	Memberships(ctx context.Context, from, to string) ([]kaoqin.Membership, error)
+	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
+	Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error)
+	Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error)
+}
+
+// LoadDaily reads what the daily report of day needs from src and computes it. This and the
+// other Load functions are the only code of the package that does I/O.
+func LoadDaily(ctx context.Context, src Source, day string, opts Options) (*Daily, error) {
+	if _, err := kaoqin.ParseDate(day); err != nil {
+		return nil, err
+	}
+	in, err := Load(ctx, src, day, day, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeDaily(in, day, opts)
+}
+
+// LoadPeriod reads what the period report of [from, to] needs from src and computes it.
+func LoadPeriod(ctx context.Context, src Source, from, to string, opts Options) (*Period, error) {
+	in, err := Load(ctx, src, from, to, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ComputePeriod(in, from, to, opts)
+}
+
+// LoadSeries reads what the series of [from, to] needs from src and computes it.
+func LoadSeries(ctx context.Context, src Source, from, to string, opts Options) (*Series, error) {
+	in, err := Load(ctx, src, from, to, opts)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeSeries(in, from, to, opts)
+}
+
+// LoadCalendar reads one employee's rows of [from, to] from src and computes their calendar.
+func LoadCalendar(ctx context.Context, src Source, userid, from, to string, opts Options) (*Calendar, error) {
+	in, err := load(ctx, src, from, to, opts, []string{userid})
+	if err != nil {
+		return nil, err
+	}
+	return ComputeCalendar(in, userid, from, to, opts)
+}
+
+// Load reads the Input of the reports of [from, to] from src. It checks the coverage first,
+// so that a range not synced fails with ENOTSYNCED before anything else is read, and with a
+// scope it reads the checks of the scope's members only.
+func Load(ctx context.Context, src Source, from, to string, opts Options) (Input, error) {
+	return load(ctx, src, from, to, opts, nil)
+}
+
+func load(ctx context.Context, src Source, from, to string, opts Options, users []string) (Input, error) {
+	var in Input
+	if err := opts.check(); err != nil {
+		return in, err
+	}
+	from, to, err := kaoqin.ParseRange(from, to)
+	if err != nil {
+		return in, err
+	}
+	if in.Coverage, err = src.Coverage(ctx, from, to); err != nil {
+		return in, fmt.Errorf("load coverage %s..%s: %w", from, to, err)
+	}
+	if _, err := coverage(in.Coverage, from, to); err != nil {
+		return in, err
+	}
+	if in.Departments, err = src.Departments(ctx); err != nil {
+		return in, fmt.Errorf("load departments: %w", err)
+	}
+	o := newOrg(in.Departments)
+	scope, err := o.scope(opts.DeptIDs)
+	if err != nil {
+		return in, err
+	}
+	if in.Memberships, err = src.Memberships(ctx, from, to); err != nil {
+		return in, fmt.Errorf("load memberships %s..%s: %w", from, to, err)
+	}
+	if users == nil && scope != nil {
+		// A manager's report reads their people's checks, not the company's.
+		users = []string{}
+		for _, m := range in.Memberships {
+			if i, ok := o.index[m.DeptID]; ok && scope[i] && m.Overlaps(from, to) {
+				users = append(users, m.UserID)
+			}
+		}
+		slices.Sort(users)
+		users = slices.Compact(users)
+	}
+	if in.Checks, err = src.Checks(ctx, kaoqin.Filter{From: from, To: to, UserIDs: users}); err != nil {
+		return in, fmt.Errorf("load checks %s..%s: %w", from, to, err)
+	}
+	start, _ := kaoqin.DayBounds(from, opts.Location)
+	_, end := kaoqin.DayBounds(to, opts.Location)
+	if in.Leaves, err = src.Leaves(ctx, start.UnixMilli(), end.UnixMilli()); err != nil {
+		return in, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
+	}
+	if users != nil {
+		in.Leaves = slices.DeleteFunc(in.Leaves, func(l kaoqin.Leave) bool {
+			_, ok := slices.BinarySearch(users, l.UserID)
+			return !ok
+		})
+	}
+	if in.Employees, err = src.Employees(ctx); err != nil {
+		return in, fmt.Errorf("load employees: %w", err)
+	}
+	return in, nil
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// org is the department tree of a report: every department kaoqin has seen, removed ones
+// included (history keeps their names), indexed so that the subtrees an employee belongs to
+// are found without walking the tree for every employee.
+type org struct {
+	depts []kaoqin.Department // sorted by ID
+	index map[int64]int32
+	// anc[i] is department i and its ancestors, nearest first: the subtrees that count a
+	// member of i.
+	anc      [][]int32
+	children [][]int32 // sorted by ID
+	roots    []int32   // the root, then departments whose parent is unknown, by ID
+	depth    []int
+	path     []string  // names from the top, joined with "/"
+	sorted   [][]int32 // anc[i] sorted
+}
+
+func newOrg(depts []kaoqin.Department) *org {
+	o := &org{depts: slices.Clone(depts), index: make(map[int64]int32, len(depts))}
+	slices.SortFunc(o.depts, func(a, b kaoqin.Department) int { return cmpInt64(a.ID, b.ID) })
+	o.depts = slices.CompactFunc(o.depts, func(a, b kaoqin.Department) bool { return a.ID == b.ID })
+	for i, d := range o.depts {
+		o.index[d.ID] = int32(i)
+	}
+	n := len(o.depts)
+	o.anc = make([][]int32, n)
+	o.children = make([][]int32, n)
+	o.depth = make([]int, n)
+	o.path = make([]string, n)
+	o.sorted = make([][]int32, n)
+	// A department whose parent is unknown, or whose chain of parents loops, is a root of its
+	// own: its members still count in it, and in the company line.
+	parent := make([]int32, n)
+	for i, d := range o.depts {
+		parent[i] = -1
+		if p, ok := o.index[d.ParentID]; ok && d.ParentID != d.ID {
+			parent[i] = p
+		}
+	}
+	for i := range o.depts {
+		chain := []int32{int32(i)}
+		for p := parent[i]; p >= 0; p = parent[p] {
+			if slices.Contains(chain, p) { // a loop: cut it where it closes
+				parent[chain[len(chain)-1]] = -1
+				break
+			}
+			chain = append(chain, p)
+		}
+		o.anc[i] = chain
+		o.sorted[i] = slices.Sorted(slices.Values(chain))
+		o.depth[i] = len(chain) - 1
+		names := make([]string, len(chain))
+		for k, a := range chain {
+			names[len(chain)-1-k] = o.depts[a].Name
+		}
+		o.path[i] = strings.Join(names, "/")
+	}
+	for i := range o.depts {
+		if p := o.anc[i]; len(p) > 1 {
+			o.children[p[1]] = append(o.children[p[1]], int32(i))
+		} else {
+			o.roots = append(o.roots, int32(i))
+		}
+	}
+	// The company's root first, whatever its id.
+	slices.SortStableFunc(o.roots, func(a, b int32) int {
+		ra, rb := o.depts[a].ID == kaoqin.RootDeptID, o.depts[b].ID == kaoqin.RootDeptID
+		switch {
+		case ra && !rb:
+			return -1
+		case rb && !ra:
+			return 1
+		}
+		return 0
+	})
+	return o
+}
+
+// treeOrder returns the department indexes depth first, children by ID, roots first: the
+// order people read an org chart in.
+func (o *org) treeOrder() []int32 {
+	order := make([]int32, 0, len(o.depts))
+	var walk func(i int32)
+	walk = func(i int32) {
+		order = append(order, i)
+		for _, c := range o.children[i] {
+			walk(c)
+		}
+	}
+	for _, r := range o.roots {
+		walk(r)
+	}
+	return order
+}
+
+// scope returns, for each department, whether it lies in one of the subtrees of ids; nil
+// when ids is empty (the whole company). An unknown id is an error naming it.
+func (o *org) scope(ids []int64) ([]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	roots := make([]bool, len(o.depts))
+	for _, id := range ids {
+		i, ok := o.index[id]
+		if !ok {
+			return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "department %d not found: use the id DingTalk shows for the department", id)
+		}
+		roots[i] = true
+	}
+	in := make([]bool, len(o.depts))
+	for i, chain := range o.anc {
+		for _, a := range chain {
+			if roots[a] {
+				in[i] = true
+				break
+			}
+		}
+	}
+	return in, nil
+}
+
+// subtrees returns the indexes of the departments whose subtree holds a member of every
+// department of held, each once, sorted. Unknown ids are skipped. The result may be shared:
+// do not modify it.
+func (o *org) subtrees(held []int64) []int32 {
+	switch len(held) {
+	case 0:
+		return nil
+	case 1:
+		if i, ok := o.index[held[0]]; ok {
+			return o.sortedAnc(i)
+		}
+		return nil
+	}
+	var out []int32
+	for _, id := range held {
+		if i, ok := o.index[id]; ok {
+			out = append(out, o.anc[i]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// sortedAnc is anc[i] sorted.
+func (o *org) sortedAnc(i int32) []int32 { return o.sorted[i] }
+
+// inScope reports whether any department of held lies in scope (nil scope: everything).
+func (o *org) inScope(scope []bool, held []int64) bool {
+	if scope == nil {
+		return len(held) > 0
+	}
+	for _, id := range held {
+		if i, ok := o.index[id]; ok && scope[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *org) name(id int64) string {
+	if i, ok := o.index[id]; ok {
+		return o.depts[i].Name
+	}
+	return ""
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

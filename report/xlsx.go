@@ -1,0 +1,162 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Column widths, in Excel's units (about one Latin character).
+const (
+	minColWidth = 6
+	maxColWidth = 60
+)
+
+// WriteXLSX writes r as a workbook, one sheet per sheet of the report (see Sheets). Numbers
+// are number cells, dates and times are date cells with a date format, the bold header row is
+// frozen and columns are as wide as their longest value. Rows are streamed: memory does not
+// grow with them.
+func WriteXLSX(w io.Writer, r Report, lang Lang) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newXLSXStyles(f)
+	if err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	for i, s := range r.sheets() {
+		name := lang.pick(s.zh, s.en)
+		if i == 0 {
+			err = f.SetSheetName(f.GetSheetName(0), name)
+		} else {
+			_, err = f.NewSheet(name)
+		}
+		if err == nil {
+			err = writeXLSXSheet(f, name, s, lang, st)
+		}
+		if err != nil {
+			return fmt.Errorf("write xlsx sheet %s: %w", s.key, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	return nil
+}
+
+type xlsxStyles struct {
+	header, date, time, float int
+}
+
+func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
+	var st xlsxStyles
+	var err error
+	dateFmt, timeFmt, floatFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "0.00"
+	for _, s := range []struct {
+		id    *int
+		style *excelize.Style
+	}{
+		{&st.header, &excelize.Style{
+			Font:      &excelize.Font{Bold: true},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
+			Border:    []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}},
+			Alignment: &excelize.Alignment{Vertical: "center"},
+		}},
+		{&st.date, &excelize.Style{CustomNumFmt: &dateFmt}},
+		{&st.time, &excelize.Style{CustomNumFmt: &timeFmt}},
+		{&st.float, &excelize.Style{CustomNumFmt: &floatFmt}},
+	} {
+		if *s.id, err = f.NewStyle(s.style); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxStyles) error {
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	// Widths and panes must be set before the first row: measure the rows in a first pass
+	// (the report is in memory; the cells are not kept).
+	for i, wd := range columnWidths(s, lang) {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	header := make([]any, len(s.cols))
+	for i, h := range s.header(lang) {
+		header[i] = excelize.Cell{StyleID: st.header, Value: h}
+	}
+	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: st.header}); err != nil {
+		return err
+	}
+	cells := make([]any, len(s.cols))
+	n := 1
+	for row := range s.rows(lang) {
+		n++
+		for i, v := range row {
+			cells[i] = xlsxValue(v, s.cols[i].kind, st)
+		}
+		ref, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(ref, cells); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// xlsxValue turns a sheet value into a cell: numbers stay numbers, dates and times become
+// date cells showing their wall clock.
+func xlsxValue(v any, k kind, st xlsxStyles) any {
+	switch x := v.(type) {
+	case indented:
+		return x.name
+	case float64:
+		return excelize.Cell{StyleID: st.float, Value: x}
+	case time.Time:
+		// excelize writes the wall clock of the time's zone; a date cell has no zone.
+		if k == kDate {
+			return excelize.Cell{StyleID: st.date, Value: x}
+		}
+		return excelize.Cell{StyleID: st.time, Value: x}
+	}
+	return v
+}
+
+// columnWidths fits each column to its header and its longest value.
+func columnWidths(s sheet, lang Lang) []float64 {
+	cells := make([]int, len(s.cols))
+	for i, h := range s.header(lang) {
+		cells[i] = displayWidth(h)
+	}
+	for row := range s.rows(lang) {
+		for i, v := range row {
+			var n int
+			switch s.cols[i].kind {
+			case kDate:
+				n = len(dateText)
+			case kTime:
+				n = len(timeText)
+			default:
+				n = displayWidth(cellText(v, s.cols[i].kind))
+			}
+			cells[i] = max(cells[i], n)
+		}
+	}
+	widths := make([]float64, len(cells))
+	for i, n := range cells {
+		widths[i] = float64(min(max(n+2, minColWidth), maxColWidth))
+	}
+	return widths
+}
