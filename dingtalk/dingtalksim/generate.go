@@ -13,7 +13,7 @@ import (
 func generateOrg(cfg Config, co *company, today civil) *org {
 	o := newOrg()
 	seed := co.seed
-	o.depts[1] = &dept{id: 1, parent: 1, name: cfg.CompanyName, createGroup: true}
+	o.depts[1] = &dept{id: 1, parent: 0, name: cfg.CompanyName, createGroup: true}
 
 	nDepts := max(cfg.Departments, 7)
 	nDiv := min(len(divisions), max(3, nDepts/8))
@@ -54,11 +54,13 @@ func generateOrg(cfg Config, co *company, today civil) *org {
 	for i := range nDiv {
 		divs = append(divs, add(o.depts[1], divisions[i].name))
 	}
-	// A chain four levels deep, and the big department under the split-shift division.
+	// A chain four levels deep, the big department (华东销售部), and a team working split
+	// shifts under 客户服务中心.
 	a := add(divs[0], childName(divs[0]))
 	b := add(a, childName(a))
 	add(b, childName(b))
-	big := add(divs[splitDivision], childName(divs[splitDivision]))
+	big := add(divs[1], childName(divs[1]))
+	add(divs[splitDivision], childName(divs[splitDivision]))
 
 	// The rest hang under departments chosen by hash, shallower ones more often.
 	for i := uint64(0); len(order) < nDepts-1; i++ {

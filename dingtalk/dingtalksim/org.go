@@ -19,7 +19,8 @@ type org struct {
 	nextSeq  int64
 	deptSeq  uint64
 	modSeq   int64
-	sorted   []*user // every user by userid; nil when stale
+	sorted   []*user  // every user by userid; nil when stale
+	snap     []person // persons of sorted; nil when stale
 }
 
 type dept struct {
@@ -178,7 +179,7 @@ func (o *org) setDepts(u *user, ids []int64) {
 func (o *org) touch(u *user) {
 	o.modSeq++
 	u.modified = o.modSeq
-	o.sorted = nil
+	o.sorted, o.snap = nil, nil
 }
 
 // current returns the user if they are in the org now.

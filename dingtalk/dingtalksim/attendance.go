@@ -1,0 +1,231 @@
+package dingtalksim
+
+import (
+	"time"
+)
+
+// Result is one row of attendance/list (打卡结果): one scheduled check of one person.
+type Result struct {
+	ID             int64  `json:"id"`
+	RecordID       int64  `json:"recordId,omitempty"` // the punch record behind a signed result
+	UserID         string `json:"userId"`
+	CorpID         string `json:"corpId"`
+	GroupID        int64  `json:"groupId"`
+	PlanID         int64  `json:"planId"`
+	WorkDate       int64  `json:"workDate"` // midnight of the work day, unix ms
+	CheckType      string `json:"checkType"`
+	TimeResult     string `json:"timeResult"`
+	LocationResult string `json:"locationResult"`
+	BaseCheckTime  int64  `json:"baseCheckTime"`
+	UserCheckTime  int64  `json:"userCheckTime"` // equals BaseCheckTime when NotSigned
+	SourceType     string `json:"sourceType"`
+	ApproveID      int64  `json:"approveId,omitempty"`
+	ProcInstID     string `json:"procInstId,omitempty"`
+}
+
+// Record is one punch of attendance/listRecord (打卡记录).
+type Record struct {
+	ID                int64   `json:"id"`
+	UserID            string  `json:"userId"`
+	CorpID            string  `json:"corpId"`
+	GroupID           int64   `json:"groupId"`
+	PlanID            int64   `json:"planId"`
+	ClassID           int64   `json:"classId"`
+	WorkDate          int64   `json:"workDate"`
+	CheckType         string  `json:"checkType"`
+	TimeResult        string  `json:"timeResult"`
+	LocationResult    string  `json:"locationResult"`
+	SourceType        string  `json:"sourceType"`
+	BaseCheckTime     int64   `json:"baseCheckTime"`
+	PlanCheckTime     int64   `json:"planCheckTime"`
+	UserCheckTime     int64   `json:"userCheckTime"`
+	IsLegal           string  `json:"isLegal"` // "Y" only when timeResult and locationResult are Normal (DingTalk's rule)
+	InvalidRecordType string  `json:"invalidRecordType,omitempty"`
+	InvalidRecordMsg  string  `json:"invalidRecordMsg,omitempty"`
+	LocationMethod    string  `json:"locationMethod"`
+	UserAddress       string  `json:"userAddress"`
+	UserLatitude      float64 `json:"userLatitude"`
+	UserLongitude     float64 `json:"userLongitude"`
+	UserAccuracy      float64 `json:"userAccuracy"`
+	UserSsid          string  `json:"userSsid,omitempty"`
+	UserMacAddr       string  `json:"userMacAddr,omitempty"`
+	DeviceID          string  `json:"deviceId"`
+	DeviceSN          string  `json:"deviceSN,omitempty"`
+	BaseAddress       string  `json:"baseAddress"`
+	BaseLatitude      float64 `json:"baseLatitude"`
+	BaseLongitude     float64 `json:"baseLongitude"`
+	BaseAccuracy      float64 `json:"baseAccuracy"`
+	BaseSsid          string  `json:"baseSsid,omitempty"`
+	BaseMacAddr       string  `json:"baseMacAddr,omitempty"`
+	OutsideRemark     string  `json:"outsideRemark,omitempty"`
+	GmtCreate         int64   `json:"gmtCreate"`
+	GmtModified       int64   `json:"gmtModified"`
+}
+
+// results is the day's attendance/list rows as seen at company time now (unix ms): every
+// scheduled check from the start of the day, NotSigned until its punch has happened.
+func (co *company) results(dp *dayPlan, now int64) []Result {
+	if len(dp.checks) == 0 || now < dp.start {
+		return nil
+	}
+	g := dp.p.group
+	out := make([]Result, 0, len(dp.checks))
+	for _, c := range dp.checks {
+		r := Result{
+			ID: resultID(dp.p.seq, dp.date, c.slot), UserID: dp.p.userid, CorpID: co.corpID,
+			GroupID: g.id, PlanID: c.planID, WorkDate: dp.start, CheckType: c.checkType,
+			TimeResult: "NotSigned", LocationResult: "NotSigned", BaseCheckTime: c.base,
+			UserCheckTime: c.base, SourceType: "SYSTEM",
+		}
+		if c.leave != nil {
+			r.ApproveID, r.ProcInstID = c.leave.ApproveID, c.leave.ProcInstID
+		} else if c.punch >= 0 && dp.punches[c.punch].at <= now {
+			pu := dp.punches[c.punch]
+			r.RecordID, r.TimeResult, r.LocationResult = pu.id, pu.timeResult, pu.locationResult
+			r.UserCheckTime, r.SourceType = pu.at, pu.sourceType
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// records is the day's punch records that have happened by company time now.
+func (co *company) records(dp *dayPlan, now int64) []Record {
+	var out []Record
+	g := dp.p.group
+	device := hex16(hash(co.seed, saltDevice, dp.p.key)) + hex16(hash(co.seed, saltDevice, dp.p.key, 1))
+	for _, pu := range dp.punches {
+		if pu.at > now {
+			break
+		}
+		c := dp.checks[pu.check]
+		created := pu.at + int64(hash(co.seed, saltDevice, uint64(pu.id))%3000)
+		rec := Record{
+			ID: pu.id, UserID: dp.p.userid, CorpID: co.corpID, GroupID: g.id, PlanID: c.planID,
+			ClassID: g.classID, WorkDate: dp.start, CheckType: c.checkType, TimeResult: pu.timeResult,
+			LocationResult: pu.locationResult, SourceType: pu.sourceType, BaseCheckTime: c.base,
+			PlanCheckTime: c.base, UserCheckTime: pu.at, IsLegal: "N", LocationMethod: pu.locationMethod,
+			DeviceID: device[:32], BaseAddress: officeAddress, BaseLatitude: officeLat,
+			BaseLongitude: officeLng, BaseAccuracy: 100, GmtCreate: created, GmtModified: created,
+		}
+		if pu.timeResult == "Normal" && pu.locationResult == "Normal" && !pu.invalid {
+			rec.IsLegal = "Y"
+		}
+		jitter := float64(int64(hash(co.seed, saltDevice, uint64(pu.id), 2)%2000)-1000) / 1e6
+		rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = officeAddress, officeLat+jitter, officeLng-jitter, 30
+		switch {
+		case pu.spot >= 0:
+			sp := outsideSpots[pu.spot]
+			rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = sp.addr, sp.lat+jitter, sp.lng+jitter, 65
+			rec.OutsideRemark = sp.remark
+		case pu.locationMethod == "WIFI":
+			rec.UserSsid, rec.UserMacAddr, rec.BaseSsid, rec.BaseMacAddr = officeSSID, officeMAC, officeSSID, officeMAC
+		case pu.locationMethod == "ATM":
+			rec.DeviceSN = "AX" + device[:10]
+		}
+		if pu.invalid {
+			rec.InvalidRecordType, rec.InvalidRecordMsg = "Security", "检测到虚拟定位软件，打卡无效"
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// servable reports whether DingTalk still serves attendance of day d: not older than 180
+// days before today.
+func servable(d, today civil) bool { return d >= today-180 }
+
+// people copies the persons behind userids (current or removed), in order; unknown ids are
+// skipped, as DingTalk answers nothing for them.
+func (s *Server) people(userids []string) []person {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]person, 0, len(userids))
+	for _, id := range userids {
+		if u := s.org.users[id]; u != nil {
+			out = append(out, u.person())
+		}
+	}
+	return out
+}
+
+// attendanceList is POST /attendance/list: check results of up to 50 people over a span of
+// at most 7 calendar days (workDateTo - workDateFrom <= 6 days), 50 rows a page.
+func (s *Server) attendanceList(c *call) (any, *apiError) {
+	p := c.p
+	from, _ := p.timeStr("workDateFrom", true, s.cfg.Location)
+	to, _ := p.timeStr("workDateTo", true, s.cfg.Location)
+	ids := p.strings("userIdList", true)
+	offset, _ := p.int("offset", true)
+	limit, _ := p.int("limit", true)
+	p.boolean("isI18n")
+	if p.err != nil {
+		return nil, p.err
+	}
+	d0, d1 := civilOf(from), civilOf(to)
+	switch {
+	case len(ids) > 50:
+		return nil, errf(40035, "不合法的参数 userIdList: 最多50个")
+	case offset < 0:
+		return nil, errf(40035, "不合法的参数 offset")
+	case limit < 1 || limit > 50:
+		return nil, errf(40035, "不合法的参数 limit: 最大50")
+	case d1 < d0:
+		return nil, errf(40035, "不合法的参数 workDateFrom晚于workDateTo")
+	case d1-d0 > 6:
+		return nil, errf(41041, "时间跨度太大")
+	}
+	now := c.now.UnixMilli()
+	var rows []Result
+	for _, pp := range s.people(dedupe(ids)) {
+		for d := d0; d <= d1 && d <= c.today; d++ {
+			if servable(d, c.today) {
+				rows = append(rows, s.co.results(s.co.plan(pp, d), now)...)
+			}
+		}
+	}
+	page, more := pageOf(rows, offset, limit)
+	return struct {
+		HasMore      bool     `json:"hasMore"`
+		RecordResult []Result `json:"recordresult"`
+	}{more, nonNil(page)}, nil
+}
+
+// attendanceListRecord is POST /attendance/listRecord: every punch of up to 50 people between
+// two instants at most 7x24 h apart; no paging.
+func (s *Server) attendanceListRecord(c *call) (any, *apiError) {
+	p := c.p
+	ids := p.strings("userIds", true)
+	from, _ := p.timeStr("checkDateFrom", true, s.cfg.Location)
+	to, _ := p.timeStr("checkDateTo", true, s.cfg.Location)
+	p.boolean("isI18n")
+	if p.err != nil {
+		return nil, p.err
+	}
+	switch {
+	case len(ids) > 50:
+		return nil, errf(40035, "不合法的参数 userIds: 最多50个")
+	case to.Before(from):
+		return nil, errf(40035, "不合法的参数 checkDateFrom晚于checkDateTo")
+	case to.Sub(from) > 7*24*time.Hour:
+		return nil, errf(41041, "时间跨度太大")
+	}
+	now := c.now.UnixMilli()
+	lo, hi := from.UnixMilli(), to.UnixMilli()
+	rows := []Record{}
+	for _, pp := range s.people(dedupe(ids)) {
+		for d := civilOf(from); d <= civilOf(to) && d <= c.today; d++ {
+			if !servable(d, c.today) {
+				continue
+			}
+			for _, r := range s.co.records(s.co.plan(pp, d), now) {
+				if r.UserCheckTime >= lo && r.UserCheckTime <= hi {
+					rows = append(rows, r)
+				}
+			}
+		}
+	}
+	return struct {
+		RecordResult []Record `json:"recordresult"`
+	}{rows}, nil
+}
