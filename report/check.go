@@ -57,6 +57,39 @@ type Check struct {
 	Pending bool `json:"pending,omitempty"`
 }
 
+// checkAlloc makes the Checks of many employees out of a few large blocks.
+type checkAlloc struct {
+	checks []Check
+	times  []Time
+	ids    []int64
+}
+
+func newCheckAlloc(n int) *checkAlloc {
+	return &checkAlloc{checks: make([]Check, 0, n), times: make([]Time, 0, n), ids: make([]int64, 0, n)}
+}
+
+// make returns cs as Checks.
+func (a *checkAlloc) make(cs []kaoqin.Check, loc *time.Location, now int64) []Check {
+	// Appending past the capacity moves the blocks; the pointers taken so far keep pointing
+	// at the old ones, which stay valid.
+	lo := len(a.checks)
+	for _, c := range cs {
+		out := newCheck(c, loc, now)
+		if c.Signed() && c.UserCheckTime != 0 {
+			a.times = append(a.times, at(c.UserCheckTime, loc))
+			out.UserCheckTime = &a.times[len(a.times)-1]
+		}
+		if c.ApproveID != 0 {
+			a.ids = append(a.ids, c.ApproveID)
+			out.ApproveID = &a.ids[len(a.ids)-1]
+		}
+		a.checks = append(a.checks, out)
+	}
+	return a.checks[lo:len(a.checks):len(a.checks)]
+}
+
+// newCheck returns c as a Check, but for the punch time and the approval id: pointers, which
+// the caller sets.
 func newCheck(c kaoqin.Check, loc *time.Location, now int64) Check {
 	out := Check{
 		ID:             c.ID,
@@ -67,21 +100,9 @@ func newCheck(c kaoqin.Check, loc *time.Location, now int64) Check {
 		ProcInstID:     c.ProcInstID,
 		Pending:        !c.Signed() && !due(c, now),
 	}
-	if c.Signed() && c.UserCheckTime != 0 {
-		t := at(c.UserCheckTime, loc)
-		out.UserCheckTime = &t
-	}
-	if c.ApproveID != 0 {
-		id := c.ApproveID
-		out.ApproveID = &id
-	}
 	return out
 }
 
 func newChecks(cs []kaoqin.Check, loc *time.Location, now int64) []Check {
-	out := make([]Check, len(cs))
-	for i, c := range cs {
-		out[i] = newCheck(c, loc, now)
-	}
-	return out
+	return newCheckAlloc(len(cs)).make(cs, loc, now)
 }

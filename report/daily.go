@@ -150,6 +150,11 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		org:         v.org,
 		rows:        make([]dailyRow, 0, len(v.people)),
 	}
+	total := 0
+	for _, p := range v.people {
+		total += len(p.checks[0])
+	}
+	alloc := newCheckAlloc(total)
 	counts := make([]Counts, len(v.org.depts))
 	notIn := make([][]Person, len(v.org.depts))
 	for _, p := range v.people {
@@ -170,7 +175,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 			DepartmentIDs: nonNil(p.held[0]),
 			OnLeave:       f.has(fOnLeave),
 			Status:        f.status(),
-			Checks:        newChecks(p.checks[0], v.loc, v.now),
+			Checks:        alloc.make(p.checks[0], v.loc, v.now),
 		})
 	}
 	for i, dept := range v.org.depts {

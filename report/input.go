@@ -59,6 +59,7 @@ type view struct {
 	scope  []bool // per department index; nil: the whole company
 	people []*person
 	byID   map[string]*person
+	slab   *slab
 }
 
 // person is one employee's rows over the range of a view.
@@ -78,7 +79,6 @@ func newView(in Input, from, to string, opts Options) (*view, error) {
 		now:  opts.Now.UnixMilli(),
 		days: kaoqin.Days(from, to),
 		org:  newOrg(in.Departments),
-		byID: make(map[string]*person),
 	}
 	var err error
 	if v.scope, err = v.org.scope(opts.DeptIDs); err != nil {
@@ -93,94 +93,37 @@ func newView(in Input, from, to string, opts Options) (*view, error) {
 	for i, d := range v.days {
 		dayIndex[d] = i
 	}
-	get := func(userid string) *person {
-		p := v.byID[userid]
-		if p == nil {
-			p = &person{userid: userid}
-			v.byID[userid] = p
-		}
-		return p
-	}
-
-	// Memberships: the departments each employee held on each day.
-	ms := sortedBy(in.Memberships, func(a, b kaoqin.Membership) int {
+	// The store returns memberships and checks sorted by userid: group them, then merge the
+	// two lists into the people of the report, in userid order.
+	ms := groupBy(sortedBy(in.Memberships, func(a, b kaoqin.Membership) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), cmpInt64(a.DeptID, b.DeptID), strings.Compare(a.From, b.From))
-	})
-	for lo := 0; lo < len(ms); {
-		hi := lo + 1
-		for hi < len(ms) && ms[hi].UserID == ms[lo].UserID {
-			hi++
-		}
-		if mine := ms[lo:hi]; slices.ContainsFunc(mine, func(m kaoqin.Membership) bool { return m.Overlaps(from, to) }) {
-			p := get(mine[0].UserID)
-			p.held = make([][]int64, len(v.days))
-			var prev []int64
-			for i, d := range v.days {
-				var held []int64
-				for _, m := range mine {
-					if m.Holds(d) && !slices.Contains(held, m.DeptID) {
-						held = append(held, m.DeptID)
-					}
-				}
-				slices.Sort(held)
-				if slices.Equal(held, prev) {
-					held = prev // consecutive days share: subtrees are then computed once
-				}
-				p.held[i], prev = held, held
-			}
-		}
-		lo = hi
-	}
-
-	// Checks, by employee and day.
-	cs := sortedBy(in.Checks, func(a, b kaoqin.Check) int {
+	}), func(m kaoqin.Membership) string { return m.UserID })
+	cs := groupBy(sortedBy(in.Checks, func(a, b kaoqin.Check) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.WorkDate, b.WorkDate),
 			cmpInt64(a.BaseCheckTime, b.BaseCheckTime), cmpInt64(a.ID, b.ID))
-	})
-	for lo := 0; lo < len(cs); {
-		hi := lo + 1
-		for hi < len(cs) && cs[hi].UserID == cs[lo].UserID && cs[hi].WorkDate == cs[lo].WorkDate {
-			hi++
+	}), func(c kaoqin.Check) string { return c.UserID })
+	v.byID = make(map[string]*person, max(len(ms), len(cs)))
+	v.slab = newSlab(len(v.days), len(ms)+len(cs))
+	for i, j := 0, 0; i < len(ms) || j < len(cs); {
+		var mine []kaoqin.Membership
+		var checks []kaoqin.Check
+		var userid string
+		switch {
+		case j == len(cs) || (i < len(ms) && ms[i][0].UserID < cs[j][0].UserID):
+			mine, userid = ms[i], ms[i][0].UserID
+			i++
+		case i == len(ms) || cs[j][0].UserID < ms[i][0].UserID:
+			checks, userid = cs[j], cs[j][0].UserID
+			j++
+		default:
+			mine, checks, userid = ms[i], cs[j], ms[i][0].UserID
+			i, j = i+1, j+1
 		}
-		if i, ok := dayIndex[cs[lo].WorkDate]; ok {
-			p := get(cs[lo].UserID)
-			if p.checks == nil {
-				p.checks = make([][]kaoqin.Check, len(v.days))
-			}
-			p.checks[i] = cs[lo:hi:hi]
+		if p := v.newPerson(userid, mine, checks, dayIndex, from, to); p != nil {
+			v.people = append(v.people, p)
+			v.byID[userid] = p
 		}
-		lo = hi
 	}
-
-	// Who belongs to the report on which day: known (a member, or has checks) and in scope.
-	for _, p := range v.byID {
-		p.in = make([]bool, len(v.days))
-		any := false
-		for i := range v.days {
-			var held []int64
-			if p.held != nil {
-				held = p.held[i]
-			}
-			if v.scope == nil {
-				p.in[i] = len(held) > 0 || (p.checks != nil && len(p.checks[i]) > 0)
-			} else {
-				p.in[i] = v.org.inScope(v.scope, held)
-			}
-			any = any || p.in[i]
-		}
-		if !any {
-			delete(v.byID, p.userid)
-			continue
-		}
-		if p.checks == nil {
-			p.checks = make([][]kaoqin.Check, len(v.days))
-		}
-		if p.held == nil {
-			p.held = make([][]int64, len(v.days))
-		}
-		v.people = append(v.people, p)
-	}
-	slices.SortFunc(v.people, func(a, b *person) int { return strings.Compare(a.userid, b.userid) })
 
 	for i := range in.Employees {
 		if p := v.byID[in.Employees[i].UserID]; p != nil {
@@ -199,6 +142,101 @@ func newView(in Input, from, to string, opts Options) (*view, error) {
 		})
 	}
 	return v, nil
+}
+
+// newPerson builds the rows of one employee over the view, or returns nil when the employee
+// has no day in the report (not known on any day, or never in scope).
+func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqin.Check, dayIndex map[string]int, from, to string) *person {
+	n := len(v.days)
+	p := v.slab.person()
+	p.userid = userid
+	if slices.ContainsFunc(mine, func(m kaoqin.Membership) bool { return m.Overlaps(from, to) }) {
+		var prev, scratch []int64
+		for i, d := range v.days {
+			scratch = scratch[:0]
+			for _, m := range mine {
+				if m.Holds(d) && !slices.Contains(scratch, m.DeptID) {
+					scratch = append(scratch, m.DeptID)
+				}
+			}
+			slices.Sort(scratch)
+			// Consecutive days with the same departments share one slice: the subtrees are
+			// then computed once per change.
+			if i == 0 || !slices.Equal(scratch, prev) {
+				prev = slices.Clone(scratch)
+			}
+			p.held[i] = prev
+		}
+	}
+	for lo := 0; lo < len(checks); {
+		hi := lo + 1
+		for hi < len(checks) && checks[hi].WorkDate == checks[lo].WorkDate {
+			hi++
+		}
+		if i, ok := dayIndex[checks[lo].WorkDate]; ok {
+			p.checks[i] = checks[lo:hi:hi]
+		}
+		lo = hi
+	}
+	any := false
+	for i := range n {
+		if v.scope == nil {
+			p.in[i] = len(p.held[i]) > 0 || len(p.checks[i]) > 0
+		} else {
+			p.in[i] = v.org.inScope(v.scope, p.held[i])
+		}
+		any = any || p.in[i]
+	}
+	if !any {
+		v.slab.unget()
+		return nil
+	}
+	return p
+}
+
+// slab allocates the people of a view and their per-day slices in a few large blocks rather
+// than several small ones each: a daily report of 100,000 people makes 100,000 of them.
+type slab struct {
+	days   int
+	people []person
+	checks [][]kaoqin.Check
+	held   [][]int64
+	in     []bool
+	next   int
+}
+
+func newSlab(days, maxPeople int) *slab {
+	return &slab{days: days, people: make([]person, maxPeople), checks: make([][]kaoqin.Check, maxPeople*days),
+		held: make([][]int64, maxPeople*days), in: make([]bool, maxPeople*days)}
+}
+
+// person returns the next person, cleared.
+func (s *slab) person() *person {
+	i, n := s.next, s.days
+	s.next++
+	p := &s.people[i]
+	*p = person{checks: s.checks[i*n : (i+1)*n : (i+1)*n], held: s.held[i*n : (i+1)*n : (i+1)*n], in: s.in[i*n : (i+1)*n : (i+1)*n]}
+	clear(p.checks)
+	clear(p.held)
+	clear(p.in)
+	return p
+}
+
+// unget gives back the person last returned.
+func (s *slab) unget() { s.next-- }
+
+// groupBy splits s, sorted by key, into runs of equal keys.
+func groupBy[T any](s []T, key func(T) string) [][]T {
+	var groups [][]T
+	for lo := 0; lo < len(s); {
+		hi := lo + 1
+		for hi < len(s) && key(s[hi]) == key(s[lo]) {
+			hi++
+		}
+		groups = append(groups, s[lo:hi:hi])
+		lo = hi
+	}
+	return groups
 }
 
 // onLeave reports whether a leave of p overlaps day i.

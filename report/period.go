@@ -134,6 +134,7 @@ func (v *view) eachDay(p *person, fn func(i int, pc *PeriodCounts, subs []int32)
 	leaveDays, leaveHours := v.leaveShares(p)
 	var subs []int32
 	var subsOf []int64
+	var pc PeriodCounts
 	for i := range v.days {
 		if !p.in[i] {
 			continue
@@ -146,7 +147,7 @@ func (v *view) eachDay(p *person, fn func(i int, pc *PeriodCounts, subs []int32)
 		if leaveHours != nil {
 			lh = leaveHours[i]
 		}
-		pc := dayCounts(p.checks[i], f, v.now, ld, lh)
+		dayCounts(&pc, p.checks[i], f, v.now, ld, lh)
 		// Consecutive days share their held slice: compute the subtrees once per change.
 		if held := p.held[i]; i == 0 || !sameSlice(held, subsOf) {
 			subs, subsOf = v.org.subtrees(held), held

@@ -120,28 +120,27 @@ func lookupPeriodField(name string) (periodField, error) {
 	return periodField{}, kaoqin.Errorf(kaoqin.EINVALID, "unknown period count %q: want one of %s", name, strings.Join(names, ", "))
 }
 
-// dayCounts counts one classified day of one employee. leaveDays and leaveHours are the day's
-// shares of the employee's leaves.
-func dayCounts(checks []kaoqin.Check, f flags, now int64, leaveDays, leaveHours float64) PeriodCounts {
-	var pc PeriodCounts
+// dayCounts sets pc to the counts of one classified day of one employee. leaveDays and
+// leaveHours are the day's shares of the employee's leaves.
+func dayCounts(pc *PeriodCounts, checks []kaoqin.Check, f flags, now int64, leaveDays, leaveHours float64) {
+	*pc = PeriodCounts{}
 	for _, fd := range periodDayFields {
 		if fd.day(f) {
-			*fd.int(&pc)++
+			*fd.int(pc)++
 		}
 	}
 	for _, c := range checks {
 		for _, fd := range periodCheckFields {
 			if fd.check(c, f, now) {
 				if fd.amount != nil {
-					*fd.int(&pc) += fd.amount(c)
+					*fd.int(pc) += fd.amount(c)
 				} else {
-					*fd.int(&pc)++
+					*fd.int(pc)++
 				}
 			}
 		}
 	}
 	pc.LeaveDurationDays, pc.LeaveHours = leaveDays, leaveHours
-	return pc
 }
 
 // add adds o to c.

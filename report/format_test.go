@@ -1,0 +1,310 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/xuri/excelize/v2"
+)
+
+func fixturePeriod(t *testing.T) *Period {
+	return mustPeriod(t, company(), "2026-11-09", "2026-11-23", opts(afterRange))
+}
+
+func fixtureDaily(t *testing.T) *Daily {
+	return mustDaily(t, company(), "2026-11-18", opts(afterRange))
+}
+
+func TestWriteCSV(t *testing.T) {
+	r := fixturePeriod(t)
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r, Chinese); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte{0xEF, 0xBB, 0xBF}) {
+		t.Fatalf("CSV does not start with the UTF-8 BOM: % x", buf.Bytes()[:3])
+	}
+	recs, err := csv.NewReader(bytes.NewReader(buf.Bytes()[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := recs[0]
+	if header[0] != "姓名" || header[4] != "应出勤天数" || header[5] != "出勤天数" || header[6] != "迟到次数" {
+		t.Errorf("header %v", header)
+	}
+	if len(recs) != 1+len(r.Employees) {
+		t.Fatalf("%d records, want a header and %d employees", len(recs), len(r.Employees))
+	}
+	col := func(name string) int {
+		for i, h := range header {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %s in %v", name, header)
+		return -1
+	}
+	for i, e := range r.Employees {
+		rec := recs[i+1]
+		if rec[col("姓名")] != e.Name || rec[col("UserId")] != e.UserID ||
+			rec[col("迟到时长(分钟)")] != strconv.Itoa(e.LateMinutes) ||
+			rec[col("请假时长(天)")] != strconv.FormatFloat(e.LeaveDurationDays, 'f', -1, 64) ||
+			rec[col("离职日期")] != e.LeftOn {
+			t.Errorf("record %v does not round-trip %+v", rec, e)
+		}
+	}
+	// The same columns in English, and the other sheet on request.
+	buf.Reset()
+	if err := WriteCSVSheet(&buf, r, "departments", English); err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), bom))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0][:6], "|"); got != "Department ID|Department|Path|Parent ID|Headcount|Scheduled days" {
+		t.Errorf("English header %s", got)
+	}
+	if recs[1][1] != "Company" || recs[2][1] != "示例公司" || recs[3][2] != "示例公司/研发部" {
+		t.Errorf("rows: %v / %v / %v", recs[1], recs[2], recs[3])
+	}
+	if err := WriteCSVSheet(&buf, r, "nope", English); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+		t.Errorf("unknown sheet: %v", err)
+	}
+}
+
+func TestWriteXLSX(t *testing.T) {
+	for _, test := range []struct {
+		name   string
+		r      Report
+		sheets []string
+		// a cell of the second row of the first sheet that must be a number, and one that
+		// must be a date, by header
+		number, date string
+	}{
+		{"daily", fixtureDaily(t), []string{"部门汇总", "打卡明细"}, "人数", ""},
+		{"period", fixturePeriod(t), []string{"员工汇总", "部门汇总"}, "应出勤天数", "入职日期"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteXLSX(&buf, test.r, Chinese); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(test.sheets, ",") {
+				t.Fatalf("sheets %v, want %v", got, test.sheets)
+			}
+			for _, sheet := range test.sheets {
+				checkXLSXSheet(t, f, sheet)
+			}
+			first := test.sheets[0]
+			rows, err := f.GetRows(first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := func(name string) int {
+				for i, h := range rows[0] {
+					if h == name {
+						return i + 1
+					}
+				}
+				t.Fatalf("no column %s in %v", name, rows[0])
+				return 0
+			}
+			cell, _ := excelize.CoordinatesToCellName(col(test.number), 2)
+			if typ, _ := f.GetCellType(first, cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+				t.Errorf("%s (%s) is of type %v, want a number", cell, test.number, typ)
+			}
+			if v, _ := f.GetCellValue(first, cell, excelize.Options{RawCellValue: true}); v != rows[1][col(test.number)-1] {
+				t.Errorf("%s: raw %q, shown %q", cell, v, rows[1][col(test.number)-1])
+			}
+			if test.date != "" {
+				checkDateCell(t, f, first, col(test.date), "2024-03-01") // 张三's hiring date
+			}
+		})
+	}
+	// The daily check sheet: the date and the times are date cells.
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, fixtureDaily(t), English); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("Checks")
+	if got := strings.Join(rows[0][:4], "|"); got != "Date|Name|Job number|UserID" {
+		t.Errorf("Checks header %s", got)
+	}
+	checkDateCell(t, f, "Checks", 1, "2026-11-18")
+	checkDateCell(t, f, "Checks", 9, "2026-11-18 09:00:00") // u01's check-in, in Shanghai time
+}
+
+// checkXLSXSheet checks a sheet's header: bold, frozen, and columns sized.
+func checkXLSXSheet(t *testing.T, f *excelize.File, sheet string) {
+	t.Helper()
+	panes, err := f.GetPanes(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+		t.Errorf("%s: panes %+v, want the first row frozen", sheet, panes)
+	}
+	styleID, err := f.GetCellStyle(sheet, "B1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := f.GetStyle(styleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style.Font == nil || !style.Font.Bold {
+		t.Errorf("%s: header is not bold", sheet)
+	}
+	// Column B is as wide as its widest value or header, in terminal cells, plus a margin.
+	rows, _ := f.GetRows(sheet)
+	want := 0
+	for _, row := range rows {
+		if len(row) > 1 {
+			want = max(want, displayWidth(row[1]))
+		}
+	}
+	w, err := f.GetColWidth(sheet, "B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w != float64(max(want+2, minColWidth)) {
+		t.Errorf("%s: column B width %v, want %d", sheet, w, max(want+2, minColWidth))
+	}
+}
+
+// checkDateCell checks that the cell at column col, row 2 is a number shown with a date
+// format as want.
+func checkDateCell(t *testing.T, f *excelize.File, sheet string, col int, want string) {
+	t.Helper()
+	cell, _ := excelize.CoordinatesToCellName(col, 2)
+	raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if _, err := strconv.ParseFloat(raw, 64); err != nil {
+		t.Errorf("%s!%s: raw value %q, want an Excel date serial", sheet, cell, raw)
+	}
+	if shown, _ := f.GetCellValue(sheet, cell); shown != want {
+		t.Errorf("%s!%s shows %q, want %q", sheet, cell, shown, want)
+	}
+	styleID, _ := f.GetCellStyle(sheet, cell)
+	style, _ := f.GetStyle(styleID)
+	if style == nil || style.CustomNumFmt == nil || !strings.HasPrefix(*style.CustomNumFmt, "yyyy-mm-dd") {
+		t.Errorf("%s!%s has no date format: %+v", sheet, cell, style)
+	}
+}
+
+func TestWriteTable_Alignment(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, fixturePeriod(t), Chinese); err != nil {
+		t.Fatal(err)
+	}
+	// The employees block: 张三 (Chinese) and Bob Smith (ASCII) start their UserId column in
+	// the same terminal cell.
+	start := func(prefix, userid string) int {
+		for _, line := range strings.Split(buf.String(), "\n") {
+			if strings.HasPrefix(line, prefix) {
+				i := strings.Index(line, userid)
+				return displayWidth(line[:i])
+			}
+		}
+		t.Fatalf("no line starts with %s:\n%s", prefix, buf.String())
+		return 0
+	}
+	if a, b := start("张三", "u01"), start("Bob Smith", "u09"); a != b || a == 0 {
+		t.Errorf("UserId column starts at cell %d for 张三 and %d for Bob Smith", a, b)
+	}
+	// Department names indented by depth, in tree order.
+	if !strings.Contains(buf.String(), "\n    后端组 ") || !strings.Contains(buf.String(), "\n  研发部 ") {
+		t.Errorf("departments not indented by depth:\n%s", buf.String())
+	}
+}
+
+func TestDisplayWidth(t *testing.T) {
+	for _, test := range []struct {
+		s string
+		w int
+	}{
+		{"", 0},
+		{"Bob Smith", 9},
+		{"张三", 4},
+		{"后端组、销售部", 14},
+		{"（全角）", 8},
+		{"ＡＢ", 4},      // fullwidth Latin
+		{"e\u0301", 1}, // e + combining acute
+		{"Zoë", 3},
+	} {
+		if got := displayWidth(test.s); got != test.w {
+			t.Errorf("displayWidth(%q) = %d, want %d", test.s, got, test.w)
+		}
+	}
+	if got := pad("张三", 6, false); got != "张三  " {
+		t.Errorf("pad left-aligned: %q", got)
+	}
+	if got := pad("42", 5, true); got != "   42" {
+		t.Errorf("pad right-aligned: %q", got)
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, s := range []string{"table", "json", "csv", "xlsx"} {
+		if f, err := ParseFormat(s); err != nil || string(f) != s {
+			t.Errorf("ParseFormat(%s) = %v, %v", s, f, err)
+		}
+	}
+	if _, err := ParseFormat("pdf"); kaoqin.ErrorCode(err) != kaoqin.EINVALID || !strings.Contains(err.Error(), "xlsx") {
+		t.Errorf("ParseFormat(pdf): %v", err)
+	}
+	if l, _ := ParseLang(""); l != Chinese {
+		t.Errorf("default language %s, want zh", l)
+	}
+	if l, _ := ParseLang("en"); l != English {
+		t.Errorf("en: %s", l)
+	}
+	if _, err := ParseLang("fr"); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+		t.Errorf("ParseLang(fr): %v", err)
+	}
+}
+
+// Write dispatches to every format.
+func TestWrite(t *testing.T) {
+	r := fixtureDaily(t)
+	for _, f := range []Format{FormatTable, FormatJSON, FormatCSV, FormatXLSX} {
+		var buf bytes.Buffer
+		if err := Write(&buf, r, f, Chinese); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var want bytes.Buffer
+		switch f {
+		case FormatTable:
+			_ = WriteTable(&want, r, Chinese)
+		case FormatJSON:
+			_ = WriteJSON(&want, r)
+		case FormatCSV:
+			_ = WriteCSV(&want, r, Chinese)
+		case FormatXLSX:
+			if !bytes.HasPrefix(buf.Bytes(), []byte("PK")) {
+				t.Error("xlsx is not a zip file")
+			}
+			continue
+		}
+		if !bytes.Equal(buf.Bytes(), want.Bytes()) {
+			t.Errorf("Write %s differs from its writer", f)
+		}
+	}
+	if err := Write(&bytes.Buffer{}, r, "pdf", Chinese); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+		t.Errorf("Write pdf: %v", err)
+	}
+}

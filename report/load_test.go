@@ -1,0 +1,181 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// fakeSource is an in-memory Source that answers like the store (filters, order) and
+// records the calls.
+type fakeSource struct {
+	in        Input
+	calls     []string
+	checkUser [][]string // the UserIDs of each Checks call
+	fail      string     // the method that fails
+}
+
+var _ Source = (*fakeSource)(nil)
+
+func (f *fakeSource) call(name string) error {
+	f.calls = append(f.calls, name)
+	if f.fail == name {
+		return errors.New("disk on fire")
+	}
+	return nil
+}
+
+func (f *fakeSource) Departments(ctx context.Context) ([]kaoqin.Department, error) {
+	return slices.Clone(f.in.Departments), f.call("Departments")
+}
+
+func (f *fakeSource) Employees(ctx context.Context) ([]kaoqin.Employee, error) {
+	return slices.Clone(f.in.Employees), f.call("Employees")
+}
+
+func (f *fakeSource) Memberships(ctx context.Context, from, to string) ([]kaoqin.Membership, error) {
+	var out []kaoqin.Membership
+	for _, m := range f.in.Memberships {
+		if m.Overlaps(from, to) {
+			out = append(out, m)
+		}
+	}
+	return out, f.call("Memberships")
+}
+
+func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Check, error) {
+	f.checkUser = append(f.checkUser, flt.UserIDs)
+	var out []kaoqin.Check
+	for _, c := range f.in.Checks {
+		if c.WorkDate >= flt.From && c.WorkDate <= flt.To && (flt.UserIDs == nil || slices.Contains(flt.UserIDs, c.UserID)) {
+			out = append(out, c)
+		}
+	}
+	return out, f.call("Checks")
+}
+
+func (f *fakeSource) Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error) {
+	var out []kaoqin.Leave
+	for _, l := range f.in.Leaves {
+		if l.Overlaps(start, end) {
+			out = append(out, l)
+		}
+	}
+	return out, f.call("Leaves")
+}
+
+func (f *fakeSource) Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error) {
+	var out []kaoqin.DayCoverage
+	for _, c := range f.in.Coverage {
+		if c.Day >= from && c.Day <= to {
+			out = append(out, c)
+		}
+	}
+	return out, f.call("Coverage")
+}
+
+func jsonOf(t *testing.T, r Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestLoadDaily(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{in: company()}
+	got, err := LoadDaily(ctx, src, "2026-11-18", opts(afterRange))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustDaily(t, company(), "2026-11-18", opts(afterRange))
+	if jsonOf(t, got) != jsonOf(t, want) {
+		t.Error("LoadDaily differs from ComputeDaily on the same data")
+	}
+	if src.checkUser[0] != nil {
+		t.Errorf("the company's report read the checks of %v, want everyone's", src.checkUser[0])
+	}
+}
+
+func TestLoadPeriod_Scope(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{in: company()}
+	got, err := LoadPeriod(ctx, src, "2026-11-09", "2026-11-23", opts(afterRange, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustPeriod(t, company(), "2026-11-09", "2026-11-23", opts(afterRange, 5))
+	if jsonOf(t, got) != jsonOf(t, want) {
+		t.Error("LoadPeriod differs from ComputePeriod on the same data")
+	}
+	// A manager's report reads the checks of the scope's members only.
+	if users := src.checkUser[0]; !slices.Equal(users, []string{"u02", "u04", "u06", "u07"}) {
+		t.Errorf("checks read for %v, want 销售部's members", users)
+	}
+}
+
+func TestLoadSeriesAndCalendar(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{in: company()}
+	s, err := LoadSeries(ctx, src, "2026-11-16", "2026-11-20", opts(afterRange, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := ComputeSeries(company(), "2026-11-16", "2026-11-20", opts(afterRange, 4))
+	if !slices.Equal(s.Days, want.Days) {
+		t.Errorf("LoadSeries %+v, want %+v", s.Days, want.Days)
+	}
+	src = &fakeSource{in: company()}
+	c, err := LoadCalendar(ctx, src, "u07", "2026-11-16", "2026-11-20", opts(afterRange))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Days[2].Status != StatusAbsent {
+		t.Errorf("u07 on 11-18: %s, want absent", c.Days[2].Status)
+	}
+	if users := src.checkUser[0]; !slices.Equal(users, []string{"u07"}) {
+		t.Errorf("calendar read the checks of %v, want u07's only", users)
+	}
+}
+
+func TestLoad_Errors(t *testing.T) {
+	ctx := context.Background()
+	// Not synced: says so before reading anything else.
+	in := company()
+	in.Coverage = in.Coverage[:3] // 11-09..11-11
+	src := &fakeSource{in: in}
+	_, err := LoadPeriod(ctx, src, "2026-11-09", "2026-11-23", opts(afterRange))
+	if kaoqin.ErrorCode(err) != kaoqin.ENOTSYNCED || !strings.Contains(err.Error(), "kaoqin sync --from 2026-11-12 --to 2026-11-23") {
+		t.Errorf("error %v, want ENOTSYNCED saying what to run", err)
+	}
+	if !slices.Equal(src.calls, []string{"Coverage"}) {
+		t.Errorf("calls %v, want only Coverage", src.calls)
+	}
+	// A failing store: an internal error naming the operation.
+	for _, method := range []string{"Coverage", "Departments", "Memberships", "Checks", "Leaves", "Employees"} {
+		src := &fakeSource{in: company(), fail: method}
+		_, err := LoadDaily(ctx, src, "2026-11-18", opts(afterRange))
+		if kaoqin.ErrorCode(err) != kaoqin.EINTERNAL || !strings.Contains(err.Error(), "load "+strings.ToLower(method)) ||
+			!strings.Contains(err.Error(), "disk on fire") {
+			t.Errorf("%s failing: %v", method, err)
+		}
+	}
+	// Bad input, before any call.
+	src = &fakeSource{in: company()}
+	if _, err := LoadDaily(ctx, src, "18/11/2026", opts(afterRange)); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+		t.Errorf("bad date: %v", err)
+	}
+	if _, err := LoadDaily(ctx, src, "2026-11-18", opts(afterRange, 404)); kaoqin.ErrorCode(err) != kaoqin.ENOTFOUND {
+		t.Errorf("unknown department: %v", err)
+	}
+	if slices.Contains(src.calls, "Checks") {
+		t.Error("checks read for a report that cannot be made")
+	}
+}
