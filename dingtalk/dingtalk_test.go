@@ -455,3 +455,8 @@ func TestErrorsAreAPIErrors(t *testing.T) {
 		t.Errorf("response %+v, want the request id even on error", resp)
 	}
 }
+
+// jsonDecode decodes a request's JSON body.
+func jsonDecode(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
