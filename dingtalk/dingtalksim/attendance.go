@@ -1,6 +1,9 @@
 package dingtalksim
 
 import (
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -176,19 +179,21 @@ func (s *Server) attendanceList(c *call) (any, *apiError) {
 		return nil, errf(41041, "时间跨度太大")
 	}
 	now := c.now.UnixMilli()
-	var rows []Result
-	for _, pp := range s.people(dedupe(ids)) {
-		for d := d0; d <= d1 && d <= c.today; d++ {
-			if servable(d, c.today) {
-				rows = append(rows, s.co.results(s.co.plan(pp, d), now)...)
+	people := s.people(dedupe(ids))
+	key := resultsKey(people, d0, d1, c.today, now)
+	rows, ok := s.pages.get(key)
+	if !ok {
+		for _, pp := range people {
+			for d := d0; d <= d1 && d <= c.today; d++ {
+				if servable(d, c.today) {
+					rows = append(rows, s.co.results(s.co.plan(pp, d), now)...)
+				}
 			}
 		}
+		s.pages.put(key, rows)
 	}
 	page, more := pageOf(rows, offset, limit)
-	return struct {
-		HasMore      bool     `json:"hasMore"`
-		RecordResult []Result `json:"recordresult"`
-	}{more, nonNil(page)}, nil
+	return encodeResults(more, page), nil
 }
 
 // attendanceListRecord is POST /attendance/listRecord: every punch of up to 50 people between
@@ -225,7 +230,53 @@ func (s *Server) attendanceListRecord(c *call) (any, *apiError) {
 			}
 		}
 	}
-	return struct {
-		RecordResult []Record `json:"recordresult"`
-	}{rows}, nil
+	return encodeRecords(rows), nil
+}
+
+// pageCache keeps the rows of recent attendance/list questions, so that paging through one
+// answer (offset 0, 50, 100, ...) draws the days once. Answers are pure functions of the key.
+type pageCache struct {
+	mu   sync.Mutex
+	keys []string
+	rows map[string][]Result
+}
+
+const pageCacheSize = 64
+
+func (c *pageCache) get(key string) ([]Result, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rows, ok := c.rows[key]
+	return rows, ok
+}
+
+func (c *pageCache) put(key string, rows []Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows == nil {
+		c.rows = map[string][]Result{}
+	}
+	if _, ok := c.rows[key]; ok {
+		return
+	}
+	if len(c.keys) == pageCacheSize {
+		delete(c.rows, c.keys[0])
+		c.keys = c.keys[1:]
+	}
+	c.keys = append(c.keys, key)
+	c.rows[key] = rows
+}
+
+// resultsKey names a question to attendance/list: the people as they are (a removed or
+// re-created person is another key), the days and, when today is among them, the instant.
+func resultsKey(people []person, d0, d1, today civil, now int64) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(int(d0)) + "," + strconv.Itoa(int(d1)))
+	if d1 >= today {
+		b.WriteString("@" + strconv.FormatInt(now, 10))
+	}
+	for _, p := range people {
+		b.WriteString("|" + p.userid + "," + strconv.FormatInt(p.seq, 10) + "," + strconv.Itoa(int(p.since)) + "," + strconv.Itoa(int(p.until)))
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package dingtalksim
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -59,6 +60,27 @@ const (
 // on or after the 10th, and one make-up workday, the Saturday of that same week (Monday + 5),
 // which is how Chinese calendars pay back a long weekend.
 func dayKind(d civil) DayKind {
+	calendarOnce.Do(buildCalendar)
+	if d >= 0 && int(d) < len(calendar) {
+		return calendar[d]
+	}
+	return computeDayKind(d)
+}
+
+// calendar caches dayKind for 1970-2100: the answer is asked for many times per person-day.
+var (
+	calendarOnce sync.Once
+	calendar     []DayKind
+)
+
+func buildCalendar() {
+	calendar = make([]DayKind, civilFromDate(2100, 1, 1))
+	for d := range calendar {
+		calendar[d] = computeDayKind(civil(d))
+	}
+}
+
+func computeDayKind(d civil) DayKind {
 	y, m, _ := d.date()
 	h := holidayOf(y, m)
 	switch {

@@ -1,6 +1,9 @@
 package dingtalksim
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // company is what does not change while the simulator runs: the seed, the time zone and the
 // attendance groups with their shifts and judging rules.
@@ -10,6 +13,7 @@ type company struct {
 	corpID string
 	name   string
 	groups []*group // [0] the standard 09:00-18:00 group (default), [1] the split-shift group
+	starts sync.Map // civil -> midnight in unix ms
 }
 
 // section is one OnDuty/OffDuty pair of a shift, in minutes after midnight.

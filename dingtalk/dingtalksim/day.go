@@ -118,6 +118,8 @@ func (co *company) plan(p person, d civil) *dayPlan {
 		return dp
 	}
 	g := p.group
+	dp.checks = make([]plannedCheck, 0, 2*len(g.sections))
+	dp.punches = make([]plannedPunch, 0, 2*len(g.sections)+2)
 	for i, sec := range g.sections {
 		dp.checks = append(dp.checks,
 			plannedCheck{slot: 2 * i, checkType: "OnDuty", base: dp.start + int64(sec.on)*60000, punch: -1},

@@ -75,7 +75,11 @@ func marshal(v any) []byte {
 func (s *Server) writeOK(w http.ResponseWriter, st style, payload any) {
 	var b bytes.Buffer
 	b.WriteString(`{"errcode":0,"errmsg":"ok"`)
-	body := marshal(payload)
+	body, ok := payload.(rawObject)
+	if !ok {
+		body = marshal(payload)
+	}
+	b.Grow(len(body) + 64)
 	switch st {
 	case topapi:
 		b.WriteString(`,"result":`)

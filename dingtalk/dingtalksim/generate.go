@@ -181,9 +181,16 @@ func trimDivision(name string) string {
 	return name
 }
 
-// dayStartMillis is midnight of d in the company's zone, in unix ms.
-func (co *company) dayStart(d civil) int64 { return d.start(co.loc).UnixMilli() }
+// dayStart is midnight of d in the company's zone, in unix ms.
+func (co *company) dayStart(d civil) int64 {
+	if v, ok := co.starts.Load(d); ok {
+		return v.(int64)
+	}
+	ms := d.start(co.loc).UnixMilli()
+	co.starts.Store(d, ms)
+	return ms
+}
 
 func (co *company) at(d civil, minute int) time.Time {
-	return d.start(co.loc).Add(time.Duration(minute) * time.Minute)
+	return time.UnixMilli(co.dayStart(d) + int64(minute)*60_000).In(co.loc)
 }

@@ -142,6 +142,7 @@ type Server struct {
 	faults  faultState
 	ctrs    counterSet
 	msgs    messageLog
+	pages   pageCache
 	robots  robotState
 	reqMu   sync.Mutex
 	reqSeq  uint64
