@@ -86,8 +86,8 @@ func listAll(t *testing.T, s *sim, path string, dept int64, size int) []string {
 		}
 		var r struct {
 			Result struct {
-				HasMore    bool  `json:"has_more"`
-				NextCursor *int  `json:"next_cursor"`
+				HasMore    bool `json:"has_more"`
+				NextCursor *int `json:"next_cursor"`
 				List       []struct {
 					UserID string `json:"userid"`
 				} `json:"list"`
