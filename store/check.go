@@ -1,0 +1,82 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+var checksTable = table{
+	name: "checks",
+	cols: []column{
+		{"id", tBigint}, {"record_id", tBigint}, {"user_id", tText}, {"work_date", tText},
+		{"check_type", tText}, {"time_result", tText}, {"location_result", tText},
+		{"base_check_time", tBigint}, {"user_check_time", tBigint}, {"source_type", tText},
+		{"plan_id", tBigint}, {"group_id", tBigint}, {"approve_id", tBigint}, {"proc_inst_id", tText},
+	},
+	key: []string{"id"},
+}
+
+const checkCols = `id, record_id, user_id, work_date, check_type, time_result, location_result,
+	base_check_time, user_check_time, source_type, plan_id, group_id, approve_id, proc_inst_id`
+
+// SaveChecks replaces the checks of b.Scope with b.Checks and records b.Checkpoint, in one
+// transaction. Checks are upserted by DingTalk's id, so a check that moved to another employee
+// or day moves; checks of the scope missing from the batch are deleted. It returns the rows
+// inserted, changed or deleted: 0 when the store already held exactly the batch.
+func (db *DB) SaveChecks(ctx context.Context, b kaoqin.CheckBatch) (rows int64, err error) {
+	defer wrap(&err, "save checks")
+	if err := checkScope(b.Scope); err != nil {
+		return 0, err
+	}
+	for _, c := range b.Checks {
+		if err := checkRow("check", c.ID, c.UserID, c.WorkDate); err != nil {
+			return 0, err
+		}
+	}
+	checks := lastByKey(b.Checks, func(c kaoqin.Check) int64 { return c.ID }, cmp.Compare[int64])
+	data := make([][]any, len(checks))
+	ids := make([]int64, len(checks))
+	for i, c := range checks {
+		data[i] = []any{c.ID, c.RecordID, c.UserID, c.WorkDate, c.CheckType, c.TimeResult, c.LocationResult,
+			c.BaseCheckTime, c.UserCheckTime, c.SourceType, c.PlanID, c.GroupID, c.ApproveID, c.ProcInstID}
+		ids[i] = c.ID
+	}
+	err = db.update(ctx, func(tx conn) error {
+		n, err := tx.upsert(ctx, checksTable, data)
+		if err != nil {
+			return err
+		}
+		rows = n
+		if len(b.Scope.UserIDs) > 0 {
+			n, err = tx.execN(ctx, `DELETE FROM checks
+				WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ?
+				AND id NOT IN `+db.d.in(tBigint),
+				db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, db.d.list(ids))
+			if err != nil {
+				return err
+			}
+			rows += n
+		}
+		return db.markDone(ctx, tx, b.Checkpoint)
+	})
+	return rows, err
+}
+
+// Checks returns the checks f selects, sorted by UserID, WorkDate, BaseCheckTime, ID.
+func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Check, err error) {
+	defer wrap(&err, "checks")
+	where, args, err := filterWhere(db.d, f)
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, db.reader(), scanCheck,
+		"SELECT "+checkCols+" FROM checks"+where+" ORDER BY user_id, work_date, base_check_time, id", args...)
+}
+
+func scanCheck(rows *sql.Rows, c *kaoqin.Check) error {
+	return rows.Scan(&c.ID, &c.RecordID, &c.UserID, &c.WorkDate, &c.CheckType, &c.TimeResult, &c.LocationResult,
+		&c.BaseCheckTime, &c.UserCheckTime, &c.SourceType, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID)
+}

@@ -1,0 +1,143 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/store"
+)
+
+// postgresEnv names the PostgreSQL server the suite also runs on; scripts/test.sh sets it.
+const postgresEnv = "KAOQIN_TEST_POSTGRES_DSN"
+
+const howToRunPostgres = postgresEnv + " is not set: skipping PostgreSQL. Run scripts/test.sh, or: " +
+	`pg_virtualenv -- sh -c 'KAOQIN_TEST_POSTGRES_DSN="postgres://$PGUSER:$PGPASSWORD@$PGHOST:${PGPORT:-5432}/postgres?sslmode=disable" go test ./store/'`
+
+// testNow is the default clock of test databases: 2026-11-18 09:00 in Shanghai.
+var testNow = time.Date(2026, 11, 18, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// forEachEngine runs fn on a fresh, migrated database of each engine: SQLite in a temporary
+// directory, and PostgreSQL in a schema of its own on the server KAOQIN_TEST_POSTGRES_DSN names
+// (skipped, saying how to run it, when that is unset). The clock is testNow unless opts say
+// otherwise.
+func forEachEngine(t *testing.T, fn func(t *testing.T, db *store.DB), opts ...store.Option) {
+	t.Helper()
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		fn(t, mustOpen(t, dsn, opts...))
+	})
+}
+
+// forEachDSN runs fn with the DSN of a fresh, empty database of each engine.
+func forEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, filepath.Join(t.TempDir(), "kaoqin.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, postgresDSN(t))
+	})
+}
+
+// mustOpen opens dsn with the test clock and closes it at the end of the test.
+func mustOpen(tb testing.TB, dsn string, opts ...store.Option) *store.DB {
+	tb.Helper()
+	opts = append([]store.Option{store.WithNow(func() time.Time { return testNow })}, opts...)
+	db, err := store.Open(context.Background(), dsn, opts...)
+	if err != nil {
+		tb.Fatalf("open %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return db
+}
+
+var (
+	pgAdminOnce sync.Once
+	pgAdmin     *sql.DB
+	pgAdminErr  error
+	pgSchemas   atomic.Int64
+)
+
+// postgresDSN creates a schema of its own for the test, drops it afterwards, and returns a DSN
+// whose search_path is that schema: far quicker than a database per test.
+func postgresDSN(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		tb.Skip(howToRunPostgres)
+	}
+	pgAdminOnce.Do(func() {
+		pgAdmin, pgAdminErr = sql.Open("pgx", base)
+		if pgAdminErr == nil {
+			pgAdminErr = pgAdmin.Ping()
+		}
+	})
+	if pgAdminErr != nil {
+		tb.Fatalf("%s: %v", postgresEnv, pgAdminErr)
+	}
+	schema := fmt.Sprintf("kaoqin_test_%d_%d", os.Getpid(), pgSchemas.Add(1))
+	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			tb.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// wantCode fails the test unless err carries the application error code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := kaoqin.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+// must fails the test on err.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clock is a settable clock for the tests that need time to move.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// Migrations are plain SQL per engine with the same version numbers, so that a database
+// written by any kaoqin can be brought up to date on either engine. 00001 holds the org,
+// attendance and sync tables; 00002 the accounts, sessions and audit log.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// migrate brings the schema up to version to (0: the latest). Several processes may open a
+// PostgreSQL database at once, so there the migration runs under an advisory lock.
+func (db *DB) migrate(ctx context.Context, to int64) (err error) {
+	defer wrap(&err, "migrate")
+	fsys, err := fs.Sub(migrations, "migrations/"+db.engine)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(db.d.gooseDialect(), db.rw, fsys,
+		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	if err != nil {
+		return err
+	}
+	if db.d.pg {
+		c, err := db.rw.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		lock := conn{q: c, d: db.d}
+		const key = "hashtextextended('kaoqin:migrate:' || current_schema(), 0)"
+		if _, err := lock.exec(ctx, "SELECT pg_advisory_lock("+key+")"); err != nil {
+			return err
+		}
+		defer lock.exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")")
+	}
+	current, latest, err := p.GetVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if current > latest {
+		return kaoqin.Errorf(kaoqin.EINVALID,
+			"the database is at schema version %d, newer than this kaoqin knows (%d): run a newer kaoqin", current, latest)
+	}
+	if to == 0 {
+		_, err = p.Up(ctx)
+	} else if to > current {
+		_, err = p.UpTo(ctx, to)
+	}
+	if err != nil {
+		return fmt.Errorf("from version %d: %w", current, err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version the database is at.
+func (db *DB) SchemaVersion(ctx context.Context) (v int64, err error) {
+	defer wrap(&err, "schema version")
+	err = db.reader().queryRow(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v, err
+}
