@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,8 +20,11 @@ type org struct {
 	nextSeq  int64
 	deptSeq  uint64
 	modSeq   int64
-	sorted   []*user  // every user by userid; nil when stale
-	snap     []person // persons of sorted; nil when stale
+	// Caches rebuilt on demand. Readers holding the server's read lock may build sorted
+	// concurrently, so sortMu guards it; writers hold the write lock and just drop them.
+	sortMu sync.Mutex
+	sorted []*user  // every user by userid; nil when stale
+	snap   []person // persons of sorted; nil when stale
 }
 
 type dept struct {
@@ -192,6 +196,8 @@ func (o *org) current(userid string) *user {
 
 // allSorted returns every user, current and removed, by userid.
 func (o *org) allSorted() []*user {
+	o.sortMu.Lock()
+	defer o.sortMu.Unlock()
 	if o.sorted == nil {
 		o.sorted = make([]*user, 0, len(o.users))
 		for _, u := range o.users {

@@ -479,3 +479,43 @@ func TestCountersAndControl(t *testing.T) {
 		t.Error("control endpoints were counted")
 	}
 }
+
+// TestConcurrentUse runs readers, writers and the clock at once; run it with -race.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{Speed: 60, QPS: 5})
+	ids := s.Truth().UserIDs()
+	dept := s.Truth().Departments()[2].ID
+	tok := s.tok()
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 25 {
+				switch (w + i) % 5 {
+				case 0:
+					s.do("POST", "/attendance/list?access_token="+tok, "application/json", `{"workDateFrom":"2026-11-12 00:00:00","workDateTo":"2026-11-18 00:00:00","userIdList":`+quote(ids[:50])+`,"offset":0,"limit":50}`)
+				case 1:
+					s.do("POST", "/topapi/v2/user/list?access_token="+tok, "application/json", `{"dept_id":`+itoa(int(dept))+`,"cursor":0,"size":100}`)
+				case 2:
+					if _, err := s.AddUser(NewUser{DeptIDs: []int64{dept}}); err != nil {
+						t.Error(err)
+					}
+				case 3:
+					s.Transfer(ids[i], dept)
+					s.clock.Add(100 * time.Millisecond)
+				case 4:
+					s.do("GET", "/_sim/counters", "", "")
+					s.Truth().Users()
+					s.FailNext("", Fault{Kind: FaultBusy}, 1)
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if tot := s.Counters().Total(); tot.Calls != 41 { // the token and 40 calls; /_sim/ is not counted
+		t.Errorf("%d calls counted, want 41", tot.Calls)
+	}
+}
