@@ -25,6 +25,8 @@ type CLI struct {
 	Globals
 
 	Version versionCmd `cmd:"" help:"Print kaoqin's version."`
+
+	DingtalkSim simCmd `cmd:"" name:"dingtalk-sim" help:"Run the DingTalk simulator alone, for trying a client or a deployment."`
 }
 
 func main() {
