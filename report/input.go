@@ -178,16 +178,16 @@ func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqi
 		}
 		lo = hi
 	}
-	any := false
+	known := false
 	for i := range n {
 		if v.scope == nil {
 			p.in[i] = len(p.held[i]) > 0 || len(p.checks[i]) > 0
 		} else {
 			p.in[i] = v.org.inScope(v.scope, p.held[i])
 		}
-		any = any || p.in[i]
+		known = known || p.in[i]
 	}
-	if !any {
+	if !known {
 		v.slab.unget()
 		return nil
 	}

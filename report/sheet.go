@@ -127,7 +127,7 @@ func companyName(lang Lang, scoped bool) string {
 	return lang.pick("全公司", "Company")
 }
 
-// treeOrder returns the ids of the departments of a report (ids, any order) in tree order,
+// reportTree returns the departments of a report (ids, in any order) in tree order,
 // each with its depth below the shallowest of them.
 func (o *org) reportTree(ids []int64) (order []int32, depth []int) {
 	present := make(map[int32]bool, len(ids))

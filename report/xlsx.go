@@ -1,6 +1,7 @@
 package report
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"time"
@@ -21,6 +22,12 @@ const (
 func WriteXLSX(w io.Writer, r Report, lang Lang) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	// excelize's Write builds the whole zip in a buffer before copying it to w: memory would
+	// grow with the rows. Its zip writer is replaceable, so the zip goes straight to w instead
+	// and the buffer stays empty. (The buffer is also where excelize patches the headers of
+	// zip64 entries, which only sheets over 4 GB need: far beyond Excel's 1,048,576 rows.)
+	ew := &errWriter{w: w}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(ew) })
 	st, err := newXLSXStyles(f)
 	if err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
@@ -39,11 +46,30 @@ func WriteXLSX(w io.Writer, r Report, lang Lang) error {
 			return fmt.Errorf("write xlsx sheet %s: %w", s.key, err)
 		}
 	}
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
+	// The first sheet is the active one already. (SetActiveSheet would parse every streamed
+	// sheet back into memory.)
+	if err := f.Write(io.Discard); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
+	if ew.err != nil {
+		return fmt.Errorf("write xlsx: %w", ew.err)
+	}
 	return nil
+}
+
+// errWriter keeps the first error of w: excelize does not check every write it makes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 type xlsxStyles struct {
