@@ -6,18 +6,7 @@ import (
 	"time"
 )
 
-// The control endpoints under /_sim/ are not DingTalk: they let the demo and people trying a
-// deployment read the counters, move the company clock and inject faults. They are not
-// counted, metered or faulted.
-//
-//	GET    /_sim/counters  per-path counters, their total and the month's quota
-//	DELETE /_sim/counters  reset the counters
-//	GET    /_sim/clock     {"now":"2026-11-18T09:10:00+08:00","speed":60,"today":"2026-11-18"}
-//	POST   /_sim/clock     {"now":"<RFC 3339>"} | {"advance":"30m"} | {"speed":60}
-//	GET    /_sim/faults    {"rate":0.1,"kinds":["busy","bad_gateway"]}
-//	POST   /_sim/faults    {"rate":0.1,"kinds":[...]} and/or {"path":"/attendance/list","kind":"busy","n":3,"delay":"2s"}
-//	DELETE /_sim/faults    clear queued faults, the rate and any IP ban
-//	GET    /_sim/messages  work notifications and robot messages sent so far
+// control serves the endpoints under /_sim/ (see the package documentation).
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	reply := func(v any) { writeBody(w, http.StatusOK, "application/json", marshal(v)) }
 	bad := func(msg string) {

@@ -1,0 +1,193 @@
+// Package dingtalksim is a simulated DingTalk (钉钉): an http.Handler that serves the legacy
+// Open API paths of oapi.dingtalk.com with DingTalk's envelopes, limits and errcodes, backed
+// by a generated company whose days unfold on a company clock. Every test of kaoqin and
+// `kaoqin demo` run against it, so it is as strict as the real service: code that passes
+// against it should pass against DingTalk. It imports only the standard library and writes
+// its own JSON; it shares no types with the client in package dingtalk.
+//
+// # Use
+//
+//	sim := dingtalksim.New(dingtalksim.Config{Seed: 1, Employees: 500, Now: someInstant})
+//	srv := httptest.NewServer(sim) // point the client's base URL here
+//	sim.SetNow(t); sim.Advance(time.Hour)          // the company clock
+//	sim.FailNext("/attendance/list", dingtalksim.Fault{Kind: dingtalksim.FaultBusy}, 2)
+//	sim.Truth().Results(userIDs, "2026-11-01", "2026-11-30") // what the API answers
+//	sim.Counters()["/attendance/list"].Metered
+//
+// The app is Config.AppKey/AppSecret (DefaultAppKey/DefaultAppSecret); its agent_id is
+// Config.AgentID. One custom robot exists: DefaultRobotToken signed with DefaultRobotSecret.
+//
+// # Paths
+//
+// GET /gettoken; contacts topapi/v2/department/{listsub,listsubid,get,create,update,delete},
+// topapi/user/listsimple, topapi/v2/user/list, topapi/user/listid,
+// topapi/v2/user/{get,getbymobile,create,update,delete}; attendance /attendance/list,
+// /attendance/listRecord, topapi/attendance/{listschedule,schedule/listbyusers,
+// getsimplegroups,getusergroup,getleaveapproveduration,getleavestatus,getupdatedata}; work
+// notifications topapi/message/corpconversation/{asyncsend_v2,getsendresult}; the custom
+// robot /robot/send. Anything else answers {"errcode":22,"errmsg":"Invalid method[submsg=不合法ApiName]"}.
+// With Config.NegativeDept the root's listsub and listsubid also list the home-school
+// department -1 (家校通讯录), as some orgs do; asking anything about -1 answers 60003.
+//
+// # Control
+//
+// The endpoints under /_sim/ are not DingTalk; they are not counted, metered or faulted:
+//
+//	GET    /_sim/counters  per-path counters, their total and the month's quota
+//	DELETE /_sim/counters  reset the counters
+//	GET    /_sim/clock     {"now":"2026-11-18T09:10:00+08:00","speed":60,"today":"2026-11-18"}
+//	POST   /_sim/clock     {"now":"<RFC 3339>"} | {"advance":"30m"} | {"speed":60}
+//	GET    /_sim/faults    {"kinds":["busy","bad_gateway"],"rate":0.1}
+//	POST   /_sim/faults    {"rate":0.1,"kinds":[...]} and/or {"path":"/attendance/list","kind":"busy","n":3,"delay":"2s"}
+//	DELETE /_sim/faults    drop queued faults, the rate and any IP ban
+//	GET    /_sim/messages  work notifications and robot messages sent so far
+//
+// # Envelopes
+//
+// Legacy paths (/gettoken, /attendance/*, /robot/send) answer errcode, errmsg and their data
+// at the top level, Content-Type application/json. topapi paths answer
+// {"errcode":0,"errmsg":"ok","result":...,"request_id":"..."} with Content-Type
+// application/json;charset=UTF-8; asyncsend_v2 and getsendresult keep task_id and
+// send_result at the top level. Gateway failures on topapi paths are errcode 88 with
+// sub_code and sub_msg and errmsg "ding talk error[subcode=...,submsg=...]": a missing
+// token (sub_code 40000 "access_token is blank"), an invalid or expired one (40014), and
+// throttling (90018). The same failures on legacy paths are 41001, 40014 and 90018 at the
+// top level. The HTTP status is 200 for all of them.
+//
+// # The gateway, in order
+//
+//  1. Config.Latency, honouring the request's context.
+//  2. IP limit: more than Config.IPLimit (10,000) requests from one IP in a 20-second window of
+//     the service clock bans every path for 5 minutes with an HTML page.
+//  3. Injected faults (FailNext, SetFaultRate): counted Faulted, never metered.
+//  4. Routing (22), method (43001 需要GET请求 / 43002 需要POST请求).
+//  5. Token: missing, unknown or expired (see Envelopes). gettoken needs appkey and appsecret
+//     in the query (40035 "缺少参数 corpid or appkey"); wrong ones answer 40096. A token lives
+//     Config.TokenTTL on the service clock; asking again within its life returns the same
+//     token and extends it.
+//  6. QPS: Config.QPS calls per app per path in fixed 1-second windows of the service clock.
+//     Throttled calls are counted Throttled and not metered.
+//  7. Monthly quota: attendance paths and work notifications are metered, including calls
+//     that then fail validation. When the company clock's calendar month has used
+//     Config.MonthlyQuota calls, metered calls answer 90020 until the month changes.
+//     Contacts, tokens and the robot are never metered.
+//  8. Body: every POST must be a JSON object; a form body (or anything else) is 43009
+//     "post参数需要json类型".
+//  9. The API: required fields, limits, write rules, then the answer.
+//
+// # Parameter errors (codes the reference leaves open are marked UNVERIFIED)
+//
+// A required field that is missing, null or an empty string is 40035 "缺少参数 <name>", also
+// when its value would be 0 (offset, limit, cursor, size). A value of the wrong JSON type (a
+// number sent as a string) is 40035 "不合法的参数 <name>" (UNVERIFIED: DingTalk's Java side may
+// coerce). Times must be "yyyy-MM-dd HH:mm:ss" where the docs say so; epoch ms where they say
+// Number.
+//
+//   - attendance/list: more than 50 userIdList, limit outside 1-50, negative offset, from after
+//     to: 40035 (UNVERIFIED). workDateTo - workDateFrom beyond 6 calendar days: 41041 "时间跨度太大"
+//     (the strict reading of "7 days inclusive").
+//   - attendance/listRecord: more than 50 userIds: 40035 (UNVERIFIED); checkDateTo -
+//     checkDateFrom beyond 7x24 h: 41041.
+//   - User lists: size outside 1-100: 40069; negative cursor: 40068; unknown order_field: 40035.
+//   - getleavestatus: more than 100 users, more than 180 days, size outside 1-20, negative
+//     offset: 400002 "无效的参数" (UNVERIFIED). listschedule size over 200, getsimplegroups size
+//     over 10, listbyusers over 50 users or 7 days or outside ±180 days of today: 400002
+//     (UNVERIFIED). listbyusers needs an existing op_user_id (60121, UNVERIFIED).
+//   - asyncsend_v2: agent_id not the app's: 400002 (UNVERIFIED); more than 100 userid_list or 20
+//     dept_id_list: 41029; unknown msgtype: 40008; msg over 2,048 bytes: 400002. Unknown
+//     recipients and a second identical message to a person on the same day are accepted and
+//     reported by getsendresult (invalid_user_id_list, forbidden_user_id_list).
+//   - getusergroup for an unknown or removed userid: 60121 (UNVERIFIED).
+//
+// # Write rules (reference 3.1, 3.2)
+//
+// Departments: name of 1-64 characters (60001), without "-", "," or "，" (60009); the parent
+// must exist (60004); a name already used under the same parent is 60008 (UNVERIFIED choice:
+// the old global table's "部门名称已存在"); the root (id 1) cannot be updated (60018) or
+// deleted (60007); a move under itself or a descendant is 60010; a department whose subtree
+// still has members cannot be deleted (60005), an empty subtree goes with it; an unknown
+// department is 60003. Users: mobile unique (60104) and well-formed (60103), userid unique
+// (60102), mobile not changeable by update (41054), unknown user 60121 (33012 for
+// v2/user/get), email unique (60106), department ids must exist (60003). source_identifier
+// is stored and returned by department get. A deleted user leaves every department and list
+// at once; their mobile is free again.
+//
+// # The company
+//
+// From (Seed, Employees): a root department (id 1) named after the company, first-level
+// divisions with realistic names and nested departments up to four levels below the root,
+// all with large DingTalk-like ids; 华东销售部 holds 120 or more people (when the company has
+// at least 150) so that user paging matters; about 3% of people are in a second department;
+// each department is led by its first member. People have Chinese names, unique mobiles and
+// job numbers, titles and hired_date. A 100,000-person company has 2,000 departments.
+//
+// Two attendance groups, both FIXED, judged with permit_late 0, serious_late 30 min and
+// absenteeism_late 60 min: 标准工时考勤组 (09:00-18:00, lunch 12:00-13:00) for most people, and
+// 客服两段班考勤组 (09:00-12:00 and 13:30-18:00, four checks a day) for 客户服务中心. A person's
+// group is fixed when they join; transfers do not change it.
+//
+// The calendar: Saturdays and Sundays rest, except that each month the first Monday on or
+// after the 10th is a public holiday (rest) and the Saturday of that week is a make-up workday
+// (调休上班). Every month has both.
+//
+// Outcomes are drawn per (person, workday) from a hash of (seed, userid, date): late 4%
+// (1-29 min), serious late 1.5% (31-59 min), absenteeism-late 1% (61-150 min), early 3%,
+// missing on-duty 2%, missing off-duty 2%, absent 1.5%, half-day leave 2%, the rest normal;
+// whole-day leaves of 1-3 consecutive workdays start on about 1% of workdays. On days with
+// punches, 3% have one punch outside the office (locationResult Outside), 5% a second OnDuty
+// punch a few minutes after the first (an extra record matched to no check), 1.5% a punch
+// refused by the security check (isLegal N, invalidRecordType Security). Results and records
+// agree: a signed result carries the recordId of its record, with the same userCheckTime,
+// timeResult, locationResult, checkType, planId and sourceType. isLegal is Y only when
+// timeResult and locationResult are both Normal (DingTalk's documented rule), so a Late
+// punch is isLegal N; the refused punches are the ones with invalidRecordType.
+//
+// Leave: whole-day leaves are percent_day 100 a day; half-day leaves cover the morning (first
+// check to the lunch break) or the afternoon (end of the break to the last check), as
+// percent_day 50 or percent_hour (hours x 100). A check covered by a leave is answered
+// timeResult NotSigned, sourceType SYSTEM, with the leave's approveId and procInstId
+// (UNVERIFIED: DingTalk may mark it otherwise); the other half of a half-day is punched.
+//
+// A day is a pure function of the seed, the person and the date, drawn when asked: a
+// 100,000-person company costs nothing until someone asks, and the same question always gets
+// the same answer. Ids are stable and unique: results, records, plans and approvals each have
+// their own range, derived from the person's serial and the date.
+//
+// # Time
+//
+// Two clocks. The service clock (Config.Clock, real time by default) runs token expiry, QPS
+// windows, robot limits and bans. The company clock says what has happened: company now =
+// Config.Now + Speed x (service time elapsed); SetNow, Advance and SetSpeed move it. Speed 0
+// (the zero Config) stops it, which is what tests want; the command's default is 1.
+//
+// For days before today every check is final. Today, attendance/list has a row for every
+// check from midnight on: a check whose punch has not happened yet is NotSigned, SYSTEM,
+// userCheckTime = baseCheckTime, no recordId (UNVERIFIED whether DingTalk lists checks not
+// yet due; kaoqin treats a NotSigned check whose base time is in the future as pending), and
+// turns into the punched result once the company clock passes the punch. listRecord has
+// only punches that happened. Later days have plans (listbyusers, listschedule) and leaves
+// but no results or records. Results and records older than 180 days before today are not
+// served (empty answers). Unknown userids give empty answers, not errors.
+//
+// Org changes are state: API writes and AddUser, RemoveUser, Transfer, AddDepartment change
+// the org now, not past attendance. A person added has attendance from the next day (a group
+// change takes effect the next day); a person removed keeps their past attendance, served by
+// userid, and has none after the day they left. Re-creating a removed userid makes a new
+// person whose history replaces the old one.
+//
+// # Faults
+//
+// FaultBusy (errcode -1 系统繁忙), FaultBadGateway (HTTP 502 with an HTML body), FaultSlow (the
+// answer after Fault.Delay; it is then served and metered as usual, as DingTalk would have
+// processed it), FaultIPBan (an HTML page on every path for Fault.Delay, default 5 min) and
+// FaultIPBanJSON ({"status":1111,"wait":5,...}), FaultThrottle (90018, counted Faulted, not
+// Throttled). Ban pages come with HTTP 200 (UNVERIFIED), so a client must look at the body.
+//
+// # Robot
+//
+// /robot/send?access_token=&timestamp=&sign= checks sign = base64(HMAC-SHA256(secret,
+// timestamp+"\n"+secret)) (see RobotSign) and a timestamp within an hour of the service clock
+// (310000 "sign not match..." / "invalid timestamp"); unknown token 300005; at most 20
+// messages a minute per robot, then 410100 for 10 minutes (UNVERIFIED: users also report
+// 130101). Accepted messages are recorded (RobotMessages).
+package dingtalksim
