@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -42,33 +43,9 @@ func (c *simCmd) Help() string {
 }
 
 func (c *simCmd) Run(ctx context.Context, g *Globals) error {
-	loc, err := g.Location()
+	cfg, err := c.config(g)
 	if err != nil {
 		return err
-	}
-	cfg := dingtalksim.Config{
-		Seed: c.Seed, Employees: c.Employees, AppKey: g.AppKey, AppSecret: g.AppSecret,
-		TokenTTL: c.TokenTTL, QPS: int(g.QPS), MonthlyQuota: g.MonthlyQuota, Location: loc,
-		Speed: c.Speed, Latency: c.Latency, NegativeDept: c.NegativeDept,
-	}
-	switch {
-	case c.Employees < 1 || c.Employees > 1_000_000:
-		return usageError{fmt.Errorf("--employees %d: want 1 to 1,000,000", c.Employees)}
-	case c.FaultRate < 0 || c.FaultRate > 1:
-		return usageError{fmt.Errorf("--fault-rate %v: want a share from 0 to 1", c.FaultRate)}
-	case c.Speed < 0:
-		return usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
-	case c.TokenTTL <= 0:
-		return usageError{fmt.Errorf("--token-ttl %v: want a positive duration such as 2h", c.TokenTTL)}
-	case g.QPS <= 0:
-		cfg.QPS = -1 // no limit
-	case g.MonthlyQuota <= 0:
-		cfg.MonthlyQuota = -1
-	}
-	if c.Now != "" {
-		if cfg.Now, err = time.Parse(time.RFC3339, c.Now); err != nil {
-			return usageError{fmt.Errorf("--now %q: want RFC 3339 such as 2026-11-18T08:30:00+08:00", c.Now)}
-		}
 	}
 	sim := dingtalksim.New(cfg)
 	if c.FaultRate > 0 {
@@ -101,6 +78,42 @@ func (c *simCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("dingtalk-sim shutdown: %w", err)
 	}
 	return printCounters(g.stdout, sim)
+}
+
+// config turns the flags into the simulator's configuration.
+func (c *simCmd) config(g *Globals) (dingtalksim.Config, error) {
+	loc, err := g.Location()
+	if err != nil {
+		return dingtalksim.Config{}, err
+	}
+	cfg := dingtalksim.Config{
+		Seed: c.Seed, Employees: c.Employees, AppKey: g.AppKey, AppSecret: g.AppSecret,
+		TokenTTL: c.TokenTTL, MonthlyQuota: g.MonthlyQuota, Location: loc,
+		Speed: c.Speed, Latency: c.Latency, NegativeDept: c.NegativeDept,
+	}
+	switch {
+	case c.Employees < 1 || c.Employees > 1_000_000:
+		return cfg, usageError{fmt.Errorf("--employees %d: want 1 to 1,000,000", c.Employees)}
+	case c.FaultRate < 0 || c.FaultRate > 1:
+		return cfg, usageError{fmt.Errorf("--fault-rate %v: want a share from 0 to 1", c.FaultRate)}
+	case c.Speed < 0:
+		return cfg, usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
+	case c.TokenTTL <= 0:
+		return cfg, usageError{fmt.Errorf("--token-ttl %v: want a positive duration such as 2h", c.TokenTTL)}
+	}
+	// The simulator counts whole calls per second; 0 or less means no limit.
+	if cfg.QPS = int(math.Ceil(g.QPS)); g.QPS <= 0 {
+		cfg.QPS = -1
+	}
+	if g.MonthlyQuota <= 0 {
+		cfg.MonthlyQuota = -1
+	}
+	if c.Now != "" {
+		if cfg.Now, err = time.Parse(time.RFC3339, c.Now); err != nil {
+			return cfg, usageError{fmt.Errorf("--now %q: want RFC 3339 such as 2026-11-18T08:30:00+08:00", c.Now)}
+		}
+	}
+	return cfg, nil
 }
 
 // printCounters writes the request counters as a table, one path a line, and the quota.

@@ -114,3 +114,25 @@ func TestSimCommandServes(t *testing.T) {
 		t.Error("the output shows the app secret or a token")
 	}
 }
+
+func TestSimCommandConfig(t *testing.T) {
+	base := simCmd{Seed: 1, Employees: 10, Speed: 1, TokenTTL: time.Hour}
+	for _, c := range []struct {
+		qps            float64
+		quota, wantQPS int
+		wantQuota      int
+	}{
+		{20, 5000, 20, 5000},
+		{0.5, 100, 1, 100},
+		{0, 0, -1, -1},
+		{-1, 10, -1, 10},
+	} {
+		cfg, err := base.config(&Globals{QPS: c.qps, MonthlyQuota: c.quota, Timezone: "Asia/Shanghai"})
+		if err != nil || cfg.QPS != c.wantQPS || cfg.MonthlyQuota != c.wantQuota || cfg.Location.String() != "Asia/Shanghai" {
+			t.Errorf("qps %v quota %d: got %d %d %v (%v)", c.qps, c.quota, cfg.QPS, cfg.MonthlyQuota, cfg.Location, err)
+		}
+	}
+	if _, err := base.config(&Globals{Timezone: "Mars/Olympus"}); err == nil {
+		t.Error("an unknown time zone was accepted")
+	}
+}
