@@ -1,8 +1,11 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,7 +97,7 @@ func TestWriteXLSX(t *testing.T) {
 			if err := WriteXLSX(&buf, test.r, Chinese); err != nil {
 				t.Fatal(err)
 			}
-			f, err := excelize.OpenReader(&buf)
+			f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,6 +108,7 @@ func TestWriteXLSX(t *testing.T) {
 			for _, sheet := range test.sheets {
 				checkXLSXSheet(t, f, sheet)
 			}
+			checkColsInOrder(t, buf.Bytes())
 			first := test.sheets[0]
 			rows, err := f.GetRows(first)
 			if err != nil {
@@ -184,6 +188,39 @@ func checkXLSXSheet(t *testing.T, f *excelize.File, sheet string) {
 	}
 	if w != float64(max(want+2, minColWidth)) {
 		t.Errorf("%s: column B width %v, want %d", sheet, w, max(want+2, minColWidth))
+	}
+}
+
+// checkColsInOrder checks that every sheet lists its column widths by column, as Excel
+// requires (it offers to repair the file otherwise).
+func checkColsInOrder(t *testing.T, xlsx []byte) {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	colMin := regexp.MustCompile(`<col min="(\d+)"`)
+	for _, zf := range z.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		prev := 0
+		for _, m := range colMin.FindAllSubmatch(body, -1) {
+			n, _ := strconv.Atoi(string(m[1]))
+			if n <= prev {
+				t.Errorf("%s: <col min=%d> after <col min=%d>", zf.Name, n, prev)
+			}
+			prev = n
+		}
+		if prev == 0 {
+			t.Errorf("%s has no column widths", zf.Name)
+		}
 	}
 }
 

@@ -183,7 +183,7 @@ func (r *Period) Days(userid, field string) ([]string, error) {
 
 // Leaves returns the leaves of an employee that overlap the range, by start.
 func (r *Period) Leaves(userid string) ([]kaoqin.Leave, error) {
-	p, _, err := r.lookup(userid, "scheduled_days")
+	p, err := r.person(userid)
 	if err != nil {
 		return nil, err
 	}
@@ -274,11 +274,16 @@ func (r *Period) lookup(userid, field string) (*person, periodField, error) {
 	if err != nil {
 		return nil, fd, err
 	}
+	p, err := r.person(userid)
+	return p, fd, err
+}
+
+func (r *Period) person(userid string) (*person, error) {
 	p := r.view.byID[userid]
 	if p == nil {
-		return nil, fd, kaoqin.Errorf(kaoqin.ENOTFOUND, "employee %q is not in the period report %s..%s", userid, r.From, r.To)
+		return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "employee %q is not in the period report %s..%s", userid, r.From, r.To)
 	}
-	return p, fd, nil
+	return p, nil
 }
 
 // Employee returns the line of the employee with userid, if the report holds them.

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"io"
 	"slices"
+	"sync"
 	"strings"
 	"testing"
 
@@ -292,4 +294,28 @@ func TestComputePeriod_NotSynced(t *testing.T) {
 	if _, err := ComputePeriod(company(), "2026-11-23", "2026-11-09", opts(afterRange)); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
 		t.Errorf("backwards range: %v, want EINVALID", err)
 	}
+}
+
+// A report is read by many requests at once: its methods only read it.
+func TestReports_ConcurrentReads(t *testing.T) {
+	r := fixturePeriod(t)
+	d := fixtureDaily(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := r.Who(5, "early_minutes"); err != nil {
+				t.Error(err)
+			}
+			if _, err := r.Checks("u06", "outside_count"); err != nil {
+				t.Error(err)
+			}
+			if _, err := d.Who(1, "late"); err != nil {
+				t.Error(err)
+			}
+			if err := WriteXLSX(io.Discard, r, Chinese); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }

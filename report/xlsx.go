@@ -108,8 +108,11 @@ func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxSt
 	}
 	// Widths and panes must be set before the first row: measure the rows in a first pass
 	// (the report is in memory; the cells are not kept).
-	for i, wd := range columnWidths(s, lang) {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+	// excelize puts each new column first, and writes them as they are in stream mode:
+	// set the last column first so that they come out in order, as Excel requires.
+	widths := columnWidths(s, lang)
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return err
 		}
 	}
