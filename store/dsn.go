@@ -68,24 +68,6 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s, false
 }
 
-// redactURL returns a PostgreSQL URL fit for messages: the password replaced, and only the
-// scheme, user, host and database kept.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "postgres://..."
-	}
-	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			r.User = url.UserPassword(u.User.Username(), "xxxxx")
-		} else {
-			r.User = url.User(u.User.Username())
-		}
-	}
-	return r.String()
-}
-
 // urlPassword returns the password in a PostgreSQL URL, if any, so that messages can be
 // scrubbed of it whatever a driver put in them. A URL that does not parse is searched for the
 // "user:password@" part by hand.

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -150,7 +151,7 @@ func (db *DB) openSQLite(ctx context.Context, t target) error {
 
 func (db *DB) ping(ctx context.Context, name string) error {
 	if err := db.rw.PingContext(ctx); err != nil {
-		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot open SQLite database %s: %v", name, err)
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot open SQLite database %s: %v: does its directory exist, and may kaoqin write there?", name, err)
 	}
 	return nil
 }
@@ -170,13 +171,9 @@ func (db *DB) openPostgres(ctx context.Context, raw string, o options) error {
 	secret := urlPassword(raw)
 	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
-		msg := err.Error()
-		var pce *pgconn.ParseConfigError
-		if errors.As(err, &pce) && pce.Unwrap() != nil {
-			msg = pce.Unwrap().Error()
-		}
-		return kaoqin.Errorf(kaoqin.EINVALID, "bad PostgreSQL URL %s in KAOQIN_DB: %s: want postgres://user:password@host:port/database",
-			redactURL(raw), scrub(msg, secret))
+		// pgx redacts the password it quotes; scrub catches what a broken URL hides from it.
+		return kaoqin.Errorf(kaoqin.EINVALID, "bad PostgreSQL URL in KAOQIN_DB: %s: want postgres://user:password@host:port/database",
+			oneLine(scrub(err.Error(), secret)))
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 10 * time.Second
@@ -197,10 +194,21 @@ func (db *DB) openPostgres(ctx context.Context, raw string, o options) error {
 		if errors.As(err, &ce) && ce.Unwrap() != nil {
 			msg = ce.Unwrap().Error()
 		}
-		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot reach PostgreSQL at %s (database %q, user %q): %s",
-			host, cfg.Database, cfg.User, scrub(msg, secret))
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot reach PostgreSQL at %s (database %q, user %q): %s: is it running, and is KAOQIN_DB right?",
+			host, cfg.Database, cfg.User, oneLine(scrub(msg, secret)))
 	}
 	return nil
+}
+
+// oneLine joins the distinct lines of a message (pgx gives one per attempt) with "; ".
+func oneLine(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 // Engine returns "sqlite" or "postgres".

@@ -1,0 +1,166 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/store"
+)
+
+func TestOpen_Engine(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		want := store.EngineSQLite
+		if strings.HasSuffix(t.Name(), "postgres") {
+			want = store.EnginePostgres
+		}
+		if got := db.Engine(); got != want {
+			t.Errorf("Engine() = %q, want %q", got, want)
+		}
+		v, err := db.SchemaVersion(context.Background())
+		must(t, err)
+		if v != 2 {
+			t.Errorf("SchemaVersion() = %d, want 2", v)
+		}
+	})
+}
+
+func TestOpen_Memory(t *testing.T) {
+	db := mustOpen(t, "sqlite::memory:")
+	ctx := context.Background()
+	_, err := db.SaveChecks(ctx, kaoqin.CheckBatch{Checks: []kaoqin.Check{check(1, "u1", "2026-11-16", 1)}})
+	must(t, err)
+	got, err := db.Checks(ctx, kaoqin.Filter{})
+	must(t, err)
+	if len(got) != 1 {
+		t.Errorf("got %d checks from :memory:, want 1", len(got))
+	}
+	// Another :memory: database is another database.
+	other := mustOpen(t, ":memory:")
+	got, err = other.Checks(ctx, kaoqin.Filter{})
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("a second :memory: database has %d checks", len(got))
+	}
+}
+
+// TestOpen_UnknownScheme refuses with one line that names the scheme, and writes nothing.
+func TestOpen_UnknownScheme(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, dsn := range []string{"mysql://root:hunter2@localhost/kaoqin.db", "sqlite3://kaoqin.db", "file:///kaoqin.db"} {
+		_, err := store.Open(context.Background(), dsn)
+		wantCode(t, err, kaoqin.EINVALID)
+		msg := kaoqin.ErrorMessage(err)
+		if !strings.Contains(msg, "unknown database scheme") || strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") {
+			t.Errorf("Open(%q): %q", dsn, msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("refused DSNs left files behind: %v", entries)
+	}
+}
+
+// TestOpen_PostgresUnreachable says which host it tried, and never the password.
+func TestOpen_PostgresUnreachable(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://kaoqin:hunter2@127.0.0.1:1/kaoqin?connect_timeout=5",
+		"postgresql://kaoqin:hunter%32@127.0.0.1:1/kaoqin?connect_timeout=5",
+	} {
+		_, err := store.Open(context.Background(), dsn)
+		wantCode(t, err, kaoqin.EUNAVAILABLE)
+		msg := err.Error()
+		if !strings.Contains(msg, "127.0.0.1:1") || strings.Contains(msg, "hunter") || strings.Contains(msg, "\n") {
+			t.Errorf("Open(%q): %q", dsn, msg)
+		}
+	}
+}
+
+func TestOpen_PostgresWrongPassword(t *testing.T) {
+	u, err := url.Parse(postgresDSN(t))
+	must(t, err)
+	u.User = url.UserPassword(u.User.Username(), "wrong-hunter2")
+	_, err = store.Open(context.Background(), u.String())
+	wantCode(t, err, kaoqin.EUNAVAILABLE)
+	if msg := err.Error(); strings.Contains(msg, "hunter2") || !strings.Contains(msg, u.Host) {
+		t.Errorf("wrong password: %q", msg)
+	}
+}
+
+func TestOpen_PostgresBadURL(t *testing.T) {
+	_, err := store.Open(context.Background(), "postgres://kaoqin:hunter2@db:notaport/kaoqin")
+	wantCode(t, err, kaoqin.EINVALID)
+	if msg := err.Error(); strings.Contains(msg, "hunter2") || !strings.Contains(msg, "KAOQIN_DB") {
+		t.Errorf("bad URL: %q", msg)
+	}
+}
+
+func TestOpen_SQLiteUnopenable(t *testing.T) {
+	_, err := store.Open(context.Background(), t.TempDir()+"/no/such/dir/kaoqin.db")
+	wantCode(t, err, kaoqin.EUNAVAILABLE)
+}
+
+// TestOpen_MigratesOlderDatabase opens a database an older kaoqin left at schema version 1,
+// with data in it: Open brings it to the latest version and the data stays.
+func TestOpen_MigratesOlderDatabase(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		old := mustOpen(t, dsn, store.WithSchemaVersion(1))
+		v, err := old.SchemaVersion(ctx)
+		must(t, err)
+		if v != 1 {
+			t.Fatalf("built a database at version %d, want 1", v)
+		}
+		_, err = old.SaveOrg(ctx, kaoqin.OrgSnapshot{Day: "2026-11-01", At: 1,
+			Departments: []kaoqin.Department{dept(1, 0, "公司")}, Employees: []kaoqin.Employee{emp("alice", "Alice", 1)}})
+		must(t, err)
+		_, err = old.SaveChecks(ctx, kaoqin.CheckBatch{Checks: []kaoqin.Check{check(7, "alice", "2026-11-02", 1)}, Checkpoint: "cp"})
+		must(t, err)
+		must(t, old.RecordCall(ctx, kaoqin.Call{Month: "2026-11", Path: "/attendance/list", Metered: true}))
+		must(t, old.Close())
+
+		db := mustOpen(t, dsn)
+		v, err = db.SchemaVersion(ctx)
+		must(t, err)
+		if v != 2 {
+			t.Errorf("after Open: version %d, want 2", v)
+		}
+		emps, err := db.Employees(ctx)
+		must(t, err)
+		checks, err := db.Checks(ctx, kaoqin.Filter{})
+		must(t, err)
+		l, err := db.Ledger(ctx, "2026-11")
+		must(t, err)
+		if len(emps) != 1 || len(emps[0].DeptIDs) != 1 || len(checks) != 1 || checks[0].ID != 7 || l.Metered != 1 {
+			t.Errorf("data lost in the migration: employees %+v, checks %+v, ledger %+v", emps, checks, l)
+		}
+		// Version 2's tables are there.
+		must(t, db.CreateUser(ctx, &kaoqin.User{Name: "admin", Role: kaoqin.RoleAdmin}))
+	})
+}
+
+// TestOpen_NewerDatabase refuses a database a newer kaoqin migrated past what this one knows.
+func TestOpen_NewerDatabase(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		mustOpen(t, dsn).Close()
+		driver, raw := "sqlite", dsn
+		if strings.HasPrefix(dsn, "postgres") {
+			driver = "pgx"
+		}
+		sdb, err := sql.Open(driver, raw)
+		must(t, err)
+		defer sdb.Close()
+		_, err = sdb.ExecContext(ctx, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, TRUE)")
+		must(t, err)
+		_, err = store.Open(ctx, dsn)
+		wantCode(t, err, kaoqin.EINVALID)
+		if msg := kaoqin.ErrorMessage(err); !strings.Contains(msg, "99") {
+			t.Errorf("message %q does not name the version", msg)
+		}
+	})
+}
