@@ -51,7 +51,9 @@ type Config struct {
 	Robots       map[string]string // custom robot access token -> sign secret; default {DefaultRobotToken: DefaultRobotSecret}
 
 	// Clock is the service clock (token expiry, QPS windows, robot limits, bans); default
-	// time.Now. Sleep waits for latency and slow faults; default a timer honouring ctx.
+	// time.Now. A Clock that does not move keeps every call in one QPS window and one IP
+	// window: a test that stops it should advance it, or set QPS and IPLimit to -1.
+	// Sleep waits for latency and slow faults; default a timer honouring ctx.
 	Clock func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 }
