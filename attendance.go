@@ -59,6 +59,9 @@ type Punch struct {
 	BaseCheckTime     int64  `json:"base_check_time"`
 	PlanID            int64  `json:"plan_id,omitempty"`
 	GroupID           int64  `json:"group_id,omitempty"`
+	// IsLegal is DingTalk's isLegal, which is "Y" only for a punch both on time and in range: a
+	// Late or Outside punch is not legal but perfectly real. Punches DingTalk refused carry an
+	// InvalidRecordType (e.g. "Security"); filter on that, never on IsLegal.
 	IsLegal           bool   `json:"is_legal"`
 	InvalidRecordType string `json:"invalid_record_type,omitempty"`
 	LocationMethod    string `json:"location_method,omitempty"`
