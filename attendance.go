@@ -48,17 +48,17 @@ func (c Check) Signed() bool { return c.TimeResult != TimeNotSigned }
 // Punch is one punch record (打卡记录) from DingTalk's attendance/listRecord: every punch, also
 // the ones that matched no check point.
 type Punch struct {
-	ID                int64  `json:"id"`
-	UserID            string `json:"userid"`
-	WorkDate          string `json:"work_date"`
-	CheckType         string `json:"check_type"`
-	TimeResult        string `json:"time_result"`
-	LocationResult    string `json:"location_result"`
-	SourceType        string `json:"source_type,omitempty"`
-	UserCheckTime     int64  `json:"user_check_time"`
-	BaseCheckTime     int64  `json:"base_check_time"`
-	PlanID            int64  `json:"plan_id,omitempty"`
-	GroupID           int64  `json:"group_id,omitempty"`
+	ID             int64  `json:"id"`
+	UserID         string `json:"userid"`
+	WorkDate       string `json:"work_date"`
+	CheckType      string `json:"check_type"`
+	TimeResult     string `json:"time_result"`
+	LocationResult string `json:"location_result"`
+	SourceType     string `json:"source_type,omitempty"`
+	UserCheckTime  int64  `json:"user_check_time"`
+	BaseCheckTime  int64  `json:"base_check_time"`
+	PlanID         int64  `json:"plan_id,omitempty"`
+	GroupID        int64  `json:"group_id,omitempty"`
 	// IsLegal is DingTalk's isLegal, which is "Y" only for a punch both on time and in range: a
 	// Late or Outside punch is not legal but perfectly real. Punches DingTalk refused carry an
 	// InvalidRecordType (e.g. "Security"); filter on that, never on IsLegal.
