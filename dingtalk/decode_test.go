@@ -1,9 +1,12 @@
 package dingtalk
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +289,16 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDecode_AnswerTooLarge(t *testing.T) {
+	t.Parallel()
+	env := setup(t)
+	env.handle("/topapi/user/listid", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"errcode":0,"result":{"userid_list":["%s"]}}`, strings.Repeat("x", maxBodySize))
+	})
+	_, _, err := env.client.Users.ListIDs(context.Background(), 1)
+	if err == nil || !strings.Contains(err.Error(), "the answer is larger than 4 MiB") {
+		t.Fatalf("error %v", err)
+	}
 }

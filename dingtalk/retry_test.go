@@ -373,3 +373,17 @@ func TestRetry_NetworkErrorIsTransient(t *testing.T) {
 		t.Errorf("hook saw %+v", calls2)
 	}
 }
+
+func TestRetry_RealTimerBackoff(t *testing.T) {
+	t.Parallel()
+	env := setup(t, WithRetry(RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	env.client.caller.sleep = nil // real timers
+	h := &failThen{n: 2, fail: `{"errcode":-1,"errmsg":"busy"}`, ok: leaveOK}
+	env.handle("/topapi/attendance/getleavestatus", h.ServeHTTP)
+	if _, _, err := env.client.Attendance.LeaveStatus(context.Background(), leaveOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.calls.Load(); got != 3 {
+		t.Errorf("%d attempts, want 3", got)
+	}
+}

@@ -171,7 +171,11 @@ func TestToken_RejectedAgainIsNotRetriedForever(t *testing.T) {
 	tokenSequence(env)
 	var calls atomic.Int32
 	env.mux.HandleFunc("/topapi/v2/user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
+		if calls.Add(1) > 5 {
+			t.Error("the client keeps retrying a rejected token")
+			fmt.Fprint(w, `{"errcode":33012,"errmsg":"stop"}`)
+			return
+		}
 		fmt.Fprint(w, `{"errcode":88,"sub_code":"40014","sub_msg":"不合法的access_token","errmsg":"ding talk error","request_id":"r"}`)
 	})
 	_, _, err := env.client.Users.Get(context.Background(), "u1", "")
