@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -343,5 +345,33 @@ func TestWrite(t *testing.T) {
 	}
 	if err := Write(&bytes.Buffer{}, r, "pdf", Chinese); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
 		t.Errorf("Write pdf: %v", err)
+	}
+}
+
+// The count columns of the sheets are the JSON fields, in the order their values are written.
+func TestCountColumnsFollowFields(t *testing.T) {
+	for i, f := range dailyFields {
+		if dailyCountColumns[i].key != f.name {
+			t.Errorf("daily column %d is %s, value %s", i, dailyCountColumns[i].key, f.name)
+		}
+	}
+	for i, f := range periodFields {
+		if periodCountColumns[i].key != f.name {
+			t.Errorf("period column %d is %s, value %s", i, periodCountColumns[i].key, f.name)
+		}
+	}
+	if len(dailyCountColumns) != len(dailyFields) || len(periodCountColumns) != len(periodFields) {
+		t.Error("a count has no column, or a column no count")
+	}
+	// Every JSON field of the counts has a column.
+	for _, v := range []any{Counts{}, PeriodCounts{}} {
+		b, _ := json.Marshal(v)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		for k := range m {
+			if !slices.ContainsFunc(slices.Concat(dailyCountColumns, periodCountColumns), func(c column) bool { return c.key == k }) {
+				t.Errorf("JSON field %s has no column", k)
+			}
+		}
 	}
 }

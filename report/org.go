@@ -111,7 +111,7 @@ func (o *org) scope(ids []int64) ([]bool, error) {
 	for _, id := range ids {
 		i, ok := o.index[id]
 		if !ok {
-			return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "department %d not found: use the id DingTalk shows for the department", id)
+			return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "department %d not found: no department with that id has been synced from DingTalk", id)
 		}
 		roots[i] = true
 	}

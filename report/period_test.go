@@ -3,8 +3,8 @@ package report
 import (
 	"io"
 	"slices"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
