@@ -387,3 +387,25 @@ func TestRetry_RealTimerBackoff(t *testing.T) {
 		t.Errorf("%d attempts, want 3", got)
 	}
 }
+
+func TestRetryDelay_Bounds(t *testing.T) {
+	t.Parallel()
+	k := testCaller()
+	k.retry = RetryPolicy{MaxRetries: 1000, BaseDelay: 10 * time.Second, MaxDelay: time.Minute}
+	busy := &APIError{Code: -1}
+	for _, retries := range []int{0, 1, 2, 3, 40, 63, 64, 500} {
+		d, ok := k.retryDelay(busy, retries)
+		if !ok || d < min(10*time.Second<<min(retries, 10), time.Minute) || d > time.Minute {
+			t.Errorf("retry %d: %v, %v", retries, d, ok)
+		}
+	}
+	if _, ok := k.retryDelay(busy, 1000); ok {
+		t.Error("retried past MaxRetries")
+	}
+	if _, ok := k.retryDelay(&APIError{Code: 40035}, 0); ok {
+		t.Error("retried an invalid-parameter error")
+	}
+	if d, ok := k.retryDelay(&APIError{Code: 90002, RetryAfter: 50 * time.Second}, 0); !ok || d != 50*time.Second {
+		t.Errorf("penalty of 50 s: %v, %v", d, ok)
+	}
+}

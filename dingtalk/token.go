@@ -47,6 +47,9 @@ func (tc *tokenCache) get(ctx context.Context) (string, error) {
 	if tok, ok := tc.fresh(); ok {
 		return tok, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("dingtalk: waiting for an access token: %w", err)
+	}
 	ch := tc.group.DoChan(tc.key, func() (any, error) {
 		// Another flight may have finished between fresh() and here.
 		if tok, ok := tc.fresh(); ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -90,9 +91,9 @@ func (k *caller) retryDelay(err error, retries int) (time.Duration, bool) {
 	if !IsThrottled(err) && !IsTransient(err) {
 		return 0, false
 	}
-	d := k.retry.BaseDelay << retries
-	if d > k.retry.MaxDelay || d <= 0 { // <= 0: shifted past int64
-		d = k.retry.MaxDelay
+	d := k.retry.MaxDelay
+	if f := float64(k.retry.BaseDelay) * math.Pow(2, float64(retries)); f < float64(k.retry.MaxDelay) {
+		d = time.Duration(f)
 	}
 	if d > 0 {
 		d += rand.N(d/2 + 1)
