@@ -139,7 +139,9 @@ func (s *AttendanceService) ListAll(ctx context.Context, opts *ResultOptions) ([
 }
 
 // Record is one punch record (打卡记录) of /attendance/listRecord: every punch, also those
-// that matched no check point. Filter invalid punches with IsLegal and InvalidRecordType.
+// that matched no check point. IsLegal is "Y" only when both TimeResult and LocationResult
+// are Normal: a late or outside punch is "N" but real. Punches DingTalk refused carry an
+// InvalidRecordType (e.g. "Security"); filter on that, not on IsLegal.
 type Record struct {
 	ID                FlexInt    `json:"id"`
 	UserID            string     `json:"userId"`
@@ -155,7 +157,7 @@ type Record struct {
 	UserCheckTime     FlexInt    `json:"userCheckTime"` // Unix ms
 	BaseCheckTime     FlexInt    `json:"baseCheckTime"`
 	PlanCheckTime     FlexInt    `json:"planCheckTime,omitempty"`
-	IsLegal           string     `json:"isLegal"` // "Y" or "N"
+	IsLegal           string     `json:"isLegal"` // "Y" or "N"; see above
 	InvalidRecordType string     `json:"invalidRecordType,omitempty"`
 	InvalidRecordMsg  string     `json:"invalidRecordMsg,omitempty"`
 	LocationMethod    string     `json:"locationMethod,omitempty"`
