@@ -12,7 +12,7 @@ func (db *DB) tryFileLock(name string) (func(), bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	ok, err := lockFile(f)
+	ok, err := lockFile(f, false)
 	if err != nil || !ok {
 		f.Close()
 		return nil, false, err
@@ -21,4 +21,21 @@ func (db *DB) tryFileLock(name string) (func(), bool, error) {
 		unlockFile(f)
 		f.Close()
 	})
+}
+
+// waitFileLock takes an OS lock on the file path, waiting for its holder if need be, for work
+// that takes moments (setting a database up). TryLock's files are apart: "<dbfile>-<name>.lock".
+func waitFileLock(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lockFile(f, true); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
 }

@@ -8,10 +8,14 @@ import (
 	"syscall"
 )
 
-// lockFile takes an exclusive flock without waiting. flock locks belong to the open file, not
-// the process, so a second open of the same file in this process is refused too.
-func lockFile(f *os.File) (bool, error) {
-	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+// lockFile takes an exclusive flock, waiting for it or not. flock locks belong to the open
+// file, not the process, so a second open of the same file in this process is refused too.
+func lockFile(f *os.File, wait bool) (bool, error) {
+	how := syscall.LOCK_EX
+	if !wait {
+		how |= syscall.LOCK_NB
+	}
+	err := syscall.Flock(int(f.Fd()), how)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return false, nil
 	}

@@ -19,7 +19,8 @@ import (
 var migrations embed.FS
 
 // migrate brings the schema up to version to (0: the latest). Several processes may open a
-// PostgreSQL database at once, so there the migration runs under an advisory lock.
+// database at once: on PostgreSQL the migration runs under an advisory lock, on SQLite Open
+// holds a file lock.
 func (db *DB) migrate(ctx context.Context, to int64) (err error) {
 	defer wrap(&err, "migrate")
 	fsys, err := fs.Sub(migrations, "migrations/"+db.engine)

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kaoqin/kaoqin"
@@ -102,6 +104,40 @@ func TestOpen_PostgresBadURL(t *testing.T) {
 func TestOpen_SQLiteUnopenable(t *testing.T) {
 	_, err := store.Open(context.Background(), t.TempDir()+"/no/such/dir/kaoqin.db")
 	wantCode(t, err, kaoqin.EUNAVAILABLE)
+}
+
+func TestOpen_NotADatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	content := []byte("not a database, and not to be written to\n")
+	must(t, os.WriteFile(path, content, 0o644))
+	_, err := store.Open(context.Background(), path)
+	wantCode(t, err, kaoqin.EINVALID)
+	if got, _ := os.ReadFile(path); string(got) != string(content) {
+		t.Errorf("Open changed a file that is not a database: %q", got)
+	}
+}
+
+// TestOpen_Concurrently opens a new database from several instances at once: one creates the
+// tables, the others find them.
+func TestOpen_Concurrently(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for range 6 {
+			wg.Go(func() {
+				db, err := store.Open(context.Background(), dsn)
+				if err == nil {
+					db.Close()
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+	})
 }
 
 // TestOpen_MigratesOlderDatabase opens a database an older kaoqin left at schema version 1,

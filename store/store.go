@@ -17,7 +17,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -81,6 +82,18 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{engine: t.engine, d: dialect{pg: t.engine == EnginePostgres}, now: o.now, locks: newMemLocks()}
+	if t.path != "" {
+		if db.path, err = filepath.Abs(t.path); err != nil {
+			return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad SQLite path %q in KAOQIN_DB: %v", t.path, err)
+		}
+		// Processes opening a new file at once must not both set it up: turning on WAL and
+		// creating the tables each want the file to themselves.
+		unlock, err := waitFileLock(db.path + ".open.lock")
+		if err != nil {
+			return nil, kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot open SQLite database %s: %v: does its directory exist, and may kaoqin write there?", db.path, err)
+		}
+		defer unlock()
+	}
 	if t.engine == EnginePostgres {
 		err = db.openPostgres(ctx, t.url, o)
 	} else {
@@ -120,11 +133,7 @@ func (db *DB) openSQLite(ctx context.Context, t target) error {
 		db.rw, db.ro = rw, rw
 		return db.ping(ctx, ":memory:")
 	}
-	abs, err := filepath.Abs(t.path)
-	if err != nil {
-		return kaoqin.Errorf(kaoqin.EINVALID, "bad SQLite path %q in KAOQIN_DB: %v", t.path, err)
-	}
-	db.path = abs
+	abs := db.path
 	rw, err := sql.Open("sqlite", sqliteURI(abs, rwParams+"&_pragma=journal_mode(WAL)"))
 	if err != nil {
 		return fmt.Errorf("store: open sqlite %s: %w", abs, err)
@@ -150,7 +159,12 @@ func (db *DB) openSQLite(ctx context.Context, t target) error {
 }
 
 func (db *DB) ping(ctx context.Context, name string) error {
-	if err := db.rw.PingContext(ctx); err != nil {
+	err := db.rw.PingContext(ctx)
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) && sqErr.Code() == sqlite3.SQLITE_NOTADB {
+		return kaoqin.Errorf(kaoqin.EINVALID, "%s is not a SQLite database: is KAOQIN_DB the right file?", name)
+	}
+	if err != nil {
 		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot open SQLite database %s: %v: does its directory exist, and may kaoqin write there?", name, err)
 	}
 	return nil
