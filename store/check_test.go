@@ -71,6 +71,18 @@ func TestSaveChecks_ReplaceInScope(t *testing.T) {
 			t.Errorf("rerun changed rows (-before +after):\n%s", diff)
 		}
 
+		// A pull that returns nothing for the scope empties it.
+		n, err = db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: kaoqin.Scope{UserIDs: []string{"u2"}, From: "2026-11-16", To: "2026-11-17"}})
+		must(t, err)
+		if n != 2 {
+			t.Errorf("an empty pull of u2 wrote %d rows, want 2 deletions", n)
+		}
+		got, err = db.Checks(ctx, kaoqin.Filter{UserIDs: []string{"u2"}})
+		must(t, err)
+		if len(got) != 0 {
+			t.Errorf("u2 still has %d checks after an empty pull", len(got))
+		}
+
 		cps, err := db.Checkpoints(ctx, "checks:")
 		must(t, err)
 		if diff := cmp.Diff(map[string]int64{"checks:2026-11-16:0": testNow.UnixMilli()}, cps); diff != "" {

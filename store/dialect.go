@@ -66,8 +66,8 @@ func (d dialect) rebind(q string) string {
 		b.WriteByte(q[i])
 	}
 	r := b.String()
-	// Bulk statements vary with their row counts on SQLite only; on PostgreSQL the set of
-	// query texts is small and fixed, so the cache stays small.
+	// Entity SQL is a small, fixed set of texts (filters combine a few conditions), so the
+	// cache stays small.
 	rebound.Store(q, r)
 	return r
 }
@@ -86,6 +86,16 @@ func (d dialect) in(typ string) string {
 // list encodes a []string or []int64 as the argument of d.in.
 func (d dialect) list(values any) any {
 	if d.pg {
+		switch v := values.(type) { // a nil slice would be a NULL array
+		case []string:
+			if v == nil {
+				return []string{}
+			}
+		case []int64:
+			if v == nil {
+				return []int64{}
+			}
+		}
 		return values
 	}
 	switch v := values.(type) {

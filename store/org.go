@@ -293,8 +293,9 @@ func (db *DB) Departments(ctx context.Context) (depts []kaoqin.Department, err e
 // their current DeptIDs (those of their open memberships) sorted.
 func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error) {
 	defer wrap(&err, "employees")
-	// Both queries in one read transaction, so that they see the same org.
-	tx, err := db.ro.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// Both queries in one snapshot, so that they see the same org (a SQLite transaction is
+	// one; PostgreSQL's default READ COMMITTED would not be).
+	tx, err := db.ro.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
