@@ -13,7 +13,9 @@ import (
 
 // Figures for the issue note. Run with, for both engines:
 //
-//	pg_virtualenv -- sh -c 'KAOQIN_TEST_POSTGRES_DSN="postgres://$PGUSER:$PGPASSWORD@$PGHOST:${PGPORT:-5432}/postgres?sslmode=disable" go test -run XXX -bench . -benchtime 3x ./store/'
+//	pg_virtualenv -- sh -c 'export KAOQIN_TEST_POSTGRES_DSN="postgres://$PGUSER:$PGPASSWORD@$PGHOST:${PGPORT:-5432}/postgres?sslmode=disable"
+//		go test -run XXX -bench SaveChecks -benchtime 50x ./store/ &&
+//		go test -run XXX -bench "SaveOrg|Checks_Day" -benchtime 3x ./store/'
 
 // benchEachEngine runs fn on a fresh database of each engine (PostgreSQL only when
 // KAOQIN_TEST_POSTGRES_DSN is set).

@@ -194,6 +194,8 @@ func TestChecks_Filter(t *testing.T) {
 
 		_, err = db.Checks(ctx, kaoqin.Filter{From: "yesterday"})
 		wantCode(t, err, kaoqin.EINVALID)
+		_, err = db.Punches(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-16"})
+		wantCode(t, err, kaoqin.EINVALID)
 	})
 }
 

@@ -29,6 +29,9 @@ func filterWhere(d dialect, f kaoqin.Filter) (string, []any, error) {
 		conds = append(conds, day.cond)
 		args = append(args, day.v)
 	}
+	if f.From != "" && f.To != "" && f.To < f.From {
+		return "", nil, kaoqin.Errorf(kaoqin.EINVALID, "date range %s..%s runs backwards", f.From, f.To)
+	}
 	if f.UserIDs != nil {
 		conds = append(conds, "user_id IN "+d.in(tText))
 		args = append(args, d.list(f.UserIDs))

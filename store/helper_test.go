@@ -55,7 +55,7 @@ func mustOpen(tb testing.TB, dsn string, opts ...store.Option) *store.DB {
 	opts = append([]store.Option{store.WithNow(func() time.Time { return testNow })}, opts...)
 	db, err := store.Open(context.Background(), dsn, opts...)
 	if err != nil {
-		tb.Fatalf("open %s: %v", dsn, err)
+		tb.Fatalf("open a test database: %v", err) // not the DSN: it has a password
 	}
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
