@@ -27,7 +27,7 @@ func ParseRange(from, to string) (string, string, error) {
 		return "", "", err
 	}
 	if to < from {
-		return "", "", Errorf(EINVALID, "date range runs backwards: --from %s is after --to %s", from, to)
+		return "", "", Errorf(EINVALID, "date range runs backwards: from %s is after to %s", from, to)
 	}
 	return from, to, nil
 }
