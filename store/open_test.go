@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -199,4 +201,26 @@ func TestOpen_NewerDatabase(t *testing.T) {
 			t.Errorf("message %q does not name the version", msg)
 		}
 	})
+}
+
+func TestOpen_MustExist(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "missing.db")
+	_, err := store.Open(context.Background(), path, store.MustExist())
+	if kaoqin.ErrorCode(err) != kaoqin.ENOTFOUND || !strings.Contains(kaoqin.ErrorMessage(err), "kaoqin sync") {
+		t.Fatalf("Open(missing, MustExist) = %v, want ENOTFOUND telling to sync", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("MustExist created %s", path)
+	}
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(context.Background(), path, store.MustExist())
+	if err != nil {
+		t.Fatalf("MustExist refused an existing database: %v", err)
+	}
+	db.Close()
 }

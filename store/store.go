@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -53,15 +55,22 @@ type DB struct {
 type Option func(*options)
 
 type options struct {
-	now     func() time.Time
-	version int64 // migrate up to this version only; 0 = the latest (tests)
-	poolMax int
+	now       func() time.Time
+	mustExist bool
+	version   int64 // migrate up to this version only; 0 = the latest (tests)
+	poolMax   int
 }
 
 // WithNow sets the clock the store reads for the times it stamps itself: checkpoint done
 // times, session expiry, default run start and audit times.
 func WithNow(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// MustExist makes Open refuse to create a new SQLite file: commands that only read (reports)
+// must not leave an empty database behind a mistyped KAOQIN_DB, and should say so instead.
+func MustExist() Option {
+	return func(o *options) { o.mustExist = true }
 }
 
 // WithMaxConns caps the connections to PostgreSQL (default 16). SQLite always has one writer.
@@ -85,6 +94,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if t.path != "" {
 		if db.path, err = filepath.Abs(t.path); err != nil {
 			return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad SQLite path %q in KAOQIN_DB: %v", t.path, err)
+		}
+		if _, err := os.Stat(db.path); o.mustExist && errors.Is(err, fs.ErrNotExist) {
+			return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "no database at %s: run kaoqin sync first, or point KAOQIN_DB at the database", db.path)
 		}
 		// Processes opening a new file at once must not both set it up: turning on WAL and
 		// creating the tables each want the file to themselves.
