@@ -24,6 +24,7 @@ import (
 type CLI struct {
 	Globals
 
+	Report  reportCmd  `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
 	Version versionCmd `cmd:"" help:"Print kaoqin's version."`
 
 	DingtalkSim simCmd `cmd:"" name:"dingtalk-sim" help:"Run the DingTalk simulator alone, for trying a client or a deployment."`
