@@ -1,0 +1,374 @@
+package syncer_test
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk"
+	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/syncer"
+)
+
+var shanghai = mustZone("Asia/Shanghai")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// testNow is the default "now" of the tests: Friday 2026-11-20, 21:00 in Shanghai, after
+// everyone's working day.
+var testNow = time.Date(2026, 11, 20, 21, 0, 0, 0, shanghai)
+
+// clock is a settable clock shared by the simulator's company, the client, the store and the
+// syncer, so that they agree on what "today" is.
+type clock struct{ ns atomic.Int64 }
+
+func newClock(t time.Time) *clock {
+	c := &clock{}
+	c.Set(t)
+	return c
+}
+
+func (c *clock) Now() time.Time  { return time.Unix(0, c.ns.Load()).In(shanghai) }
+func (c *clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+
+// env is a simulated DingTalk, a client and a store, with a Syncer over them.
+type env struct {
+	t       *testing.T
+	clock   *clock
+	sim     *dingtalksim.Server
+	srv     *httptest.Server
+	handler *countingHandler
+	books   *syncer.Books
+	client  *dingtalk.Client
+	db      *store.DB
+	dsn     string
+	s       *syncer.Syncer
+}
+
+type envOptions struct {
+	sim       dingtalksim.Config
+	dsn       string // default a new SQLite file
+	quota     int64
+	qps       float64 // the client's; default no limit
+	retry     *dingtalk.RetryPolicy
+	fastSleep bool // backoff waits take a millisecond: for faults that do not depend on time
+	conc      int
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	e := &env{t: t, clock: newClock(testNow)}
+	cfg := o.sim
+	if cfg.Employees == 0 {
+		cfg.Employees = 120
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 7
+	}
+	if cfg.Now.IsZero() {
+		cfg.Now = testNow
+	}
+	if cfg.QPS == 0 {
+		cfg.QPS = -1
+	}
+	if cfg.MonthlyQuota == 0 {
+		cfg.MonthlyQuota = -1
+	}
+	e.sim = dingtalksim.New(cfg)
+	e.handler = &countingHandler{next: e.sim}
+	e.srv = httptest.NewServer(e.handler)
+	t.Cleanup(e.srv.Close)
+
+	e.books = syncer.NewBooks(shanghai, nil)
+	qps := o.qps
+	if qps == 0 {
+		qps = math.Inf(1)
+	}
+	opts := []dingtalk.Option{
+		dingtalk.WithBaseURL(e.srv.URL), dingtalk.WithQPS(qps), dingtalk.WithLocation(shanghai),
+		dingtalk.WithClock(e.clock.Now), dingtalk.WithCallHook(e.books.Hook),
+	}
+	if o.retry != nil {
+		opts = append(opts, dingtalk.WithRetry(*o.retry))
+	}
+	if o.fastSleep {
+		opts = append(opts, dingtalk.WithSleep(func(ctx context.Context, d time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Millisecond):
+				return nil
+			}
+		}))
+	}
+	var err error
+	e.client, err = dingtalk.NewClient(dingtalksim.DefaultAppKey, dingtalksim.DefaultAppSecret, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.dsn = o.dsn
+	if e.dsn == "" {
+		e.dsn = filepath.Join(t.TempDir(), "kaoqin.db")
+	}
+	e.db = openDB(t, e.dsn, e.clock)
+	e.s, err = syncer.New(syncer.Config{
+		Client: e.client, Store: e.db, Books: e.books, Location: shanghai, Now: e.clock.Now,
+		MonthlyQuota: o.quota, Concurrency: o.conc,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func openDB(t *testing.T, dsn string, c *clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn, store.WithNow(c.Now))
+	if err != nil {
+		t.Fatalf("open the test database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// setNow moves every clock of the environment.
+func (e *env) setNow(t time.Time) {
+	e.clock.Set(t)
+	e.sim.SetNow(t)
+}
+
+// sync runs a sync and fails the test on error.
+func (e *env) sync(req syncer.Request) *syncer.Summary {
+	e.t.Helper()
+	sum, err := e.s.Run(context.Background(), req)
+	if err != nil {
+		e.t.Fatalf("sync %+v: %v", req, err)
+	}
+	return sum
+}
+
+// countingHandler counts the attendance calls that reach the simulator and can run a function
+// before the n-th one is answered.
+type countingHandler struct {
+	next       http.Handler
+	attendance atomic.Int64
+	all        atomic.Int64
+	mu         sync.Mutex
+	before     func(n int64, r *http.Request)
+}
+
+func (h *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.all.Add(1)
+	if dingtalk.IsMetered(r.URL.Path) {
+		n := h.attendance.Add(1)
+		h.mu.Lock()
+		f := h.before
+		h.mu.Unlock()
+		if f != nil {
+			f(n, r)
+		}
+	}
+	h.next.ServeHTTP(w, r)
+}
+
+func (h *countingHandler) onAttendance(f func(n int64, r *http.Request)) {
+	h.mu.Lock()
+	h.before = f
+	h.mu.Unlock()
+}
+
+// truthChecks is what the simulator's attendance/list answers for the company over the range,
+// as kaoqin values, built here from the simulator's own types (not with the syncer's code).
+func truthChecks(sim *dingtalksim.Server, users []string, from, to string) []kaoqin.Check {
+	var out []kaoqin.Check
+	for _, r := range sim.Truth().Results(users, from, to) {
+		out = append(out, kaoqin.Check{
+			ID: r.ID, RecordID: r.RecordID, UserID: r.UserID,
+			WorkDate:  time.UnixMilli(r.WorkDate).In(shanghai).Format(kaoqin.DateLayout),
+			CheckType: r.CheckType, TimeResult: r.TimeResult, LocationResult: r.LocationResult,
+			BaseCheckTime: r.BaseCheckTime, UserCheckTime: r.UserCheckTime, SourceType: r.SourceType,
+			PlanID: r.PlanID, GroupID: r.GroupID, ApproveID: r.ApproveID, ProcInstID: r.ProcInstID,
+		})
+	}
+	slices.SortFunc(out, func(a, b kaoqin.Check) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.WorkDate, b.WorkDate),
+			cmp.Compare(a.BaseCheckTime, b.BaseCheckTime), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func truthLeaves(sim *dingtalksim.Server, users []string, from, to string) []kaoqin.Leave {
+	var out []kaoqin.Leave
+	for _, l := range sim.Truth().Leaves(users, from, to) {
+		out = append(out, kaoqin.Leave{UserID: l.UserID, StartTime: l.StartTime, EndTime: l.EndTime,
+			DurationUnit: l.DurationUnit, DurationPercent: l.DurationPercent})
+	}
+	slices.SortFunc(out, func(a, b kaoqin.Leave) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.StartTime, b.StartTime), cmp.Compare(a.EndTime, b.EndTime))
+	})
+	return out
+}
+
+// assertMirrors fails the test unless the store holds exactly the simulator's company: every
+// department, employee and membership as DingTalk has them now, every check and leave of
+// [from, to], and every day of the range covered.
+func assertMirrors(t *testing.T, sim *dingtalksim.Server, db *store.DB, from, to string, closed bool) {
+	t.Helper()
+	ctx := context.Background()
+	truth := sim.Truth()
+
+	var wantDepts []kaoqin.Department
+	for _, d := range truth.Departments() {
+		wantDepts = append(wantDepts, kaoqin.Department{ID: d.ID, ParentID: d.ParentID, Name: d.Name,
+			Order: d.Order, SourceIdentifier: d.SourceIdentifier})
+	}
+	gotDepts, err := db.Departments(ctx)
+	must(t, err)
+	gotDepts = slices.DeleteFunc(gotDepts, func(d kaoqin.Department) bool { return d.RemovedAt != 0 })
+	diff(t, "departments", gotDepts, wantDepts)
+
+	var wantEmps []kaoqin.Employee
+	var wantMembers []string
+	for _, u := range truth.Users() {
+		ids := slices.Clone(u.DeptIDs)
+		slices.Sort(ids)
+		wantEmps = append(wantEmps, kaoqin.Employee{UserID: u.UserID, Name: u.Name, JobNumber: u.JobNumber,
+			Title: u.Title, HiredAt: u.HiredDate, DeptIDs: ids})
+		for _, id := range ids {
+			wantMembers = append(wantMembers, fmt.Sprintf("%s@%d", u.UserID, id))
+		}
+	}
+	gotEmps, err := db.Employees(ctx)
+	must(t, err)
+	gotEmps = slices.DeleteFunc(gotEmps, func(e kaoqin.Employee) bool { return e.LeftAt != 0 })
+	diff(t, "employees", gotEmps, wantEmps)
+
+	today := kaoqin.DateOf(sim.Now(), shanghai)
+	ms, err := db.Memberships(ctx, today, today)
+	must(t, err)
+	var gotMembers []string
+	for _, m := range ms {
+		gotMembers = append(gotMembers, fmt.Sprintf("%s@%d", m.UserID, m.DeptID))
+	}
+	slices.Sort(wantMembers)
+	diff(t, "memberships of today", gotMembers, wantMembers)
+
+	users := truth.UserIDs()
+	gotChecks, err := db.Checks(ctx, kaoqin.Filter{From: from, To: to})
+	must(t, err)
+	wantChecks := truthChecks(sim, users, from, to)
+	if len(wantChecks) == 0 {
+		t.Fatal("the simulator has no checks in the range: the test proves nothing")
+	}
+	diff(t, "checks", gotChecks, wantChecks)
+
+	start, _ := kaoqin.DayBounds(from, shanghai)
+	_, end := kaoqin.DayBounds(to, shanghai)
+	gotLeaves, err := db.Leaves(ctx, start.UnixMilli(), end.UnixMilli())
+	must(t, err)
+	wantLeaves := truthLeaves(sim, users, from, to)
+	if len(wantLeaves) == 0 {
+		t.Fatal("the simulator has no leave in the range: the test proves nothing")
+	}
+	diff(t, "leaves", gotLeaves, wantLeaves)
+
+	cov, err := db.Coverage(ctx, from, to)
+	must(t, err)
+	var days []string
+	for _, c := range cov {
+		days = append(days, c.Day)
+		if c.Closed != closed {
+			t.Errorf("coverage of %s: closed %v, want %v", c.Day, c.Closed, closed)
+		}
+	}
+	diff(t, "covered days", days, kaoqin.Days(from, to))
+}
+
+// diff fails the test if got and want differ, naming the first difference.
+func diff[T any](t *testing.T, what string, got, want []T) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d rows, want %d", what, len(got), len(want))
+	}
+	for i := range min(len(got), len(want)) {
+		if g, w := fmt.Sprintf("%+v", got[i]), fmt.Sprintf("%+v", want[i]); g != w {
+			t.Errorf("%s: row %d differs:\n got %s\nwant %s", what, i, g, w)
+			return
+		}
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postgresEnv names the PostgreSQL server the clean sync also runs on; scripts/test.sh sets it.
+const postgresEnv = "KAOQIN_TEST_POSTGRES_DSN"
+
+var (
+	pgAdminOnce sync.Once
+	pgAdmin     *sql.DB
+	pgAdminErr  error
+	pgSchemas   atomic.Int64
+)
+
+// postgresDSN returns the DSN of a schema of the test's own on KAOQIN_TEST_POSTGRES_DSN's
+// server, dropped afterwards; it skips the test when that is not set.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(postgresEnv)
+	if base == "" {
+		t.Skip(postgresEnv + " is not set: skipping PostgreSQL (scripts/test.sh sets it)")
+	}
+	pgAdminOnce.Do(func() {
+		pgAdmin, pgAdminErr = sql.Open("pgx", base)
+		if pgAdminErr == nil {
+			pgAdminErr = pgAdmin.Ping()
+		}
+	})
+	if pgAdminErr != nil {
+		t.Fatalf("%s: %v", postgresEnv, pgAdminErr)
+	}
+	schema := fmt.Sprintf("kaoqin_syncer_test_%d_%d", os.Getpid(), pgSchemas.Add(1))
+	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", postgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,377 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk"
+)
+
+// maxPages stops a paging loop whose server keeps saying "more".
+const maxPages = 1000
+
+type pullResult struct {
+	checkRows, leaveRows int64
+	daysCovered          int
+	saved                int64 // chunks saved by this pull
+}
+
+// pull fetches the plan's chunks that earlier runs have not finished, several at once, saves
+// each with its checkpoint in one transaction, and marks each day covered as soon as every
+// chunk over it (checks and leave) is in. It stops starting chunks at the first error; when
+// DingTalk says the month's quota is spent it cancels the chunks in flight too, since every
+// one of them would fail the same way.
+func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, error) {
+	var res pullResult
+	cov := newCoverage(kaoqin.Days(p.From, p.To), p.jobs, s.loc)
+	var todo []*job
+	var skipped int64
+	var ready []kaoqin.DayCoverage // days whose chunks earlier runs did
+	for _, j := range p.jobs {
+		if j.doneAt > 0 {
+			skipped++
+			ready = append(ready, cov.done(j, j.doneAt)...)
+			continue
+		}
+		todo = append(todo, j)
+	}
+	t.planned(int64(len(p.jobs)), skipped)
+	t.phase("attendance", "")
+	covered, err := s.markCovered(ctx, append(ready, cov.ready(s.now().UnixMilli())...))
+	res.daysCovered += covered
+	if err != nil {
+		return res, err
+	}
+	// Leave first: its path has a limit of its own, so its few chunks run beside the checks.
+	slices.SortStableFunc(todo, func(a, b *job) int {
+		if a.kind == b.kind {
+			return 0
+		}
+		if a.kind == kindLeave {
+			return -1
+		}
+		return 1
+	})
+
+	g := &guard{quota: s.quota, used0: p.Used, books: s.books, m0: s.books.metered()}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		stop     = make(chan struct{})
+		stopOnce sync.Once
+	)
+	fail := func(err error) {
+		mu.Lock()
+		// A spent quota outranks whatever else went wrong: it is why the rest failed.
+		if firstErr == nil || (dingtalk.IsQuotaExhausted(err) && !dingtalk.IsQuotaExhausted(firstErr)) {
+			firstErr = err
+		}
+		mu.Unlock()
+		stopOnce.Do(func() { close(stop) })
+		if dingtalk.IsQuotaExhausted(err) {
+			cancel(err)
+		}
+	}
+	jobs := make(chan *job)
+	var wg sync.WaitGroup
+	for range min(s.conc, max(len(todo), 1)) {
+		wg.Go(func() {
+			for j := range jobs {
+				rows, err := s.fetchAndSave(wctx, j, g)
+				if err == nil {
+					err = s.books.Err()
+				}
+				if err != nil {
+					fail(err)
+					continue
+				}
+				mu.Lock()
+				res.saved++
+				if j.kind == kindChecks {
+					res.checkRows += rows
+				} else {
+					res.leaveRows += rows
+				}
+				mu.Unlock()
+				t.chunkDone(j.from+".."+j.to, rows)
+				n, err := s.markCovered(wctx, cov.done(j, j.pulledAt))
+				mu.Lock()
+				res.daysCovered += n
+				mu.Unlock()
+				if err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+dispatch:
+	for _, j := range todo {
+		select {
+		case jobs <- j:
+		case <-stop:
+			break dispatch
+		case <-wctx.Done():
+			break dispatch
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	if err := ctx.Err(); err != nil {
+		return res, err // interrupted: the caller says how to go on
+	}
+	if firstErr == nil {
+		return res, nil
+	}
+	return res, s.explain(firstErr, res.saved, int64(len(todo)))
+}
+
+// explain turns the error that stopped a pull into the line the user reads.
+func (s *Syncer) explain(err error, saved, todo int64) error {
+	month := kaoqin.MonthOf(s.now(), s.loc)
+	spent := int64(-1)
+	if l, lerr := s.store.Ledger(context.Background(), month); lerr == nil {
+		spent = l.Metered
+	}
+	switch {
+	case dingtalk.IsQuotaExhausted(err):
+		return kaoqin.Errorf(kaoqin.EQUOTA,
+			"DingTalk says the org's monthly quota of metered API calls is spent (errcode 90020); the sync stopped with %d of %d chunks saved. "+
+				"The quota is the org's: other apps of the org spend it too (kaoqin's ledger counts %d this month). It resets on %s: run the same command again then",
+			saved, todo, spent, nextMonth(month))
+	case errors.Is(err, errBudget):
+		return kaoqin.Errorf(kaoqin.EQUOTA,
+			"stopped before going past KAOQIN_DINGTALK_MONTHLY_QUOTA (%d metered calls; %d spent this month, by kaoqin's ledger) with %d of %d chunks saved; "+
+				"run the same command again after the quota resets on %s, or raise KAOQIN_DINGTALK_MONTHLY_QUOTA if the org has bought more",
+			s.quota, spent, saved, todo, nextMonth(month))
+	}
+	var e *dingtalk.APIError
+	if errors.As(err, &e) || dingtalk.IsTransient(err) {
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "%v; %d of %d chunks are saved: run the same command again to continue where it stopped",
+			err, saved, todo)
+	}
+	return err
+}
+
+// fetchAndSave fetches one chunk whole and saves it in one transaction. The checkpoint is
+// recorded only when the fetch began after the chunk's last day had ended: only then is the
+// data final.
+func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, error) {
+	started := s.now()
+	j.pulledAt = started.UnixMilli()
+	key := ""
+	if _, end := kaoqin.DayBounds(j.to, s.loc); !started.Before(end) {
+		key = j.key
+	}
+	switch j.kind {
+	case kindChecks:
+		rs, err := s.fetchResults(ctx, j.chunk, g)
+		if err != nil {
+			return 0, fmt.Errorf("check results %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
+		}
+		rows, err := s.store.SaveChecks(ctx, kaoqin.CheckBatch{
+			Scope:      kaoqin.Scope{UserIDs: j.chunk.UserIDs, From: j.from, To: j.to},
+			Checks:     Checks(rs, s.loc),
+			Checkpoint: key,
+		})
+		if err != nil {
+			return 0, fmt.Errorf("save check results %s..%s: %w", j.from, j.to, err)
+		}
+		return rows, nil
+	default:
+		opts := j.chunk.LeaveStatusOptions(s.loc)
+		ls, err := s.fetchLeave(ctx, opts, g)
+		if err != nil {
+			return 0, fmt.Errorf("leave %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
+		}
+		start, _ := kaoqin.DayBounds(j.from, s.loc)
+		_, end := kaoqin.DayBounds(j.to, s.loc)
+		rows, err := s.store.SaveLeaves(ctx, kaoqin.LeaveBatch{
+			UserIDs: j.chunk.UserIDs, Start: start.UnixMilli(), End: end.UnixMilli(),
+			Leaves: Leaves(ls), Checkpoint: key,
+		})
+		if err != nil {
+			return 0, fmt.Errorf("save leave %s..%s: %w", j.from, j.to, err)
+		}
+		return rows, nil
+	}
+}
+
+// fetchResults pages through one chunk's check results, asking the budget before every call.
+// It is the client's ListAll with a budget check between pages.
+func (s *Syncer) fetchResults(ctx context.Context, ch dingtalk.Chunk, g *guard) ([]dingtalk.Result, error) {
+	o := ch.ResultOptions()
+	o.Limit = resultsPage
+	return allPages(g, resultsPage, func(offset int) ([]dingtalk.Result, bool, error) {
+		o.Offset = offset
+		rows, resp, err := s.client.Attendance.List(ctx, o)
+		if err != nil {
+			return nil, false, err
+		}
+		return rows, resp.HasMore, nil
+	})
+}
+
+// fetchLeave pages through one chunk's leave, asking the budget before every call.
+func (s *Syncer) fetchLeave(ctx context.Context, o *dingtalk.LeaveStatusOptions, g *guard) ([]dingtalk.LeaveStatus, error) {
+	o.Size = leavePage
+	return allPages(g, leavePage, func(offset int) ([]dingtalk.LeaveStatus, bool, error) {
+		o.Offset = offset
+		rows, resp, err := s.client.Attendance.LeaveStatus(ctx, o)
+		if err != nil {
+			return nil, false, err
+		}
+		return rows, resp.HasMore, nil
+	})
+}
+
+// allPages calls page at offsets 0, size, 2×size... until it says there is no more.
+func allPages[T any](g *guard, size int, page func(offset int) ([]T, bool, error)) ([]T, error) {
+	var all []T
+	for n := 0; ; n++ {
+		if n == maxPages {
+			return nil, fmt.Errorf("still more rows after %d pages; giving up", maxPages)
+		}
+		if err := g.take(); err != nil {
+			return nil, err
+		}
+		rows, more, err := page(n * size)
+		g.release()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+		if !more {
+			return all, nil
+		}
+		if len(rows) == 0 {
+			return nil, fmt.Errorf("DingTalk said more rows follow offset %d but sent none", n*size)
+		}
+	}
+}
+
+// markCovered records the days; it returns how many.
+func (s *Syncer) markCovered(ctx context.Context, days []kaoqin.DayCoverage) (int, error) {
+	if len(days) == 0 {
+		return 0, nil
+	}
+	if err := s.store.MarkCovered(ctx, days); err != nil {
+		return 0, fmt.Errorf("mark %d days covered: %w", len(days), err)
+	}
+	return len(days), nil
+}
+
+// errBudget stops a chunk whose next call would take the month past the quota.
+var errBudget = errors.New("the month's budget of metered calls is spent")
+
+// guard keeps a sync under the monthly quota: before each metered call it checks that the
+// calls counted this month, those in flight and this one stay within the quota.
+type guard struct {
+	quota int64 // 0: no limit
+	used0 int64 // the ledger's metered calls of the month when the pull was planned
+	books *Books
+	m0    int64 // the books' metered calls then
+
+	mu       sync.Mutex
+	inflight int64
+}
+
+func (g *guard) take() error {
+	if g == nil || g.quota <= 0 {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.used0+g.books.metered()-g.m0+g.inflight+1 > g.quota {
+		return errBudget
+	}
+	g.inflight++
+	return nil
+}
+
+func (g *guard) release() {
+	if g == nil || g.quota <= 0 {
+		return
+	}
+	g.mu.Lock()
+	g.inflight--
+	g.mu.Unlock()
+}
+
+// coverage counts, for each day of a pull, the chunks over it still to come, and the time of
+// the earliest pull among those done: a day is as fresh as its stalest chunk.
+type coverage struct {
+	loc  *time.Location
+	mu   sync.Mutex
+	left map[string]int
+	at   map[string]int64
+	days []string
+	sent map[string]bool
+}
+
+func newCoverage(days []string, jobs []*job, loc *time.Location) *coverage {
+	c := &coverage{loc: loc, left: map[string]int{}, at: map[string]int64{}, days: days, sent: map[string]bool{}}
+	for _, d := range days {
+		c.left[d] = 0
+	}
+	for _, j := range jobs {
+		for _, d := range kaoqin.Days(j.from, j.to) {
+			if _, ok := c.left[d]; ok {
+				c.left[d]++
+			}
+		}
+	}
+	return c
+}
+
+// done counts job as pulled at at (unix ms) and returns the days it completed.
+func (c *coverage) done(j *job, at int64) []kaoqin.DayCoverage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []kaoqin.DayCoverage
+	for _, d := range kaoqin.Days(j.from, j.to) {
+		n, ok := c.left[d]
+		if !ok {
+			continue
+		}
+		if prev, seen := c.at[d]; !seen || at < prev {
+			c.at[d] = at
+		}
+		c.left[d] = n - 1
+		if n == 1 {
+			out = append(out, c.mark(d, c.at[d]))
+		}
+	}
+	return out
+}
+
+// ready returns the days that need no chunk at all (nobody to pull) or whose chunks were all
+// done before the pull began, as of now.
+func (c *coverage) ready(now int64) []kaoqin.DayCoverage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []kaoqin.DayCoverage
+	for _, d := range c.days {
+		if c.left[d] == 0 && !c.sent[d] {
+			at, ok := c.at[d]
+			if !ok {
+				at = now
+			}
+			out = append(out, c.mark(d, at))
+		}
+	}
+	return out
+}
+
+func (c *coverage) mark(day string, at int64) kaoqin.DayCoverage {
+	c.sent[day] = true
+	_, end := kaoqin.DayBounds(day, c.loc)
+	return kaoqin.DayCoverage{Day: day, SyncedAt: at, Closed: at >= end.UnixMilli()}
+}

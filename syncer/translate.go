@@ -1,0 +1,160 @@
+package syncer
+
+import (
+	"slices"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk"
+)
+
+// This file is the one place where DingTalk's wire types meet kaoqin's values. Work dates are
+// calendar days in the configured zone; instants stay unix milliseconds, as DingTalk sends them.
+
+// Check returns one row of attendance/list as a kaoqin.Check. The work date comes from
+// DingTalk's workDate (midnight of the work day); if DingTalk left it out, from the scheduled
+// time. A NotSigned check keeps what DingTalk sent for the punch time (the scheduled time,
+// usually): reports know it means nothing.
+func Check(r dingtalk.Result, loc *time.Location) kaoqin.Check {
+	day := int64(r.WorkDate)
+	if day == 0 {
+		day = int64(r.BaseCheckTime)
+	}
+	return kaoqin.Check{
+		ID:             int64(r.ID),
+		RecordID:       int64(r.RecordID),
+		UserID:         r.UserID,
+		WorkDate:       kaoqin.DateOfMs(day, loc),
+		CheckType:      r.CheckType,
+		TimeResult:     r.TimeResult,
+		LocationResult: r.LocationResult,
+		BaseCheckTime:  int64(r.BaseCheckTime),
+		UserCheckTime:  int64(r.UserCheckTime),
+		SourceType:     r.SourceType,
+		PlanID:         int64(r.PlanID),
+		GroupID:        int64(r.GroupID),
+		ApproveID:      int64(r.ApproveID),
+		ProcInstID:     r.ProcInstID,
+	}
+}
+
+// Checks converts a chunk's rows.
+func Checks(rs []dingtalk.Result, loc *time.Location) []kaoqin.Check {
+	out := make([]kaoqin.Check, len(rs))
+	for i, r := range rs {
+		out[i] = Check(r, loc)
+	}
+	return out
+}
+
+// Leave returns one approved leave of getleavestatus.
+func Leave(l dingtalk.LeaveStatus) kaoqin.Leave {
+	return kaoqin.Leave{
+		UserID:          l.UserID,
+		StartTime:       int64(l.StartTime),
+		EndTime:         int64(l.EndTime),
+		DurationUnit:    l.DurationUnit,
+		DurationPercent: int64(l.DurationPercent),
+	}
+}
+
+// Leaves converts a chunk's leave. DingTalk pages leave by offset, so a leave can come twice
+// when the list changes between pages; the store keys leave by (user, start, end) anyway,
+// and the copies are dropped here.
+func Leaves(ls []dingtalk.LeaveStatus) []kaoqin.Leave {
+	out := make([]kaoqin.Leave, 0, len(ls))
+	seen := make(map[kaoqin.Leave]bool, len(ls))
+	for _, l := range ls {
+		k := Leave(l)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+// Department returns a department of listsub or department/get. listsub leaves out the order
+// and the source identifier; department/get has them.
+func Department(d dingtalk.Department) kaoqin.Department {
+	return kaoqin.Department{
+		ID:               int64(d.ID),
+		ParentID:         int64(d.ParentID),
+		Name:             d.Name,
+		Order:            int64(d.Order),
+		SourceIdentifier: d.SourceIdentifier,
+	}
+}
+
+// Employee returns a user of v2/user/list. DeptIDs are the user's dept_id_list, sorted, without
+// repeats and without the negative ids of home-school contact trees.
+func Employee(u dingtalk.User) kaoqin.Employee {
+	ids := make([]int64, 0, len(u.DeptIDList))
+	for _, id := range u.DeptIDList {
+		if id > 0 {
+			ids = append(ids, int64(id))
+		}
+	}
+	slices.Sort(ids)
+	return kaoqin.Employee{
+		UserID:    u.UserID,
+		Name:      u.Name,
+		JobNumber: u.JobNumber,
+		Title:     u.Title,
+		HiredAt:   int64(u.HiredDate),
+		DeptIDs:   slices.Compact(ids),
+	}
+}
+
+// Punch returns one punch record of attendance/listRecord.
+func Punch(r dingtalk.Record, loc *time.Location) kaoqin.Punch {
+	day := int64(r.WorkDate)
+	if day == 0 {
+		day = int64(r.UserCheckTime)
+	}
+	return kaoqin.Punch{
+		ID:                int64(r.ID),
+		UserID:            r.UserID,
+		WorkDate:          kaoqin.DateOfMs(day, loc),
+		CheckType:         r.CheckType,
+		TimeResult:        r.TimeResult,
+		LocationResult:    r.LocationResult,
+		SourceType:        r.SourceType,
+		UserCheckTime:     int64(r.UserCheckTime),
+		BaseCheckTime:     int64(r.BaseCheckTime),
+		PlanID:            int64(r.PlanID),
+		GroupID:           int64(r.GroupID),
+		IsLegal:           r.IsLegal == "Y",
+		InvalidRecordType: r.InvalidRecordType,
+		LocationMethod:    r.LocationMethod,
+		UserAddress:       r.UserAddress,
+		OutsideRemark:     r.OutsideRemark,
+		DeviceID:          r.DeviceID,
+		ApproveID:         int64(r.ApproveID),
+		ProcInstID:        r.ProcInstID,
+	}
+}
+
+// Schedule returns one planned check point of schedule/listbyusers. A rest day has no shift and
+// is_rest "Y".
+func Schedule(s dingtalk.UserSchedule, loc *time.Location) kaoqin.Schedule {
+	day := s.WorkDate.Millis
+	if day == 0 {
+		day = s.PlanCheckTime.Millis
+	}
+	return kaoqin.Schedule{
+		PlanID:        int64(s.ID),
+		UserID:        s.UserID,
+		WorkDate:      kaoqin.DateOfMs(day, loc),
+		CheckType:     s.CheckType,
+		PlanCheckTime: s.PlanCheckTime.Millis,
+		GroupID:       int64(s.GroupID),
+		ShiftID:       int64(s.ShiftID),
+		IsRest:        s.IsRest == "Y",
+		ApproveID:     int64(s.ApproveID),
+	}
+}
+
+// date converts a kaoqin work date, already validated, to the client's Date.
+func date(day string) dingtalk.Date { return dingtalk.MustParseDate(day) }
