@@ -1,0 +1,297 @@
+package orgpush
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The JSON form: {"departments":[{...}, ...], "people":[{...}, ...]}. Each object is decoded
+// on its own so that a problem is reported at the line of its "{".
+
+type jsonDepartment struct {
+	ID       jsonID   `json:"id"`
+	Name     string   `json:"name"`
+	ParentID jsonID   `json:"parent_id"`
+	Order    *jsonInt `json:"order"`
+}
+
+type jsonPerson struct {
+	UserID    jsonID   `json:"userid"`
+	Name      string   `json:"name"`
+	Mobile    jsonID   `json:"mobile"` // a number is accepted: spreadsheets turn mobiles into numbers
+	Email     string   `json:"email"`
+	JobNumber jsonID   `json:"job_number"`
+	Title     string   `json:"title"`
+	DeptIDs   []jsonID `json:"dept_ids"`
+}
+
+// jsonID is an id written as a string or as an integer (HR exports do both).
+type jsonID string
+
+func (id *jsonID) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		*id = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = jsonID(strings.TrimSpace(s))
+	default:
+		if _, err := strconv.ParseInt(string(b), 10, 64); err != nil {
+			return typeError(b, reflect.TypeFor[string]())
+		}
+		*id = jsonID(b)
+	}
+	return nil
+}
+
+// typeError lets encoding/json name the field whose value b is of the wrong kind.
+func typeError(b []byte, want reflect.Type) error {
+	what := "number " + string(b)
+	switch {
+	case len(b) == 0:
+		what = "nothing"
+	case b[0] == '"':
+		what = "string " + string(b)
+	case b[0] == '{':
+		what = "object"
+	case b[0] == '[':
+		what = "array"
+	case b[0] == 't' || b[0] == 'f':
+		what = "boolean"
+	}
+	return &json.UnmarshalTypeError{Value: what, Type: want}
+}
+
+// jsonInt is a whole number, also written as a string of digits; null and "" mean unset.
+type jsonInt struct {
+	set bool
+	v   int64
+}
+
+func (n *jsonInt) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if s = strings.TrimSpace(s); s == "" {
+			return nil
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return typeError(b, reflect.TypeFor[int64]())
+	}
+	*n = jsonInt{true, v}
+	return nil
+}
+
+// lineIndex turns byte offsets into line numbers.
+type lineIndex []int // offsets where lines start
+
+func newLineIndex(data []byte) lineIndex {
+	idx := lineIndex{0}
+	for i, c := range data {
+		if c == '\n' {
+			idx = append(idx, i+1)
+		}
+	}
+	return idx
+}
+
+func (idx lineIndex) line(off int64) int {
+	return sort.Search(len(idx), func(i int) bool { return int64(idx[i]) > off })
+}
+
+// readJSON fills f from data and returns the problems found.
+func readJSON(data []byte, f *File) []Problem {
+	lines := newLineIndex(data)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var problems []Problem
+	fail := func(off int64, format string, args ...any) []Problem {
+		return append(problems, Problem{lines.line(off), fmt.Sprintf(format, args...)})
+	}
+	syntax := func(err error) []Problem {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fail(se.Offset, "not valid JSON: %v", se)
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fail(int64(len(data)), "the JSON ends too early")
+		}
+		return fail(dec.InputOffset(), "not valid JSON: %v", err)
+	}
+	if tok, err := dec.Token(); err != nil {
+		return syntax(err)
+	} else if tok != json.Delim('{') {
+		return fail(0, `want a JSON object {"departments":[...],"people":[...]}`)
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return syntax(err)
+		}
+		key, _ := tok.(string)
+		keyOff := dec.InputOffset()
+		if seen[key] {
+			problems = fail(keyOff, "%q appears twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case "departments":
+			err = readArray(dec, data, lines, key, func(line int, raw json.RawMessage) {
+				var d jsonDepartment
+				if msg := decodeStrict(raw, &d); msg != "" {
+					problems = append(problems, Problem{line, "department: " + msg})
+					return
+				}
+				dep := Department{Line: line, ID: string(d.ID), Name: strings.TrimSpace(d.Name), ParentID: string(d.ParentID)}
+				if d.Order != nil && d.Order.set {
+					dep.Order = &d.Order.v
+				}
+				f.Departments = append(f.Departments, dep)
+			})
+		case "people":
+			err = readArray(dec, data, lines, key, func(line int, raw json.RawMessage) {
+				var p jsonPerson
+				if msg := decodeStrict(raw, &p); msg != "" {
+					problems = append(problems, Problem{line, "person: " + msg})
+					return
+				}
+				per := Person{Line: line, UserID: string(p.UserID), Name: strings.TrimSpace(p.Name), Mobile: string(p.Mobile),
+					Email: strings.TrimSpace(p.Email), JobNumber: string(p.JobNumber), Title: strings.TrimSpace(p.Title)}
+				for _, id := range p.DeptIDs {
+					per.DeptIDs = append(per.DeptIDs, string(id))
+				}
+				f.People = append(f.People, per)
+			})
+		default:
+			problems = fail(keyOff, `unknown key %q: the file holds "departments" and "people"`, key)
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			var pe arrayProblem
+			if errors.As(err, &pe) {
+				return append(problems, Problem(pe))
+			}
+			return syntax(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return syntax(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		problems = fail(dec.InputOffset(), "unexpected data after the JSON object")
+	}
+	return problems
+}
+
+// arrayProblem is a structural problem that stops the reading of the file.
+type arrayProblem Problem
+
+func (p arrayProblem) Error() string { return Problem(p).String() }
+
+// readArray decodes the array that follows key, calling each with every element and the line
+// where it starts.
+func readArray(dec *json.Decoder, data []byte, lines lineIndex, key string, each func(int, json.RawMessage)) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok != json.Delim('[') {
+		return arrayProblem{lines.line(dec.InputOffset()), fmt.Sprintf("%q must be a list [...]", key)}
+	}
+	for dec.More() {
+		// The decoder stands after the previous token; the element starts after blanks and
+		// the comma that separates it from the previous one.
+		off := dec.InputOffset()
+		for off < int64(len(data)) && strings.IndexByte(" \t\r\n,", data[off]) >= 0 {
+			off++
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		line := lines.line(off)
+		if len(raw) == 0 || raw[0] != '{' {
+			each(line, nil)
+			continue
+		}
+		each(line, raw)
+	}
+	_, err = dec.Token() // ]
+	return err
+}
+
+// decodeStrict decodes one object, refusing unknown fields, and returns what was wrong in
+// words a clerk can act on ("" when nothing was).
+func decodeStrict(raw json.RawMessage, v any) string {
+	if raw == nil {
+		return "want an object {...}"
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return ""
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s must be %s, not %s", te.Field, kindOf(te.Type.Kind().String()), valueWords(te.Value))
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Sprintf("unknown field %s (%s)", field, knownFields(v))
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func valueWords(v string) string {
+	if rest, ok := strings.CutPrefix(v, "number "); ok {
+		return rest
+	}
+	if rest, ok := strings.CutPrefix(v, "string "); ok {
+		return rest
+	}
+	switch v {
+	case "array", "object":
+		return "an " + v
+	}
+	return "a " + v
+}
+
+func kindOf(k string) string {
+	switch k {
+	case "string":
+		return "text"
+	case "slice":
+		return "a list"
+	case "int64", "int":
+		return "a whole number"
+	}
+	return k
+}
+
+func knownFields(v any) string {
+	switch v.(type) {
+	case *jsonDepartment:
+		return "a department has id, name, parent_id, order"
+	case *jsonPerson:
+		return "a person has userid, name, mobile, email, job_number, title, dept_ids"
+	}
+	return ""
+}
