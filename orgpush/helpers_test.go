@@ -234,3 +234,7 @@ func planText(p *Plan) string {
 func dingtalksimUser(userid, name, mobile string, dept int64) dingtalksim.NewUser {
 	return dingtalksim.NewUser{UserID: userid, Name: name, Mobile: mobile, JobNumber: "X" + userid, DeptIDs: []int64{dept}}
 }
+
+func dingtalksimUserEmail(userid, name, mobile, email string) dingtalksim.NewUser {
+	return dingtalksim.NewUser{UserID: userid, Name: name, Mobile: mobile, JobNumber: "X" + userid, Email: email, DeptIDs: []int64{1}}
+}

@@ -2,6 +2,7 @@ package orgpush
 
 import (
 	"bufio"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,8 +68,9 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the journal (choose another with --journal): %w", err)
 	}
-	now := time.Now()
-	return &Journal{f: f, path: path, now: time.Now, run: fmt.Sprintf("%s-%d", now.Format("20060102T150405"), os.Getpid())}, nil
+	var b [3]byte
+	rand.Read(b[:])
+	return &Journal{f: f, path: path, now: time.Now, run: fmt.Sprintf("%s-%x", time.Now().Format("20060102T150405"), b)}, nil
 }
 
 // Path returns where the journal is.
@@ -102,12 +104,11 @@ type Attempt struct {
 	Started  time.Time
 	File     string
 	Planned  int
-	Status   string           // done, failed, interrupted (also when the journal just stops)
-	Counts   map[string]int   // what its successful steps did, by kind
-	Failed   []Entry          // steps that failed
-	InFlight []Entry          // steps started and never ended: their answer was lost
-	Last     int              // the highest step number that ended
-	steps    map[int][]string // statuses by step
+	Status   string         // done, failed, interrupted (also when the journal just stops)
+	Counts   map[string]int // what its successful steps did, by kind
+	Done     int            // steps that succeeded
+	Failed   []Entry        // steps that failed
+	InFlight []Entry        // steps under way when it stopped: their answer was lost
 }
 
 // ReadJournal reads the pushes recorded at path, oldest first. A journal that does not exist
@@ -132,7 +133,7 @@ func ReadJournal(path string) ([]*Attempt, error) {
 		}
 		a := byRun[e.Run]
 		if a == nil {
-			a = &Attempt{Run: e.Run, Started: e.Time, Status: statusInterrupted, Counts: map[string]int{}, steps: map[int][]string{}}
+			a = &Attempt{Run: e.Run, Started: e.Time, Status: statusInterrupted, Counts: map[string]int{}}
 			byRun[e.Run] = a
 			out = append(out, a)
 		}
@@ -140,19 +141,19 @@ func ReadJournal(path string) ([]*Attempt, error) {
 		case "start":
 			a.File, a.Planned = e.File, e.Planned
 		case "step":
-			a.steps[e.N] = append(a.steps[e.N], e.Status)
 			switch e.Status {
 			case statusStarted:
 				a.InFlight = append(a.InFlight, e)
 			case statusOK:
+				a.Done++
 				for _, k := range e.Kinds {
 					a.Counts[k]++
 				}
 			case statusFailed:
 				a.Failed = append(a.Failed, e)
 			}
-			if e.Status != statusStarted {
-				a.Last = max(a.Last, e.N)
+			// A step stopped by an interrupt stays under way: DingTalk may have done it.
+			if e.Status != statusStarted && e.Status != statusInterrupted {
 				a.InFlight = deleteStep(a.InFlight, e.N)
 			}
 		case "end":

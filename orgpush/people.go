@@ -220,18 +220,26 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 			p.userSteps[ps.u.UserID] = append(p.userSteps[ps.u.UserID], recreated[ps])
 		}
 	}
-	first, second := p.nextWave(), p.nextWave()
+	// Updates that take an email another update gives up run in a second wave.
+	var first, second []*Step
 	for _, ps := range p.people {
 		if ps.u == nil || ps.recreate {
 			continue
 		}
 		if s := p.updateStep(ps); s != nil {
-			s.wave = first
 			if ps.emailWait {
-				s.wave = second
+				second = append(second, s)
+			} else {
+				first = append(first, s)
 			}
-			p.add(s)
 			p.userSteps[ps.u.UserID] = append(p.userSteps[ps.u.UserID], s)
+		}
+	}
+	for _, wave := range [][]*Step{first, second} {
+		n := p.nextWave()
+		for _, s := range wave {
+			s.wave = n
+			p.add(s)
 		}
 	}
 	creates := p.nextWave()

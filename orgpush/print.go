@@ -99,8 +99,8 @@ func writeNotes(ew *errWriter, title string, notes []Note, flags bool) {
 func WriteAttempts(w io.Writer, attempts []*Attempt) error {
 	ew := &errWriter{w: w}
 	for _, a := range attempts {
-		ew.printf("An earlier push (run %s, %s) was interrupted after step %d of %d: it did %s",
-			a.Run, a.Started.Local().Format("2006-01-02 15:04:05"), a.Last, a.Planned, countsText(a.Counts))
+		ew.printf("An earlier push (run %s, %s) was interrupted with %d of its %d steps done: %s",
+			a.Run, a.Started.Local().Format("2006-01-02 15:04:05"), a.Done, a.Planned, countsText(a.Counts))
 		if len(a.Failed) > 0 {
 			ew.printf("; %d failed", len(a.Failed))
 		}
