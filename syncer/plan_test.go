@@ -1,0 +1,83 @@
+package syncer_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kaoqin/kaoqin/syncer"
+)
+
+func pathPlan(t *testing.T, p *syncer.Plan, path string) syncer.PathPlan {
+	t.Helper()
+	for _, pp := range p.Paths {
+		if pp.Path == path {
+			return pp
+		}
+	}
+	t.Fatalf("the plan has no line for %s: %+v", path, p.Paths)
+	return syncer.PathPlan{}
+}
+
+func TestPlan_callsNothingAndPredictsTheSync(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{quota: 5000})
+	ctx := context.Background()
+
+	// An empty store: the plan says what it needs, and DingTalk hears nothing.
+	p, err := e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo})
+	must(t, err)
+	if p.OrgKnown || !strings.Contains(p.Note, "kaoqin sync --org-only") || p.ExpectedMetered != 0 {
+		t.Errorf("plan without an org chart: %+v", p)
+	}
+	if n := e.handler.all.Load(); n != 0 {
+		t.Fatalf("Plan made %d calls to DingTalk", n)
+	}
+
+	// With the org chart and one week stored, the plan of the next ten days...
+	e.sync(syncer.Request{From: "2026-11-02", To: "2026-11-08"})
+	e.sim.ResetCounters()
+	calls := e.handler.all.Load()
+	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo})
+	must(t, err)
+	if n := e.handler.all.Load() - calls; n != 0 {
+		t.Fatalf("Plan made %d calls to DingTalk", n)
+	}
+	if p.Employees != 120 || p.EstimateFrom != "stored data" {
+		t.Errorf("plan: %d employees, estimate from %q", p.Employees, p.EstimateFrom)
+	}
+	// 120 employees: 3 batches of 50 × 2 windows of 7 days; leave: 2 batches of 100 × 1 window.
+	checks, leave := pathPlan(t, p, syncer.PathResults), pathPlan(t, p, syncer.PathLeave)
+	if checks.Chunks != 6 || checks.MinCalls != 6 || leave.Chunks != 2 || leave.MinCalls != 2 || p.MinMetered != 8 {
+		t.Errorf("plan: checks %+v, leave %+v, min metered %d", checks, leave, p.MinMetered)
+	}
+	used := e.sim.QuotaUsed()
+	if p.Used == 0 || p.Remaining != 5000-p.Used {
+		t.Errorf("plan: used %d, remaining %d (the simulator counted %d this month)", p.Used, p.Remaining, used)
+	}
+	if users := pathPlan(t, p, syncer.PathUserList); users.Metered || users.Calls == 0 {
+		t.Errorf("the org's calls are missing or metered: %+v", p.Paths)
+	}
+
+	// ...is what the sync then spends: at least the minimum, and the expected calls within
+	// a quarter of the real ones.
+	sum := e.sync(syncer.Request{From: rangeFrom, To: rangeTo})
+	real := sum.Run.Metered
+	t.Logf("plan: %d expected, %d at least; sync: %d", p.ExpectedMetered, p.MinMetered, real)
+	if real < p.MinMetered || float64(p.ExpectedMetered) < 0.75*float64(real) || float64(p.ExpectedMetered) > 1.25*float64(real) {
+		t.Errorf("plan expected %d metered calls (at least %d), the sync made %d", p.ExpectedMetered, p.MinMetered, real)
+	}
+
+	// Once done, the same range needs nothing: every chunk has its checkpoint.
+	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo})
+	must(t, err)
+	if p.ExpectedMetered != 0 || pathPlan(t, p, syncer.PathResults).Skipped != 6 {
+		t.Errorf("plan after the sync: %+v", p)
+	}
+	// Unless asked to fetch again.
+	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo, Refetch: true})
+	must(t, err)
+	if p.MinMetered != 8 {
+		t.Errorf("plan with refetch: min metered %d, want 8", p.MinMetered)
+	}
+}
