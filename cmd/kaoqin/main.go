@@ -25,6 +25,7 @@ type CLI struct {
 	Globals
 
 	Report  reportCmd  `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
+	Org     orgCmd     `cmd:"" help:"Push the HR system's org chart into DingTalk (org push --file FILE)."`
 	Version versionCmd `cmd:"" help:"Print kaoqin's version."`
 
 	DingtalkSim simCmd `cmd:"" name:"dingtalk-sim" help:"Run the DingTalk simulator alone, for trying a client or a deployment."`

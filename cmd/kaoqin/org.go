@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/orgpush"
+)
+
+// orgCmd groups the commands about the org chart.
+type orgCmd struct {
+	Push orgPushCmd `cmd:"" help:"Make DingTalk follow the HR system's org chart (a CSV or JSON file): plan, print the plan, apply it."`
+}
+
+// orgPushCmd pushes an HR org file into DingTalk. The input format is in orgpush's package
+// documentation and the README.
+type orgPushCmd struct {
+	File          string `required:"" type:"existingfile" placeholder:"FILE" help:"The HR org chart: CSV (a kind column tells departments from people) or JSON ({\"departments\":[...],\"people\":[...]})."`
+	DryRun        bool   `name:"dry-run" help:"Print the plan and stop: nothing is sent to DingTalk."`
+	DeleteMissing bool   `name:"delete-missing" help:"Remove the people and departments DingTalk has and the file does not (never the root, never DingTalk's administrators)."`
+	AllowRecreate bool   `name:"allow-recreate" help:"Delete and create again the people whose mobile changed (DingTalk cannot change a mobile): they lose their DingTalk history."`
+	Journal       string `placeholder:"FILE" help:"Journal of the push, one JSON line per step (default: FILE.journal.jsonl next to the input)."`
+}
+
+// Help is the detailed help of kaoqin org push --help.
+func (c *orgPushCmd) Help() string {
+	return "Reads the file and checks it whole (nothing is sent if any line is wrong), reads DingTalk's org chart, " +
+		"and prints the plan: departments created parent first, moved and renamed, people removed, moved and updated, created, " +
+		"departments removed leaf first. Then it applies the plan under DingTalk's rate limits, one line per step, and prints a summary. " +
+		"Departments are matched by their HR id (kept in DingTalk's source_identifier), then by their path of names; " +
+		"people by userid, then by mobile and name. An interrupted push is resumed by running the same command again. " +
+		"Exit status 1 if a step failed or a change cannot be applied; changes left out for want of --allow-recreate or " +
+		"--delete-missing are listed but do not fail the push."
+}
+
+func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
+	f, err := orgpush.Load(c.File)
+	if e, ok := orgpush.IsInvalidFile(err); ok {
+		for _, p := range e.Problems {
+			fmt.Fprintf(g.stderr, "%s: %s\n", c.File, p)
+		}
+		return kaoqin.Errorf(kaoqin.EINVALID, "%s: %d %s; nothing was sent to DingTalk", c.File, len(e.Problems), orgNoun(len(e.Problems), "problem", "problems"))
+	}
+	if err != nil {
+		return kaoqin.Errorf(kaoqin.EINVALID, "%v", err)
+	}
+	client, err := g.dingtalkClient(nil)
+	if err != nil {
+		return err
+	}
+	journal := c.Journal
+	if journal == "" {
+		journal = c.File + ".journal.jsonl"
+	}
+	attempts, err := orgpush.ReadJournal(journal)
+	if err != nil {
+		return kaoqin.Errorf(kaoqin.EINVALID, "%v (choose another journal with --journal)", err)
+	}
+	earlier := orgpush.Unfinished(attempts)
+
+	start := time.Now()
+	org, err := orgpush.Read(ctx, client)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	fmt.Fprintf(g.stdout, "Read DingTalk's org chart in %s.\n", time.Since(start).Round(time.Millisecond))
+	plan, err := orgpush.NewPlan(f, org, orgpush.Options{DeleteMissing: c.DeleteMissing, AllowRecreate: c.AllowRecreate})
+	if err != nil {
+		return kaoqin.Errorf(kaoqin.EINVALID, "%v", err)
+	}
+	if err := orgpush.WriteAttempts(g.stdout, earlier); err != nil {
+		return err
+	}
+	if err := plan.Write(g.stdout); err != nil {
+		return err
+	}
+	if c.DryRun {
+		fmt.Fprintln(g.stdout, "\nDry run: nothing was sent to DingTalk.")
+		return nil
+	}
+
+	j, err := orgpush.OpenJournal(journal)
+	if err != nil {
+		return kaoqin.Errorf(kaoqin.EINVALID, "%v", err)
+	}
+	defer j.Close()
+	if len(plan.Steps) > 0 {
+		fmt.Fprintf(g.stdout, "\nApplying %d %s (journal %s):\n", len(plan.Steps), orgNoun(len(plan.Steps), "step", "steps"), journal)
+	}
+	res, err := (&orgpush.Runner{Client: client, Journal: j, Progress: g.stdout}).Apply(ctx, plan)
+	if werr := orgpush.WriteSummary(g.stdout, plan, res, earlier); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		return err
+	}
+	failed, blocked := len(res.Failed()), plan.Blocked()
+	if failed > 0 || blocked > 0 {
+		return kaoqin.Errorf(kaoqin.ECONFLICT, "org push: %d %s failed or skipped, %d %s cannot be applied; see the summary, fix the cause and run the same command again",
+			failed, orgNoun(failed, "step", "steps"), blocked, orgNoun(blocked, "change", "changes"))
+	}
+	return nil
+}
+
+func orgNoun(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
