@@ -72,11 +72,35 @@ func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Chec
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), scanCheck,
+	// A month of a large company is millions of checks whose text columns repeat endlessly
+	// (a userid on every row of that user, a handful of results and dates): interning them
+	// turns millions of small allocations into a few thousand.
+	in := interner{}
+	return queryAll(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.Check) error { return scanCheck(rows, c, in) },
 		"SELECT "+checkCols+" FROM checks"+where+" ORDER BY user_id, work_date, base_check_time, id", args...)
 }
 
-func scanCheck(rows *sql.Rows, c *kaoqin.Check) error {
-	return rows.Scan(&c.ID, &c.RecordID, &c.UserID, &c.WorkDate, &c.CheckType, &c.TimeResult, &c.LocationResult,
-		&c.BaseCheckTime, &c.UserCheckTime, &c.SourceType, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID)
+func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner) error {
+	var user, day, typ, timeRes, locRes, source sql.RawBytes
+	err := rows.Scan(&c.ID, &c.RecordID, &user, &day, &typ, &timeRes, &locRes,
+		&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID)
+	if err != nil {
+		return err
+	}
+	c.UserID, c.WorkDate, c.CheckType = in.get(user), in.get(day), in.get(typ)
+	c.TimeResult, c.LocationResult, c.SourceType = in.get(timeRes), in.get(locRes), in.get(source)
+	return nil
+}
+
+// interner hands out one string per distinct value. Looking up m[string(b)] does not
+// allocate, so a value seen before costs nothing.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
 }
