@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // bom starts every CSV file: without it Excel reads UTF-8 as the local code page and shows
@@ -38,6 +39,9 @@ func writeCSV(w io.Writer, s sheet, lang Lang) error {
 	for row := range s.rows(lang) {
 		for i, v := range row {
 			rec[i] = cellText(v, s.cols[i].kind)
+			if _, text := v.(string); text || isIndented(v) {
+				rec[i] = defuseFormula(rec[i])
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write csv: %w", err)
@@ -48,4 +52,16 @@ func writeCSV(w io.Writer, s sheet, lang Lang) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+func isIndented(v any) bool { _, ok := v.(indented); return ok }
+
+// defuseFormula keeps Excel from running text as a formula: a name typed into DingTalk as
+// "=HYPERLINK(...)" must reach payroll as text (OWASP's CSV injection advice: prefix a
+// quote). Numbers and dates are not text and are never touched.
+func defuseFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

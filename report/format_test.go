@@ -375,3 +375,34 @@ func TestCountColumnsFollowFields(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteCSV_DefusesFormulas(t *testing.T) {
+	in := company()
+	in.Employees[0].Name = `=HYPERLINK("http://evil.example","点我")`
+	in.Departments[1].Name = "+研发部"
+	r := mustPeriod(t, in, "2026-11-09", "2026-11-23", opts(afterRange))
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, r, Chinese); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), bom))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, depts []string
+	for _, rec := range recs[1:] {
+		names, depts = append(names, rec[0]), append(depts, rec[3])
+	}
+	if !slices.Contains(names, `'=HYPERLINK("http://evil.example","点我")`) {
+		t.Errorf("a formula-looking name reached the CSV as a formula: %q", names)
+	}
+	for _, d := range depts {
+		if strings.HasPrefix(d, "+") {
+			t.Errorf("department %q starts a formula", d)
+		}
+	}
+	// Numbers stay numbers: no quote in front of a count.
+	if strings.Contains(buf.String(), ",'0") || strings.Contains(buf.String(), ",'1") {
+		t.Error("a number cell was quoted")
+	}
+}
