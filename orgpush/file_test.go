@@ -140,7 +140,7 @@ func TestParse_Problems(t *testing.T) {
 		{"NoPersonName", "x.csv", dh + d1 + "person,,,,,u1,13800000001,,,,D1\n", []string{`3: person "u1" has no name`}},
 		{"PersonNameTooLong", "x.csv", dh + d1 + "person,," + strings.Repeat("名", 81) + ",,,u1,13800000001,,,,D1\n", []string{`3: name of "u1" is 81 characters; DingTalk allows 80`}},
 		{"NoMobile", "x.csv", dh + d1 + "person,,张三,,,u1,,,,,D1\n", []string{`3: person "u1" has no mobile number`}},
-		{"MalformedMobile", "x.csv", dh + d1 + "person,,张三,,,u1,1380000001,,,,D1\n", []string{`3: mobile 138****0001 of "u1" is malformed`}},
+		{"MalformedMobile", "x.csv", dh + d1 + "person,,张三,,,u1,1380000001,,,,D1\n", []string{`3: mobile 138****01 of "u1" is malformed`}},
 		{"MalformedMobileLetters", "x.csv", dh + d1 + "person,,张三,,,u1,138abcd0001,,,,D1\n", []string{`3: mobile 138****0001 of "u1" is malformed`}},
 		{"DuplicateMobile", "x.csv", dh + d1 + "person,,张三,,,u1,13800000001,,,,D1\nperson,,李四,,,u2,+86-13800000001,,,,D1\n", []string{`4: mobile 138****0001 of "u2" is also "u1"'s on line 3`}},
 		{"MalformedEmail", "x.csv", dh + d1 + "person,,张三,,,u1,13800000001,zs.example.com,,,D1\n", []string{`3: email "zs.example.com" of "u1" is malformed`}},

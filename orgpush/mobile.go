@@ -31,14 +31,17 @@ func sameMobile(a, b string) bool {
 }
 
 // MaskMobile hides the middle of a mobile number, as DingTalk's own UI does: 138****0001.
-// Everything kaoqin prints or journals about a person's number goes through it.
+// Everything kaoqin prints or journals about a person's number goes through it. Shorter
+// (malformed) numbers show less, so that at least four digits stay hidden.
 func MaskMobile(m string) string {
 	r := []rune(m)
 	switch {
 	case len(r) == 0:
 		return ""
-	case len(r) < 8:
+	case len(r) < 9:
 		return "****"
+	case len(r) < 11:
+		return string(r[:3]) + "****" + string(r[len(r)-2:])
 	}
 	return string(r[:3]) + "****" + string(r[len(r)-4:])
 }

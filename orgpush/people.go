@@ -92,19 +92,19 @@ func (p *planner) removable(u *OrgUser) bool {
 	return p.opts.DeleteMissing && !u.Admin && !u.Boss
 }
 
-// whyStays says why DingTalk person u keeps their mobile or email, and which option, if
-// any, would change that.
+// whyStays says whose a mobile or email stays ("x1 路人's, who is not in the file and is
+// kept without --delete-missing"), and which option, if any, would change that.
 func (p *planner) whyStays(u *OrgUser) (string, string) {
 	if q := p.claimU[u.UserID]; q != nil {
 		if !p.opts.AllowRecreate {
-			return fmt.Sprintf("it is still %s's, whose own new mobile needs --allow-recreate", q.label()), "--allow-recreate"
+			return fmt.Sprintf("%s's, whose own new mobile needs --allow-recreate", q.label()), "--allow-recreate"
 		}
-		return fmt.Sprintf("it is still %s's, who cannot be re-created either", q.label()), ""
+		return fmt.Sprintf("%s's, who cannot be re-created either", q.label()), ""
 	}
 	if u.Admin || u.Boss {
-		return fmt.Sprintf("it is %s's, an administrator of the org in DingTalk, whom org push never removes", userLabel(u)), ""
+		return fmt.Sprintf("%s's, an administrator of the org in DingTalk, whom org push never removes", userLabel(u)), ""
 	}
-	return fmt.Sprintf("it is %s's, who is not in the file and is kept without --delete-missing", userLabel(u)), "--delete-missing"
+	return fmt.Sprintf("%s's, who is not in the file and is kept without --delete-missing", userLabel(u)), "--delete-missing"
 }
 
 // decidePeople decides who is re-created, who cannot be created, and who is removed: a new
@@ -146,11 +146,11 @@ func (p *planner) decidePeople() *peopleDecision {
 			if ps.recreate {
 				ps.recreate = false
 				delete(pd.deleted, ps.u.UserID)
-				p.notApplied(flag, "%s: mobile changed from %s to %s, but they are not re-created: %s is %s", ps.label(),
+				p.notApplied(flag, "%s: mobile changed from %s to %s, but they are not re-created: %s is still %s", ps.label(),
 					MaskMobile(ps.u.Mobile), MaskMobile(ps.Mobile), MaskMobile(ps.Mobile), why)
 			} else {
 				ps.blocked = true
-				p.notApplied(flag, "%s (line %d) is not created: mobile %s %s", ps.label(), ps.Line, MaskMobile(ps.Mobile), why)
+				p.notApplied(flag, "%s (line %d) is not created: mobile %s is still %s", ps.label(), ps.Line, MaskMobile(ps.Mobile), why)
 			}
 			changed = true
 		}
@@ -191,10 +191,10 @@ func (p *planner) decideEmails(pd *peopleDecision) {
 		}
 		why, flag := p.whyStays(h)
 		if q := p.claimU[h.UserID]; q != nil {
-			why, flag = fmt.Sprintf("it is still %s's, whose email the file leaves as it is", q.label()), ""
+			why, flag = fmt.Sprintf("%s's, whose email the file leaves as it is", q.label()), ""
 		}
 		ps.dropEmail = true
-		p.notApplied(flag, "%s: email %s is not set: %s", ps.label(), ps.Email, why)
+		p.notApplied(flag, "%s: email %s is not set: it is still %s", ps.label(), ps.Email, why)
 	}
 }
 

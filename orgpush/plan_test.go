@@ -71,7 +71,7 @@ func TestPlan_RecreateBlockedByAPersonWhoStays(t *testing.T) {
 	f := edit(t, `"13800000006"`, `"13900000006"`)
 	p := s.plan(t, f, Options{AllowRecreate: true})
 	if len(p.Steps) != 0 || len(p.NotApplied) != 1 || p.NotApplied[0].Flag != "--delete-missing" ||
-		!strings.Contains(p.NotApplied[0].Text, "not re-created: 139****0006 is it is x1 路人's, who is not in the file") {
+		!strings.Contains(p.NotApplied[0].Text, "not re-created: 139****0006 is still x1 路人's, who is not in the file") {
 		t.Errorf("plan:\n%s", planText(p))
 	}
 	// Removing the holder frees the number: first x1 goes, then u6 is created again.
@@ -185,7 +185,7 @@ func TestPlan_EmailTakenOver(t *testing.T) {
 	}
 	g := edit(t, append(swap, `"job_number": "A003",`, `"job_number": "A003", "email": "new@example.com",`)...)
 	p = s.plan(t, g, Options{})
-	if len(p.NotApplied) != 1 || !strings.Contains(p.NotApplied[0].Text, "u3 王五: email new@example.com is not set: it is x1 路人's, who is not in the file") {
+	if len(p.NotApplied) != 1 || !strings.Contains(p.NotApplied[0].Text, "u3 王五: email new@example.com is not set: it is still x1 路人's, who is not in the file") {
 		t.Errorf("not applied:\n%s", noteTexts(p.NotApplied))
 	}
 }
