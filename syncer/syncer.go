@@ -32,12 +32,13 @@ const DefaultConcurrency = 8
 
 // Config is what a Syncer works with.
 type Config struct {
-	Client *dingtalk.Client // required
-	Store  Store            // required
+	// Client calls DingTalk. Without it the Syncer can only Plan (kaoqin sync --dry-run).
+	Client *dingtalk.Client
+	Store  Store // required
 	// Books must be the books whose Hook the client calls (WithCallHook): the quota is kept
-	// with them. Required.
+	// with them. Required with a Client.
 	Books        *Books
-	Location     *time.Location   // work dates and the quota's months; default the client's
+	Location     *time.Location   // work dates and the quota's months; default the client's (required without one)
 	Now          func() time.Time // default time.Now
 	Logger       *slog.Logger     // default discards
 	MonthlyQuota int64            // metered calls a calendar month; 0 or less: no limit
@@ -65,12 +66,12 @@ type Syncer struct {
 // New returns a Syncer and starts writing the books' calls to the store's ledger.
 func New(cfg Config) (*Syncer, error) {
 	switch {
-	case cfg.Client == nil:
-		return nil, errors.New("syncer: Config.Client is required")
 	case cfg.Store == nil:
 		return nil, errors.New("syncer: Config.Store is required")
-	case cfg.Books == nil:
+	case cfg.Client != nil && cfg.Books == nil:
 		return nil, errors.New("syncer: Config.Books is required: make them first and give their Hook to the client")
+	case cfg.Client == nil && cfg.Location == nil:
+		return nil, errors.New("syncer: Config.Location is required without a client")
 	}
 	s := &Syncer{
 		client: cfg.Client, store: cfg.Store, books: cfg.Books, loc: cfg.Location, now: cfg.Now,
@@ -78,6 +79,9 @@ func New(cfg Config) (*Syncer, error) {
 	}
 	if s.loc == nil {
 		s.loc = cfg.Client.Location()
+	}
+	if s.books == nil {
+		s.books = NewBooks(s.loc, cfg.Logger)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -148,6 +152,9 @@ type Summary struct {
 // spent (90020), keeping the chunks already saved. Errors meant for the user are
 // *kaoqin.Error with one line that says what to do.
 func (s *Syncer) Run(ctx context.Context, req Request) (*Summary, error) {
+	if s.client == nil {
+		return nil, errNoClient
+	}
 	started := time.Now()
 	from, to, err := Range(req.From, req.To, s.now(), s.loc)
 	if err != nil {
@@ -272,6 +279,8 @@ func (s *Syncer) lock(ctx context.Context) (func(), error) {
 	}
 	return unlock, nil
 }
+
+var errNoClient = errors.New("syncer: no DingTalk client: this Syncer can only plan")
 
 // today returns the current work date.
 func (s *Syncer) today() string { return kaoqin.DateOf(s.now(), s.loc) }

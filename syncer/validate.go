@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -50,14 +51,49 @@ func Range(from, to string, now time.Time, loc *time.Location) (string, string, 
 	return from, to, nil
 }
 
-// CheckAccess fetches the app's access token (a free call) to learn, before anything is
-// written, whether DingTalk is there and takes the credentials. baseURL is only for the
-// message. The error is one line that says what to check.
+// CheckAccess learns, before anything is written, whether DingTalk is there and takes the
+// credentials: it opens a connection to baseURL's host (or to the proxy the environment names
+// for it), which fails at once where the client would retry a refused connection for half a
+// minute, then fetches the app's access token (a free call). The error is one line that says
+// what to check.
 func CheckAccess(ctx context.Context, c *dingtalk.Client, baseURL string) error {
+	if err := dial(ctx, baseURL); err != nil {
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot reach DingTalk at %s: %s; check KAOQIN_DINGTALK_BASE_URL and the network",
+			printableURL(baseURL), netReason(err))
+	}
 	if _, err := c.AccessToken(ctx); err != nil {
 		return accessError(err, baseURL)
 	}
 	return nil
+}
+
+// dialTimeout bounds the connection test of CheckAccess.
+const dialTimeout = 10 * time.Second
+
+// dial opens and closes a TCP connection to where a request to baseURL would go.
+func dial(ctx context.Context, baseURL string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("bad base URL %q", baseURL)
+	}
+	if p, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err == nil && p != nil {
+		u = p
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(u.Hostname(), port))
+	if err != nil {
+		return err
+	}
+	return conn.Close()
 }
 
 func accessError(err error, baseURL string) error {

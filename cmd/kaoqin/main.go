@@ -24,6 +24,7 @@ import (
 type CLI struct {
 	Globals
 
+	Sync    syncCmd    `cmd:"" help:"Pull the org chart and the attendance of a date range (default today) from DingTalk into the database."`
 	Report  reportCmd  `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
 	Org     orgCmd     `cmd:"" help:"Push the HR system's org chart into DingTalk (org push --file FILE)."`
 	Version versionCmd `cmd:"" help:"Print kaoqin's version."`

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/syncer"
+)
+
+// syncCmd pulls the org chart and the attendance of a date range from DingTalk into the
+// database (spec/cli.md: kaoqin sync [--from DATE --to DATE]).
+type syncCmd struct {
+	From        string `placeholder:"DATE" help:"First work date, YYYY-MM-DD in KAOQIN_TIMEZONE (default: today; with --to only, that day)."`
+	To          string `placeholder:"DATE" help:"Last work date, YYYY-MM-DD (default: today)."`
+	DryRun      bool   `name:"dry-run" help:"Print the plan (calls per API path, metered total, the month's budget) without calling DingTalk."`
+	Refetch     bool   `help:"Fetch again the days earlier syncs finished (DingTalk data can change after the fact: approvals, admin edits)."`
+	OrgOnly     bool   `name:"org-only" help:"Sync the org chart only (contacts calls, which are free)."`
+	NoOrg       bool   `name:"no-org" help:"Sync attendance only, for the org chart already in the database."`
+	JSON        bool   `name:"json" help:"Print the summary (or the plan) as JSON."`
+	Concurrency int    `default:"8" help:"Chunks of attendance fetched at once; the per-path QPS limit holds whatever the number."`
+}
+
+// Help is the detailed help of kaoqin sync --help.
+func (c *syncCmd) Help() string {
+	return "Brings the company's departments and people (free contacts calls) and the check results and leave of " +
+		"every employee of the range (metered calls, 50 people × 7 days a chunk) into the database. " +
+		"Finished days are not fetched again; today always is. Safe to interrupt and to run again: it continues " +
+		"where it stopped. It refuses to start when its plan would take the month past KAOQIN_DINGTALK_MONTHLY_QUOTA, " +
+		"and --dry-run shows that plan without calling DingTalk."
+}
+
+func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
+	if c.OrgOnly && c.NoOrg {
+		return usageError{errors.New("--org-only and --no-org exclude each other")}
+	}
+	if c.Concurrency < 1 {
+		return usageError{fmt.Errorf("--concurrency %d: want 1 or more", c.Concurrency)}
+	}
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	from, to, err := syncer.Range(c.From, c.To, time.Now(), loc)
+	if err != nil {
+		return err
+	}
+	req := syncer.Request{From: from, To: to, Refetch: c.Refetch, OrgOnly: c.OrgOnly, NoOrg: c.NoOrg}
+	if c.DryRun {
+		return c.plan(ctx, g, req, loc)
+	}
+
+	log := g.logger()
+	books := syncer.NewBooks(loc, log)
+	client, err := g.dingtalkClient(books.Hook)
+	if err != nil {
+		return err
+	}
+	// DingTalk first: bad credentials or an unreachable host must leave no database behind.
+	if err := syncer.CheckAccess(ctx, client, g.BaseURL); err != nil {
+		return err
+	}
+	db, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	progress := newProgress(g.stdout, log)
+	s, err := syncer.New(syncer.Config{
+		Client: client, Store: db, Books: books, Location: loc, Logger: log,
+		MonthlyQuota: int64(g.MonthlyQuota), Concurrency: c.Concurrency, Progress: progress.show,
+	})
+	if err != nil {
+		return err
+	}
+	sum, err := s.Run(ctx, req)
+	progress.close()
+	if sum != nil {
+		if perr := c.printSummary(g.stdout, sum); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// plan prints what the sync would do, from the database alone.
+func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc *time.Location) error {
+	db, err := g.openStore(ctx, store.MustExist())
+	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND {
+		// Nothing to plan with, and nothing to create for a dry run.
+		p := &syncer.Plan{From: req.From, To: req.To, Note: kaoqin.ErrorMessage(err) +
+			"; the plan needs the org chart: run kaoqin sync --org-only first (contacts calls are free)"}
+		return c.printPlan(g.stdout, p)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota)})
+	if err != nil {
+		return err
+	}
+	p, err := s.Plan(ctx, req)
+	if err != nil {
+		return err
+	}
+	return c.printPlan(g.stdout, p)
+}
+
+func (c *syncCmd) printPlan(w io.Writer, p *syncer.Plan) error {
+	if c.JSON {
+		return writeJSON(w, p)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "plan of kaoqin sync %s..%s (no DingTalk call made)\n", p.From, p.To)
+	if p.OrgKnown {
+		fmt.Fprintf(&b, "employees: %d, of the %d departments stored\n", p.Employees, p.Departments)
+	}
+	if len(p.Paths) > 0 {
+		w := pathWidth(p.Paths)
+		fmt.Fprintf(&b, "  %-*s %8s %12s %9s %9s\n", w, "path", "chunks", "done before", "at least", "expected")
+		for _, pp := range p.Paths {
+			kind := "free"
+			if pp.Metered {
+				kind = "metered"
+			}
+			fmt.Fprintf(&b, "  %-*s %8d %12d %9d %9d  %s\n", w, pp.Path, pp.Chunks, pp.Skipped, pp.MinCalls, pp.Calls, kind)
+		}
+	}
+	if p.OrgKnown && !c.OrgOnly {
+		fmt.Fprintf(&b, "metered calls: %d expected, at least %d (pages estimated from %s: %.2f checks per employee-day)\n",
+			p.ExpectedMetered, p.MinMetered, p.EstimateFrom, p.ChecksPerDay)
+	}
+	switch {
+	case p.Month == "":
+	case p.Quota <= 0:
+		fmt.Fprintf(&b, "this month (%s): %d metered calls spent; no monthly quota set\n", p.Month, p.Used)
+	default:
+		fmt.Fprintf(&b, "this month (%s): %d of %d metered calls spent, %d left", p.Month, p.Used, p.Quota, max(0, p.Remaining))
+		if err := p.Affordable(); err != nil && p.OrgKnown && !c.OrgOnly {
+			b.WriteString(": NOT enough for this sync\n")
+		} else {
+			b.WriteString("\n")
+		}
+	}
+	if p.Note != "" {
+		fmt.Fprintf(&b, "note: %s\n", p.Note)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// summaryJSON is the summary as --json prints it.
+type summaryJSON struct {
+	Status        string            `json:"status"`
+	Error         string            `json:"error,omitempty"`
+	From          string            `json:"from"`
+	To            string            `json:"to"`
+	WallSeconds   float64           `json:"wall_seconds"`
+	Rows          int64             `json:"rows"`
+	CheckRows     int64             `json:"check_rows"`
+	LeaveRows     int64             `json:"leave_rows"`
+	Calls         int64             `json:"calls"`
+	Metered       int64             `json:"metered"`
+	Throttled     int64             `json:"throttled"`
+	Retried       int64             `json:"retried"`
+	CallsBy       map[string]int64  `json:"calls_by"`
+	ChunksTotal   int64             `json:"chunks_total"`
+	ChunksDone    int64             `json:"chunks_done"`
+	ChunksSkipped int64             `json:"chunks_skipped"`
+	DaysCovered   int               `json:"days_covered"`
+	Employees     int               `json:"employees"`
+	Departments   int               `json:"departments"`
+	Org           *kaoqin.OrgChange `json:"org,omitempty"`
+	Month         string            `json:"month"`
+	MonthMetered  int64             `json:"month_metered"`
+	Quota         int64             `json:"quota"`
+	Run           int64             `json:"run_id"`
+}
+
+func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
+	r := s.Run
+	if c.JSON {
+		return writeJSON(w, summaryJSON{
+			Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
+			Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, Calls: r.Calls, Metered: r.Metered,
+			Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
+			ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysCovered: s.DaysCovered,
+			Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
+			MonthMetered: s.MonthUsed, Quota: s.Quota, Run: r.ID,
+		})
+	}
+	var b strings.Builder
+	what := r.From + ".." + r.To
+	if r.Kind == syncer.KindOrg {
+		what = "of the org chart"
+	}
+	fmt.Fprintf(&b, "kaoqin sync %s: %s in %s\n", what, r.Status, s.Wall.Round(time.Millisecond))
+	if o := s.Org; o != nil {
+		fmt.Fprintf(&b, "org: %d departments (+%d, %d changed, %d removed); employees +%d, %d changed, %d left; memberships +%d, %d closed\n",
+			s.Departments, o.DepartmentsAdded, o.DepartmentsUpdated, o.DepartmentsRemoved,
+			o.EmployeesAdded, o.EmployeesUpdated, o.EmployeesLeft, o.MembershipsOpened, o.MembershipsClosed)
+	}
+	if r.Kind != syncer.KindOrg {
+		fmt.Fprintf(&b, "attendance: %d employees, %d of %d chunks fetched, %d skipped (done by earlier syncs), %d days covered\n",
+			s.Employees, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
+	}
+	fmt.Fprintf(&b, "rows written: %d (checks %d, leave %d)\n", r.Rows, s.CheckRows, s.LeaveRows)
+	fmt.Fprintf(&b, "calls: %d (metered %d, throttled %d, retried %d)\n", r.Calls, r.Metered, r.Throttled, r.Retried)
+	paths := slices.Sorted(maps.Keys(r.CallsBy))
+	width := 0
+	for _, p := range paths {
+		width = max(width, len(p))
+	}
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  %-*s %7d\n", width, p, r.CallsBy[p])
+	}
+	if s.Quota > 0 {
+		fmt.Fprintf(&b, "this month (%s): %d of %d metered calls spent, %d left\n", s.Month, s.MonthUsed, s.Quota, max(0, s.Quota-s.MonthUsed))
+	} else {
+		fmt.Fprintf(&b, "this month (%s): %d metered calls spent\n", s.Month, s.MonthUsed)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func pathWidth(ps []syncer.PathPlan) int {
+	w := len("path")
+	for _, p := range ps {
+		w = max(w, len(p.Path))
+	}
+	return w
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// progress shows where a sync stands: on a terminal one line rewritten in place, otherwise a
+// log line when the phase changes and every few seconds.
+type progress struct {
+	out  io.Writer
+	log  *slog.Logger
+	term bool
+
+	mu      sync.Mutex
+	last    time.Time
+	phase   string
+	written bool
+}
+
+// logEvery is how often a sync logs its progress when stdout is not a terminal.
+const logEvery = 5 * time.Second
+
+func newProgress(out io.Writer, log *slog.Logger) *progress {
+	return &progress{out: out, log: log, term: isTerminal(out)}
+}
+
+func (p *progress) show(s syncer.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	changed := s.Phase != p.phase
+	p.phase = s.Phase
+	if s.Phase == "done" {
+		return // the summary follows
+	}
+	if p.term {
+		if !changed && now.Sub(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = now
+		line := fmt.Sprintf("sync: %s", s.Phase)
+		if s.Phase == "attendance" {
+			line += fmt.Sprintf("  %s  chunks %d/%d", s.Window, s.ChunksDone+s.ChunksSkipped, s.ChunksTotal)
+		}
+		line += fmt.Sprintf("  calls %d  metered %d", s.Calls, s.Metered)
+		if s.ETA > 0 {
+			line += fmt.Sprintf("  ETA %s", s.ETA.Round(time.Second))
+		}
+		fmt.Fprintf(p.out, "\r%s\033[K", line)
+		p.written = true
+		return
+	}
+	if !changed && now.Sub(p.last) < logEvery {
+		return
+	}
+	p.last = now
+	p.log.Info("sync: progress", "phase", s.Phase, "window", s.Window, "chunks_done", s.ChunksDone,
+		"chunks_skipped", s.ChunksSkipped, "chunks_total", s.ChunksTotal, "calls", s.Calls, "metered", s.Metered,
+		"rows", s.Rows, "elapsed", s.Elapsed.Round(time.Second), "eta", s.ETA.Round(time.Second))
+}
+
+// close clears the progress line, so that the summary starts on a clean line.
+func (p *progress) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.term && p.written {
+		fmt.Fprint(p.out, "\r\033[K")
+	}
+}
