@@ -1,0 +1,329 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/report"
+)
+
+// The pages are html/template files embedded in the binary: layout.html and parts.html with
+// one file per page. Every page gets a *page; its own data is in Data.
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pageNames are the pages, one template file each.
+var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error"}
+
+// page is what every template gets.
+type page struct {
+	Lang      report.Lang
+	User      *kaoqin.User
+	Nav       string   // the navigation item of the page
+	URL       *url.URL // the request's, for links that keep the query
+	NotSynced []string // days not synced, shown on top with a link to the sync page
+	Data      any
+}
+
+type renderOption func(*page)
+
+func withNotSynced(ns *notSyncedError) renderOption {
+	return func(p *page) { p.NotSynced = ns.missing }
+}
+
+func parsePages(loc *time.Location) (map[string]*template.Template, error) {
+	funcs := templateFuncs(loc)
+	pages := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/parts.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render writes the page name with status. The page is rendered into a buffer first, so that
+// a template error is a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any, opts ...renderOption) error {
+	return s.execute(w, r, status, name, "layout", nav, data, opts...)
+}
+
+// renderPart writes one template of a page alone: htmx's partial refresh.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, name, part string, data any) error {
+	return s.execute(w, r, http.StatusOK, name, part, "", data)
+}
+
+func (s *Server) execute(w http.ResponseWriter, r *http.Request, status int, name, tmpl, nav string, data any, opts ...renderOption) error {
+	p := &page{Lang: langOf(r), User: userFrom(r.Context()), Nav: nav, URL: r.URL, Data: data}
+	for _, o := range opts {
+		o(p)
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, tmpl, p); err != nil {
+		return fmt.Errorf("render %s/%s: %w", name, tmpl, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+	return nil
+}
+
+// errorView is the error page's data.
+type errorView struct {
+	Heading string // a dictionary key
+	Message string
+}
+
+// renderError shows err as a page with its status. An ENOTSYNCED error lists the missing
+// days and offers the sync page.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, u *kaoqin.User, err error) {
+	s.logError(r, err)
+	status := ErrorStatus(err)
+	v := errorView{Heading: "error_" + strconv.Itoa(status), Message: kaoqin.ErrorMessage(err)}
+	if _, ok := dictionary[v.Heading]; !ok {
+		v.Heading = "error_500"
+	}
+	var opts []renderOption
+	var ns *notSyncedError
+	if asNotSynced(err, &ns) {
+		v.Heading, v.Message = "not_synced_title", ""
+		opts = append(opts, withNotSynced(ns))
+	}
+	if u != nil && userFrom(r.Context()) == nil {
+		r = r.WithContext(withUser(r.Context(), u))
+	}
+	if rerr := s.render(w, r, status, "error", "", v, opts...); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		http.Error(w, kaoqin.ErrorMessage(err), status)
+	}
+}
+
+// loginView is the login form's data.
+type loginView struct {
+	Message string // a dictionary key; "" for none
+	Next    string
+	Wait    int // seconds to wait before trying again
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg, next string) {
+	v := loginView{Message: msg, Next: next}
+	if msg == "login_throttled" {
+		v.Wait = secondsUp(s.logins.wait(strings.TrimSpace(r.PostFormValue("name")), s.clientIP(r)))
+	}
+	if err := s.render(w, r, status, "login", "", v); err != nil {
+		s.log.Error("render login", "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+	}
+}
+
+func templateFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"tr":    tr,
+		"trf":   trf,
+		"asset": asset,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"add":  func(a, b int) int { return a + b },
+		"max1": func(n int) int { return max(n, 1) },
+		"pct": func(a, b int) int {
+			if b <= 0 {
+				return 0
+			}
+			return int(math.Round(float64(a) * 100 / float64(b)))
+		},
+		"rate": func(f float64) int { return int(math.Round(f * 100)) },
+		"join": strings.Join,
+		"ids": func(ids []int64) string {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = strconv.FormatInt(id, 10)
+			}
+			return strings.Join(parts, ", ")
+		},
+		"hm": func(t any) string {
+			switch v := t.(type) {
+			case report.Time:
+				if !v.IsZero() {
+					return v.In(loc).Format("15:04")
+				}
+			case *report.Time:
+				if v != nil && !v.IsZero() {
+					return v.In(loc).Format("15:04")
+				}
+			}
+			return "—"
+		},
+		"clock": func(ms int64) string {
+			if ms == 0 {
+				return "—"
+			}
+			return time.UnixMilli(ms).In(loc).Format("2006-01-02 15:04:05")
+		},
+		"clockTime": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") },
+		"took": func(start, end int64) string {
+			if end == 0 || end < start {
+				return "—"
+			}
+			return (time.Duration(end-start) * time.Millisecond).Round(time.Second).String()
+		},
+		"weekday":  weekday,
+		"days":     compactDays,
+		"langURL":  langURL,
+		"pageURL":  pageURL,
+		"boardURL": boardURL,
+		"exportURL": func(kind, from, to string, dept int64, format string, lang report.Lang) string {
+			q := url.Values{"from": {from}, "to": {to}, "format": {format}, "lang": {string(lang)}}
+			if dept != 0 {
+				q.Set("dept", strconv.FormatInt(dept, 10))
+			}
+			return "/api/v1/" + kind + "/export?" + q.Encode()
+		},
+		"trendJSON":    trendJSON,
+		"calendarJSON": calendarJSON,
+	}
+}
+
+// langURL returns the current URL with lang set: the language switch.
+func langURL(u *url.URL, lang string) string {
+	q := u.Query()
+	q.Set("lang", lang)
+	return u.Path + "?" + q.Encode()
+}
+
+// pageURL returns the current URL showing page n.
+func pageURL(u *url.URL, n int) string {
+	q := u.Query()
+	q.Set("page", strconv.Itoa(n))
+	return u.Path + "?" + q.Encode()
+}
+
+// boardURL returns the URL of the board's refresh.
+func boardURL(day string, dept int64) string {
+	q := url.Values{"date": {day}}
+	if dept != 0 {
+		q.Set("dept", strconv.FormatInt(dept, 10))
+	}
+	return "/today/board?" + q.Encode()
+}
+
+// weekday returns the day of the week of a work date.
+func weekday(lang report.Lang, day string) string {
+	t, err := time.Parse(kaoqin.DateLayout, day)
+	if err != nil {
+		return ""
+	}
+	if lang == report.English {
+		return t.Weekday().String()[:3]
+	}
+	return [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}[t.Weekday()]
+}
+
+// compactDays writes sorted days as ranges: "2026-11-03..2026-11-05, 2026-11-09".
+func compactDays(days []string) string {
+	var parts []string
+	for lo := 0; lo < len(days); {
+		hi := lo
+		for hi+1 < len(days) && days[hi+1] == kaoqin.AddDays(days[hi], 1) {
+			hi++
+		}
+		if hi == lo {
+			parts = append(parts, days[lo])
+		} else {
+			parts = append(parts, days[lo]+".."+days[hi])
+		}
+		lo = hi + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// trendChart is the data of the department chart, for static/app.js.
+type trendChart struct {
+	Dates   []string   `json:"dates"`
+	Rate    []*float64 `json:"rate"` // checked-in rate, percent; null when nobody was scheduled
+	Late    []int      `json:"late"`
+	Absent  []int      `json:"absent"`
+	Labels  []string   `json:"labels"` // rate, late, absent
+	Percent string     `json:"percent"`
+}
+
+func trendJSON(lang report.Lang, sr *report.Series) (template.JS, error) {
+	c := trendChart{Labels: []string{tr0(lang, "checked_in_rate"), tr0(lang, "c_late"), tr0(lang, "c_absent")}}
+	for _, d := range sr.Days {
+		c.Dates = append(c.Dates, d.Date)
+		var rate *float64
+		if d.Scheduled > 0 {
+			r := math.Round(d.CheckedInRate*1000) / 10
+			rate = &r
+		}
+		c.Rate = append(c.Rate, rate)
+		c.Late = append(c.Late, d.Late+d.SeriousLate+d.AbsenteeismLate)
+		c.Absent = append(c.Absent, d.Absent)
+	}
+	return marshalJS(c)
+}
+
+// calendarChart is the data of the employee heatmap, for static/app.js.
+type calendarChart struct {
+	From     string            `json:"from"`
+	To       string            `json:"to"`
+	Days     [][2]any          `json:"days"` // [date, status index]
+	Statuses []string          `json:"statuses"`
+	Labels   map[string]string `json:"labels"`
+	Lang     string            `json:"lang"`
+}
+
+func calendarJSON(lang report.Lang, c *report.Calendar) (template.JS, error) {
+	statuses := append(append([]string{}, statusOrder...), report.StatusNone)
+	ch := calendarChart{From: c.From, To: c.To, Statuses: statuses, Labels: map[string]string{}, Lang: string(lang)}
+	for _, st := range statuses {
+		ch.Labels[st] = tr0(lang, "status_"+st)
+	}
+	for _, d := range c.Days {
+		for i, st := range statuses {
+			if st == d.Status {
+				ch.Days = append(ch.Days, [2]any{d.Date, i})
+			}
+		}
+	}
+	return marshalJS(ch)
+}
+
+// marshalJS writes v as JSON for a <script type="application/json"> element, escaped so that
+// no value can close the element.
+func marshalJS(v any) (template.JS, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true) // <, > and & as \u003c...: nothing can end the script element
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return template.JS(bytes.TrimSpace(buf.Bytes())), nil
+}

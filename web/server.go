@@ -1,0 +1,188 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/report"
+)
+
+// Store is what the dashboard reads and writes: the rows the reports are computed from, the
+// books of the syncs it shows, and the local accounts with their sessions and the audit log.
+// Package store implements it.
+type Store interface {
+	report.Source
+	kaoqin.UserStore
+	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
+	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
+}
+
+// Syncer is the sync engine as the dashboard sees it: the sync page's "sync now" button and
+// the state it shows. cmd/kaoqin implements it over package syncer and its scheduler.
+type Syncer interface {
+	// SyncNow starts a pull of today (the org chart and today's attendance) in the background
+	// and returns without waiting for it: ctx is the request's, and the sync must outlive it.
+	// by names who asked, for the log. ECONFLICT if a sync is already running, EQUOTA if the
+	// month's budget does not allow it.
+	SyncNow(ctx context.Context, by string) error
+	// Status says what the engine is doing now.
+	Status(ctx context.Context) SyncStatus
+}
+
+// SyncStatus is what the sync page shows of the sync engine besides the stored runs.
+type SyncStatus struct {
+	Running bool `json:"running"` // a sync is running in this instance
+	// Scheduler is true when this instance holds the scheduler lock and runs the scheduled
+	// syncs (one instance of several does).
+	Scheduler bool `json:"scheduler"`
+	// NextRun is when the next scheduled sync is due; zero if none is planned.
+	NextRun time.Time `json:"next_run,omitzero"`
+	// Plan says in words what the scheduler does (e.g. "org nightly at 02:00; today every
+	// 10 minutes 08:00-19:00 within the budget").
+	Plan string `json:"plan,omitempty"`
+	// PollsLeftToday is how many live polls the budget still allows today; -1 if unknown.
+	PollsLeftToday int `json:"polls_left_today"`
+}
+
+// Config is what New needs. Store and Location are required; the rest have defaults.
+type Config struct {
+	Store    Store
+	Location *time.Location   // the configured zone: work dates, "today", every time shown
+	Now      func() time.Time // the clock; default time.Now
+	Logger   *slog.Logger     // default: discard
+	// Syncer runs "sync now" and tells the sync engine's state; nil: the sync page shows the
+	// stored runs only and offers no button.
+	Syncer Syncer
+	// MonthlyQuota is the org's metered-call budget a month (KAOQIN_DINGTALK_MONTHLY_QUOTA),
+	// shown against the month's ledger.
+	MonthlyQuota int
+	// Metrics are the Prometheus metrics served at /metrics; default NewMetrics().
+	Metrics *Metrics
+	// MetricsToken, if not empty, lets a scraper read /metrics with "Authorization: Bearer
+	// TOKEN" (KAOQIN_METRICS_TOKEN); an admin session always may.
+	MetricsToken string
+	// TrustedProxies are the addresses of reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed: the client IP of the login slow-down and the audit log,
+	// and whether the session cookie is Secure. Requests from anywhere else are taken as they
+	// come.
+	TrustedProxies []netip.Prefix
+	// SessionLifetime is the longest a session lives (default 12 h); SessionIdle is how long
+	// it lives without requests (default 2 h).
+	SessionLifetime, SessionIdle time.Duration
+	// CacheTTL is how long a computed daily report or series is reused while the data it was
+	// computed from has not changed (default 10 s; negative: no cache).
+	CacheTTL time.Duration
+	// Ping checks the database for /healthz; nil: /healthz does not look at the database.
+	Ping func(ctx context.Context) error
+}
+
+// Server is kaoqin's web dashboard and JSON API. It is safe for concurrent use.
+type Server struct {
+	store    Store
+	loc      *time.Location
+	now      func() time.Time
+	log      *slog.Logger
+	syncer   Syncer
+	quota    int
+	metrics  *Metrics
+	token    string
+	proxies  []netip.Prefix
+	ping     func(ctx context.Context) error
+	sessions *scs.SessionManager
+	idle     time.Duration
+	logins   *loginThrottle
+	cache    *reportCache
+	pages    map[string]*template.Template
+	// apiRoutes are the patterns registered under /api/v1/, for the OpenAPI test.
+	apiRoutes []string
+	handler   http.Handler
+}
+
+// New returns the server described by cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is required")
+	}
+	if cfg.Location == nil {
+		return nil, errors.New("web: Config.Location is required")
+	}
+	s := &Server{
+		store:   cfg.Store,
+		loc:     cfg.Location,
+		now:     cfg.Now,
+		log:     cfg.Logger,
+		syncer:  cfg.Syncer,
+		quota:   cfg.MonthlyQuota,
+		metrics: cfg.Metrics,
+		token:   cfg.MetricsToken,
+		proxies: cfg.TrustedProxies,
+		ping:    cfg.Ping,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.sessions = newSessionManager(s.store, cfg.SessionLifetime)
+	s.idle = cfg.SessionIdle
+	if s.idle <= 0 {
+		s.idle = 2 * time.Hour
+	}
+	s.logins = newLoginThrottle(s.now)
+	ttl := cfg.CacheTTL
+	if ttl == 0 {
+		ttl = 10 * time.Second
+	}
+	s.cache = newReportCache(ttl, s.now)
+	pages, err := parsePages(s.loc)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the handler of every route: pages, the JSON API, /healthz, /metrics and
+// the static files.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Metrics returns the server's metrics, for the DingTalk call hook and the sync runs.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// CleanSessions deletes expired sessions every interval until ctx is done: scs does not clean
+// a store it does not own.
+func (s *Server) CleanSessions(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("delete expired sessions", "err", err)
+			}
+		}
+	}
+}
+
+// today returns the work date of now in the configured zone.
+func (s *Server) today() string { return kaoqin.DateOf(s.now(), s.loc) }
+
+// options returns the report options for the scope depts, made now.
+func (s *Server) options(depts []int64) report.Options {
+	return report.Options{Location: s.loc, Now: s.now(), DeptIDs: depts}
+}

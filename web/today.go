@@ -1,0 +1,262 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/report"
+)
+
+// The today page: HR's 9:10 view. The company line (or a manager's subtrees) on top, a tile
+// per department under the board's root, the department tree to drill into, and the people
+// not checked in with their departments. The board refreshes itself every minute (htmx) while
+// it shows today.
+
+// boardView is what the board shows.
+type boardView struct {
+	Date    string
+	IsToday bool
+	Dept    int64 // the department drilled into; 0 for the user's whole scope
+	Name    string
+	Report  *report.Daily
+	Company report.Counts
+	Tiles   []deptTile
+	Tree    []*treeNode
+	Missing []person // not checked in, by name
+}
+
+// deptTile is one department's tile.
+type deptTile struct {
+	ID       int64
+	Name     string
+	Counts   report.Counts
+	HasChild bool
+}
+
+// treeNode is a department in the drill-down tree.
+type treeNode struct {
+	ID       int64
+	Name     string
+	Counts   report.Counts
+	Children []*treeNode
+}
+
+// person is an employee with the names of their departments.
+type person struct {
+	UserID string
+	Name   string
+	Depts  []string
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, _ *kaoqin.User) error {
+	http.Redirect(w, r, "/today", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleToday(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
+	v, err := s.board(r, u)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "today", "nav_today", v)
+}
+
+// handleBoard answers the board's own refresh: the board alone.
+func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
+	v, err := s.board(r, u)
+	if err != nil {
+		return err
+	}
+	return s.renderPart(w, r, "today", "board", v)
+}
+
+func (s *Server) board(r *http.Request, u *kaoqin.User) (*boardView, error) {
+	today := s.today()
+	day, err := dateParam(r, "date", today)
+	if err != nil {
+		return nil, err
+	}
+	dept, err := deptParam(r)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.scope(r.Context(), u, dept)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.daily(r.Context(), day, depts)
+	if err != nil {
+		return nil, err
+	}
+	v := &boardView{Date: day, IsToday: day == today, Dept: dept, Report: d, Company: d.Company}
+	byID := map[int64]*report.DailyDepartment{}
+	for i := range d.Departments {
+		byID[d.Departments[i].ID] = &d.Departments[i]
+	}
+	if dd, ok := byID[dept]; ok {
+		v.Name, v.Company = dd.Name, dd.Counts
+	}
+	v.Tree = deptTree(d.Departments)
+	v.Tiles = tiles(dept, v.Tree)
+	v.Missing = notCheckedIn(d, deptLabels(dailyRefs(d.Departments)), dept)
+	return v, nil
+}
+
+// deptRef is what deptLabels needs of a department.
+type deptRef struct {
+	ID, ParentID int64
+	Name         string
+}
+
+// dailyRefs and periodRefs return the departments of a report as deptRefs.
+func dailyRefs(depts []report.DailyDepartment) []deptRef {
+	out := make([]deptRef, len(depts))
+	for i, d := range depts {
+		out[i] = deptRef{d.ID, d.ParentID, d.Name}
+	}
+	return out
+}
+
+func periodRefs(depts []report.PeriodDepartment) []deptRef {
+	out := make([]deptRef, len(depts))
+	for i, d := range depts {
+		out[i] = deptRef{d.ID, d.ParentID, d.Name}
+	}
+	return out
+}
+
+// deptLabels names each department of a report for lists of people: with its parent's name
+// when the parent is not the top of the report, since names such as 一组 repeat across the
+// company ("华东销售部 / 一组").
+func deptLabels(depts []deptRef) map[int64]string {
+	byID := make(map[int64]deptRef, len(depts))
+	for _, d := range depts {
+		byID[d.ID] = d
+	}
+	labels := make(map[int64]string, len(depts))
+	for _, d := range depts {
+		labels[d.ID] = d.Name
+		if p, ok := byID[d.ParentID]; ok && p.ID != d.ID {
+			if _, top := byID[p.ParentID]; top && p.ParentID != p.ID {
+				labels[d.ID] = p.Name + " / " + d.Name
+			}
+		}
+	}
+	return labels
+}
+
+// deptTree returns the departments of a report as a forest: roots are the departments whose
+// parent is not in the report (the company's root, or a manager's departments). Departments
+// nobody belongs to (removed ones among them) are left out.
+func deptTree(depts []report.DailyDepartment) []*treeNode {
+	nodes := make(map[int64]*treeNode, len(depts))
+	for _, d := range depts {
+		if d.Counts.Headcount > 0 {
+			nodes[d.ID] = &treeNode{ID: d.ID, Name: d.Name, Counts: d.Counts}
+		}
+	}
+	var roots []*treeNode
+	for _, d := range depts { // by ID: children come out sorted
+		n, ok := nodes[d.ID]
+		if !ok {
+			continue
+		}
+		if p, ok := nodes[d.ParentID]; ok && d.ParentID != d.ID {
+			p.Children = append(p.Children, n)
+		} else {
+			roots = append(roots, n)
+		}
+	}
+	return roots
+}
+
+// tiles returns the board's tiles: the children of the department drilled into, or of the
+// company's root; a manager's several departments are their tiles.
+func tiles(dept int64, tree []*treeNode) []deptTile {
+	top := tree
+	if dept != 0 {
+		top = nil
+		if n := findNode(tree, dept); n != nil {
+			top = []*treeNode{n}
+		}
+	}
+	if len(top) == 1 && len(top[0].Children) > 0 {
+		top = top[0].Children
+	}
+	out := make([]deptTile, 0, len(top))
+	for _, n := range top {
+		out = append(out, deptTile{ID: n.ID, Name: n.Name, Counts: n.Counts, HasChild: len(n.Children) > 0})
+	}
+	return out
+}
+
+func findNode(nodes []*treeNode, id int64) *treeNode {
+	for _, n := range nodes {
+		if n.ID == id {
+			return n
+		}
+		if f := findNode(n.Children, id); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// notCheckedIn returns the people of the board's scope who have not checked in, by name,
+// with the names of their departments in the report.
+func notCheckedIn(d *report.Daily, labels map[int64]string, dept int64) []person {
+	var ids []string
+	if dept != 0 {
+		for _, dd := range d.Departments {
+			if dd.ID == dept {
+				for _, p := range dd.NotCheckedIn {
+					ids = append(ids, p.UserID)
+				}
+			}
+		}
+	} else {
+		ids, _ = d.Who(0, "not_checked_in") // the company line always exists
+	}
+	out := make([]person, 0, len(ids))
+	for _, id := range ids {
+		e, ok := d.Employee(id)
+		if !ok {
+			continue
+		}
+		p := person{UserID: e.UserID, Name: e.Name}
+		for _, did := range e.DepartmentIDs {
+			if l, ok := labels[did]; ok {
+				p.Depts = append(p.Depts, l)
+			}
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b person) int {
+		return cmp.Or(slices.Compare(a.Depts, b.Depts), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UserID, b.UserID))
+	})
+	return out
+}
+
+// apiDaily answers the daily report of spec/reports.md for the user's scope.
+func (s *Server) apiDaily(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
+	day, err := dateParam(r, "date", s.today())
+	if err != nil {
+		return err
+	}
+	dept, err := deptParam(r)
+	if err != nil {
+		return err
+	}
+	depts, err := s.scope(r.Context(), u, dept)
+	if err != nil {
+		return err
+	}
+	d, err := s.daily(r.Context(), day, depts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
