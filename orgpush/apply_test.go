@@ -27,11 +27,21 @@ type interceptor struct {
 	// after runs once the simulator has served the n-th write, whose path and body are in
 	// call, before the answer goes back; it returns false to lose the answer (the client
 	// gets an HTTP 502 instead).
+	mu    sync.Mutex
 	after func(n int64, call string) bool
 }
 
+func (i *interceptor) setAfter(f func(n int64, call string) bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.after = f
+}
+
 func (i *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !isWrite(r.URL.Path) || i.after == nil {
+	i.mu.Lock()
+	after := i.after
+	i.mu.Unlock()
+	if !isWrite(r.URL.Path) || after == nil {
 		i.next.ServeHTTP(w, r)
 		return
 	}
@@ -40,7 +50,7 @@ func (i *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := httptest.NewRecorder()
 	i.next.ServeHTTP(rec, r)
-	if !i.after(n, r.URL.Path+" "+string(body)) {
+	if !after(n, r.URL.Path+" "+string(body)) {
 		http.Error(w, "<html>502 Bad Gateway</html>", http.StatusBadGateway)
 		return
 	}
@@ -69,7 +79,7 @@ func TestApply_LostAnswers(t *testing.T) {
 	s, ic := newInterceptedSim(t)
 	var mu sync.Mutex
 	seen := map[string]bool{}
-	ic.after = func(_ int64, call string) bool {
+	ic.setAfter(func(_ int64, call string) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if seen[call] {
@@ -77,7 +87,7 @@ func TestApply_LostAnswers(t *testing.T) {
 		}
 		seen[call] = true
 		return false
-	}
+	})
 	a := mustParse(t, "a.json", orgA)
 	_, res := s.push(t, a, Options{})
 	assertOrg(t, s, a)
@@ -112,20 +122,20 @@ func TestApply_InterruptedAndResumed(t *testing.T) {
 			for _, k := range stops {
 				ctx, cancel := context.WithCancel(context.Background())
 				ic.writes.Store(0)
-				ic.after = func(n int64, _ string) bool {
+				ic.setAfter(func(n int64, _ string) bool {
 					if n == k {
 						cancel()
 						return false
 					}
 					return true
-				}
+				})
 				res, err := runWithJournal(t, ctx, s, b, opts, journal)
 				if err == nil || !res.Interrupted {
 					t.Fatalf("stop after write %d: err %v, interrupted %v", k, err, res.Interrupted)
 				}
 				cancel()
 			}
-			ic.after = nil
+			ic.setAfter(nil)
 			attempts, err := ReadJournal(journal)
 			if err != nil {
 				t.Fatal(err)
@@ -244,4 +254,42 @@ func TestJournal_Lines(t *testing.T) {
 	if err != nil || len(attempts) != 1 || attempts[0].Counts["department created"] != 7 || attempts[0].Status != statusDone {
 		t.Errorf("ReadJournal: %v, %+v", err, attempts)
 	}
+}
+
+// TestApply_RecreateInterruptedBetweenDeleteAndCreate stops a push right after DingTalk deleted
+// a person to create them again with a new mobile: the next push, even without
+// --allow-recreate, creates them, since DingTalk no longer has them.
+func TestApply_RecreateInterruptedBetweenDeleteAndCreate(t *testing.T) {
+	s, ic := newInterceptedSim(t)
+	s.push(t, mustParse(t, "a.json", orgA), Options{})
+	f := edit(t, `"13800000006"`, `"13900000006"`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ic.setAfter(func(_ int64, call string) bool {
+		if strings.HasPrefix(call, "/topapi/v2/user/delete ") && strings.Contains(call, `"u6"`) {
+			cancel()
+			return false
+		}
+		return true
+	})
+	p := s.plan(t, f, Options{AllowRecreate: true})
+	if len(p.Steps) != 2 || !p.Steps[0].Recreate || !p.Steps[1].Recreate {
+		t.Fatalf("plan:\n%s", planText(p))
+	}
+	res, err := (&Runner{Client: s.client}).Apply(ctx, p)
+	if err == nil || !res.Interrupted {
+		t.Fatalf("Apply: %v, interrupted %v", err, res.Interrupted)
+	}
+	if _, ok := s.Truth().User("u6"); !ok {
+		t.Fatal("no trace of u6")
+	}
+	if u, _ := s.Truth().User("u6"); !u.Removed {
+		t.Fatalf("u6 was not deleted: %+v", u)
+	}
+	ic.setAfter(nil)
+	p, _ = s.push(t, f, Options{})
+	if len(p.Steps) != 1 || p.Steps[0].Op != OpCreateUser || len(p.NotApplied) != 0 {
+		t.Errorf("the resumed plan:\n%s", planText(p))
+	}
+	assertOrg(t, s, f)
 }

@@ -218,3 +218,36 @@ func manyDepts(n int) string {
 	}
 	return `{"departments":[` + strings.Join(ds, ",") + `],"people":[{"userid":"u1","name":"张三","mobile":"13800000001","dept_ids":[` + strings.Join(ids, ",") + `]}]}`
 }
+
+// TestParse_DocExamples parses the two examples of the package documentation (the README's),
+// which must say the same thing.
+func TestParse_DocExamples(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvText, jsonText strings.Builder
+	var in *strings.Builder
+	for _, line := range strings.Split(string(doc), "\n") {
+		code, ok := strings.CutPrefix(line, "//\t")
+		switch {
+		case !ok:
+			in = nil
+		case strings.HasPrefix(code, "kind,"):
+			in = &csvText
+		case code == "{":
+			in = &jsonText
+		}
+		if in != nil {
+			in.WriteString(code + "\n")
+		}
+	}
+	c := mustParse(t, "doc.csv", csvText.String())
+	j := mustParse(t, "doc.json", jsonText.String())
+	if len(c.Departments) != 3 || len(c.People) != 3 {
+		t.Fatalf("the CSV example has %d departments and %d people", len(c.Departments), len(c.People))
+	}
+	if cl, jl := fileLines(c, false), fileLines(j, false); !slices.Equal(cl, jl) {
+		t.Errorf("the examples differ:\nCSV:  %q\nJSON: %q", cl, jl)
+	}
+}

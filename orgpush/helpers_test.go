@@ -238,3 +238,7 @@ func dingtalksimUser(userid, name, mobile string, dept int64) dingtalksim.NewUse
 func dingtalksimUserEmail(userid, name, mobile, email string) dingtalksim.NewUser {
 	return dingtalksim.NewUser{UserID: userid, Name: name, Mobile: mobile, JobNumber: "X" + userid, Email: email, DeptIDs: []int64{1}}
 }
+
+func departmentSID(id int64, sid string) *dingtalk.DepartmentUpdate {
+	return &dingtalk.DepartmentUpdate{ID: id, SourceIdentifier: &sid}
+}
