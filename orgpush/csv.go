@@ -34,20 +34,20 @@ var csvKinds = map[string]string{
 	"person": kindPerson, "people": kindPerson, "user": kindPerson, "人员": kindPerson, "员工": kindPerson,
 }
 
-// readCSV fills f from data and returns the problems found.
-func readCSV(data []byte, f *File) []Problem {
+// readCSV fills f from data and returns the problems found; fatal says the file could not be
+// read far enough for its rows to be checked against each other.
+func readCSV(data []byte, f *File) (problems []Problem, fatal bool) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return []Problem{{0, "the file is empty"}}
+		return []Problem{{0, "the file is empty"}}, true
 	}
 	if err != nil {
-		return []Problem{csvProblem(err)}
+		return []Problem{csvProblem(err)}, true
 	}
 	headerLine, _ := r.FieldPos(0)
-	var problems []Problem
 	col := map[string]int{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
@@ -68,7 +68,7 @@ func readCSV(data []byte, f *File) []Problem {
 		}
 	}
 	if len(problems) > 0 {
-		return problems
+		return problems, true
 	}
 	missingReported := map[string]bool{}
 	for {
@@ -77,7 +77,7 @@ func readCSV(data []byte, f *File) []Problem {
 			break
 		}
 		if err != nil {
-			return append(problems, csvProblem(err))
+			return append(problems, csvProblem(err)), true
 		}
 		line, _ := r.FieldPos(0)
 		if blank(rec) {
@@ -85,7 +85,6 @@ func readCSV(data []byte, f *File) []Problem {
 		}
 		if len(rec) > len(header) && !blank(rec[len(header):]) {
 			problems = append(problems, Problem{line, fmt.Sprintf("%d cells, but the header has %d columns", len(rec), len(header))})
-			continue
 		}
 		get := func(name string) string {
 			if i := col[name]; i > 0 && i <= len(rec) {
@@ -106,18 +105,14 @@ func readCSV(data []byte, f *File) []Problem {
 		for _, c := range need {
 			if col[c] == 0 && !missingReported[c] {
 				missingReported[c] = true
+				fatal = true
 				problems = append(problems, Problem{headerLine, fmt.Sprintf("no %s column, which %s rows need", c, kind)})
 			}
 		}
-		bad := false
 		for _, c := range other {
 			if get(c) != "" {
 				problems = append(problems, Problem{line, fmt.Sprintf("%s is for %s rows; leave it empty on a %s row", c, otherKind(kind), kind)})
-				bad = true
 			}
-		}
-		if bad {
-			continue
 		}
 		switch kind {
 		case kindDepartment:
@@ -126,9 +121,9 @@ func readCSV(data []byte, f *File) []Problem {
 				v, err := strconv.ParseInt(s, 10, 64)
 				if err != nil {
 					problems = append(problems, Problem{line, fmt.Sprintf("order %q is not a whole number", s)})
-					continue
+				} else {
+					d.Order = &v
 				}
-				d.Order = &v
 			}
 			f.Departments = append(f.Departments, d)
 		case kindPerson:
@@ -136,7 +131,7 @@ func readCSV(data []byte, f *File) []Problem {
 				Email: get("email"), JobNumber: get("job_number"), Title: get("title"), DeptIDs: splitIDs(get("dept_ids"))})
 		}
 	}
-	return problems
+	return problems, fatal
 }
 
 func otherKind(kind string) string {

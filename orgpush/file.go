@@ -101,14 +101,17 @@ func Parse(name string, data []byte) (*File, error) {
 		problems = append(problems, Problem{line, "the file is not UTF-8 text; save it as \"CSV UTF-8\" (Excel) or UTF-8 JSON"})
 		return nil, &InvalidFileError{name, problems}
 	}
+	var fatal bool
 	switch format(name, data) {
 	case "json":
-		problems = readJSON(data, f)
+		problems, fatal = readJSON(data, f)
 	default:
-		problems = readCSV(data, f)
+		problems, fatal = readCSV(data, f)
 	}
-	if len(problems) == 0 {
-		problems = validate(f)
+	// Rows that could be read are checked even when others could not, so that one run
+	// lists every problem.
+	if !fatal {
+		problems = append(problems, validate(f)...)
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })

@@ -172,6 +172,10 @@ func TestParse_Problems(t *testing.T) {
 		{"JSONNotAList", "x.json", "{\"departments\": {\"id\": \"D1\"}}", []string{`1: "departments" must be a list [...]`}},
 		{"JSONElementNotObject", "x.json", "{\"departments\": [\"D1\"]}", []string{"1: department: want an object {...}"}},
 		{"JSONTwice", "x.json", "{\"departments\": [],\n\"departments\": []}", []string{`2: "departments" appears twice`}},
+		{"RowAndFileProblems", "x.csv", dh + "team,D1,研发中心,,,,,,,,\ndepartment,D2,销售-部,,x,,,,,,\n",
+			[]string{`2: kind "team"`, `3: order "x" is not a whole number`, `3: department name "销售-部"`}},
+		{"JSONObjectAndFileProblems", "x.json", "{\"departments\": [\n{\"id\": \"D1\", \"nam\": \"x\"},\n{\"id\": \"D2\", \"name\": \"a,b\"}]}",
+			[]string{`2: department: unknown field "nam"`, `3: department name "a,b"`}},
 		{"SeveralProblems", "x.csv", dh + "department,D1,研发-中心,,,,,,,,\nperson,,张三,,,u1,123,,,,D9\n",
 			[]string{`2: department name "研发-中心"`, `3: mobile **** of "u1" is malformed`, `3: dept_ids of "u1": "D9"`}},
 	} {

@@ -116,28 +116,28 @@ func (idx lineIndex) line(off int64) int {
 	return sort.Search(len(idx), func(i int) bool { return int64(idx[i]) > off })
 }
 
-// readJSON fills f from data and returns the problems found.
-func readJSON(data []byte, f *File) []Problem {
+// readJSON fills f from data and returns the problems found; fatal says the JSON could not be
+// read to its end, so that its objects cannot be checked against each other.
+func readJSON(data []byte, f *File) (problems []Problem, fatal bool) {
 	lines := newLineIndex(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var problems []Problem
 	fail := func(off int64, format string, args ...any) []Problem {
 		return append(problems, Problem{lines.line(off), fmt.Sprintf(format, args...)})
 	}
-	syntax := func(err error) []Problem {
+	syntax := func(err error) ([]Problem, bool) {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return fail(se.Offset, "not valid JSON: %v", se)
+			return fail(se.Offset, "not valid JSON: %v", se), true
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fail(int64(len(data)), "the JSON ends too early")
+			return fail(int64(len(data)), "the JSON ends too early"), true
 		}
-		return fail(dec.InputOffset(), "not valid JSON: %v", err)
+		return fail(dec.InputOffset(), "not valid JSON: %v", err), true
 	}
 	if tok, err := dec.Token(); err != nil {
 		return syntax(err)
 	} else if tok != json.Delim('{') {
-		return fail(0, `want a JSON object {"departments":[...],"people":[...]}`)
+		return fail(0, `want a JSON object {"departments":[...],"people":[...]}`), true
 	}
 	seen := map[string]bool{}
 	for dec.More() {
@@ -187,7 +187,7 @@ func readJSON(data []byte, f *File) []Problem {
 		if err != nil {
 			var pe arrayProblem
 			if errors.As(err, &pe) {
-				return append(problems, Problem(pe))
+				return append(problems, Problem(pe)), true
 			}
 			return syntax(err)
 		}
@@ -196,9 +196,9 @@ func readJSON(data []byte, f *File) []Problem {
 		return syntax(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		problems = fail(dec.InputOffset(), "unexpected data after the JSON object")
+		return fail(dec.InputOffset(), "unexpected data after the JSON object"), true
 	}
-	return problems
+	return problems, false
 }
 
 // arrayProblem is a structural problem that stops the reading of the file.

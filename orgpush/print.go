@@ -32,9 +32,12 @@ func (p *Plan) Write(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Plan for %s: DingTalk has %s and %s now.\n", p.File,
 		plural(p.DingTalkDepts, "department", "departments"), plural(p.DingTalkPeople, "person", "people"))
-	if len(p.Steps) == 0 {
+	switch {
+	case len(p.Steps) == 0 && len(p.NotApplied) == 0:
 		ew.printf("Nothing to change: DingTalk follows the file.\n")
-	} else {
+	case len(p.Steps) == 0:
+		ew.printf("Nothing to change but what cannot be applied (below).\n")
+	default:
 		counts := map[string]int{}
 		for _, s := range p.Steps {
 			for _, k := range s.Kinds() {
