@@ -68,7 +68,8 @@ type Plan struct {
 	Remaining int64  `json:"remaining"`
 	Note      string `json:"note,omitempty"`
 
-	jobs []*job
+	jobs    []*job
+	partial bool // some employees only (a live poll): the days are not covered by it
 }
 
 // job is one chunk of the plan: one user batch over one window of days, fetched whole and
@@ -101,20 +102,10 @@ func (s *Syncer) Plan(ctx context.Context, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{From: from, To: to, Month: kaoqin.MonthOf(s.now(), s.loc), Quota: s.quota}
-	l, err := s.store.Ledger(ctx, p.Month)
+	p, depts, err := s.newPlan(ctx, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("read the month's ledger: %w", err)
+		return nil, err
 	}
-	p.Used = l.Metered
-	p.Remaining = p.Quota - p.Used
-
-	depts, err := s.store.Departments(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the stored departments: %w", err)
-	}
-	depts = slices.DeleteFunc(depts, func(d kaoqin.Department) bool { return d.RemovedAt != 0 })
-	p.OrgKnown, p.Departments = len(depts) > 0, len(depts)
 	if !req.NoOrg {
 		if err := s.planOrg(ctx, p, depts); err != nil {
 			return nil, err
@@ -132,10 +123,28 @@ func (s *Syncer) Plan(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	p.Employees = len(users)
-	if err := s.planAttendance(ctx, p, users, req.Refetch); err != nil {
+	if err := s.planAttendance(ctx, p, users, req.Refetch, true); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// newPlan starts a plan of [from, to] with the month's budget and the stored departments.
+func (s *Syncer) newPlan(ctx context.Context, from, to string) (*Plan, []kaoqin.Department, error) {
+	p := &Plan{From: from, To: to, Month: kaoqin.MonthOf(s.now(), s.loc), Quota: s.quota}
+	l, err := s.store.Ledger(ctx, p.Month)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the month's ledger: %w", err)
+	}
+	p.Used = l.Metered
+	p.Remaining = p.Quota - p.Used
+	depts, err := s.store.Departments(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the stored departments: %w", err)
+	}
+	depts = slices.DeleteFunc(depts, func(d kaoqin.Department) bool { return d.RemovedAt != 0 })
+	p.OrgKnown, p.Departments = len(depts) > 0, len(depts)
+	return p, depts, nil
 }
 
 // planOrg adds the free contacts calls of the org pull, as the stored chart predicts them.
@@ -180,9 +189,9 @@ func (s *Syncer) rangeUsers(ctx context.Context, from, to string) ([]string, err
 	return slices.Compact(users), nil
 }
 
-// planAttendance plans the chunks of checks (50 users × 7 days) and leave (100 users × 180
-// days), marks the ones earlier runs finished, and estimates their calls.
-func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, refetch bool) error {
+// planAttendance plans the chunks of checks (50 users × 7 days) and, with leave, of leave
+// (100 users × 180 days), marks the ones earlier runs finished, and estimates their calls.
+func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, refetch, leave bool) error {
 	checksRate, leaveRate, source, err := s.rates(ctx, users)
 	if err != nil {
 		return err
@@ -197,6 +206,9 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		{kindChecks, PathResults, dingtalk.MaxResultUsers, dingtalk.MaxResultDays, checksRate, resultsPage},
 		{kindLeave, PathLeave, dingtalk.MaxLeaveUsers, dingtalk.MaxLeaveDays, leaveRate, leavePage},
 	} {
+		if k.kind == kindLeave && !leave {
+			continue
+		}
 		pp := PathPlan{Path: k.path, Metered: true}
 		done := map[string]int64{}
 		for _, ch := range dingtalk.PlanChunks(users, from, to, k.users, k.days) {

@@ -28,7 +28,10 @@ type pullResult struct {
 // one of them would fail the same way.
 func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, error) {
 	var res pullResult
-	cov := newCoverage(kaoqin.Days(p.From, p.To), p.jobs, s.loc)
+	var cov *coverage // nil for a pull of some employees only: it covers no day
+	if !p.partial {
+		cov = newCoverage(kaoqin.Days(p.From, p.To), p.jobs, s.loc)
+	}
 	var todo []*job
 	var skipped int64
 	var ready []kaoqin.DayCoverage // days whose chunks earlier runs did
@@ -333,6 +336,9 @@ func newCoverage(days []string, jobs []*job, loc *time.Location) *coverage {
 
 // done counts job as pulled at at (unix ms) and returns the days it completed.
 func (c *coverage) done(j *job, at int64) []kaoqin.DayCoverage {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []kaoqin.DayCoverage
@@ -355,6 +361,9 @@ func (c *coverage) done(j *job, at int64) []kaoqin.DayCoverage {
 // ready returns the days that need no chunk at all (nobody to pull) or whose chunks were all
 // done before the pull began, as of now.
 func (c *coverage) ready(now int64) []kaoqin.DayCoverage {
+	if c == nil {
+		return nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []kaoqin.DayCoverage

@@ -1,0 +1,230 @@
+package syncer
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+)
+
+// The live board's budget. A month's metered calls pay first for the nightly reconciliation
+// of yesterday (closed data, fetched once), then for today's first pull (everyone's checks
+// and leave: how kaoqin learns who is scheduled), then for polls of the people who have not
+// checked in yet, at the moments that matter: shortly after each shift starts, and before it
+// ends. As the month's budget runs down there are fewer polls, then none, then no live pull at
+// all; the nightly reconciliation is the last thing to go.
+
+// Shift is one shift's day, as times since midnight: the first OnDuty and the last OffDuty.
+type Shift struct {
+	OnDuty  time.Duration `json:"on_duty"`
+	OffDuty time.Duration `json:"off_duty"`
+}
+
+// DefaultShift is assumed when nothing stored tells the shifts: 09:00 to 18:00.
+var DefaultShift = Shift{OnDuty: 9 * time.Hour, OffDuty: 18 * time.Hour}
+
+// Poll moments, in the order they are given up as the budget shrinks: 10 minutes after a
+// shift starts (HR's "who is not in yet" at 9:10) is kept longest.
+var pollSlots = []struct {
+	name     string
+	at       func(Shift) time.Duration
+	notInYet float64 // share of the scheduled people still to poll then (an estimate)
+}{
+	{"start+10m", func(s Shift) time.Duration { return s.OnDuty + 10*time.Minute }, 1}, // the first pull: everyone
+	{"start+60m", func(s Shift) time.Duration { return s.OnDuty + time.Hour }, 0.10},
+	{"start+30m", func(s Shift) time.Duration { return s.OnDuty + 30*time.Minute }, 0.15},
+	{"end-30m", func(s Shift) time.Duration { return s.OffDuty - 30*time.Minute }, 0.08},
+}
+
+// BudgetInput is what the budget is worked out from.
+type BudgetInput struct {
+	Quota     int64  // metered calls a month; 0 or less: no limit
+	Used      int64  // metered calls of the month so far (the ledger)
+	Today     string // the work date
+	Location  *time.Location
+	Employees int // people in the org now
+	// ChecksPerWorkday is the checks one scheduled person has on a workday (2 for a plain
+	// shift, 4 for a split one); 0 means 2.
+	ChecksPerWorkday float64
+	Shifts           []Shift // today's shifts; none means DefaultShift
+}
+
+// Budget is how the live board may spend the rest of the month: what the fixed work costs a
+// day, and how many polls are left for each day, when.
+type Budget struct {
+	Today     string `json:"today"`
+	Quota     int64  `json:"quota"` // 0: no limit
+	Used      int64  `json:"used"`
+	Remaining int64  `json:"remaining"`
+	DaysLeft  int    `json:"days_left"` // days of the month from today on, today included
+	// Costs in metered calls, estimated.
+	Nightly   int64 `json:"nightly"`    // reconciling one closed day for everyone
+	FirstPull int64 `json:"first_pull"` // today's first pull: everyone's checks and leave
+	// Reserved is the nightly reconciliation and the first pull of every day left; only what
+	// remains beyond it pays for polls.
+	Reserved  int64 `json:"reserved"`
+	PerDay    int64 `json:"per_day"`    // what each day may spend on polls after the first pull
+	PollCosts int64 `json:"poll_costs"` // what the chosen polls are expected to cost a day
+	// Polls are the moments of today's live pulls, as times since midnight, sorted; the first
+	// is the first pull. Empty: no live pull today.
+	Polls []time.Duration `json:"polls"`
+	Note  string          `json:"note,omitempty"` // why there are fewer polls than there could be
+	loc   *time.Location
+}
+
+// PlanBudget works out the budget. It is pure: the same input, the same budget.
+func PlanBudget(in BudgetInput) Budget {
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	b := Budget{Today: in.Today, Quota: max(in.Quota, 0), Used: in.Used, loc: loc}
+	b.DaysLeft = daysLeftInMonth(in.Today)
+	perCheck := in.ChecksPerWorkday
+	if perCheck <= 0 {
+		perCheck = 2
+	}
+	n := int64(max(in.Employees, 0))
+	b.Nightly = dayPull(n, perCheck)
+	b.FirstPull = b.Nightly
+	shifts := slices.Clone(in.Shifts)
+	if len(shifts) == 0 {
+		shifts = []Shift{DefaultShift}
+	}
+	slices.SortFunc(shifts, func(a, c Shift) int { return cmp.Or(cmp.Compare(a.OnDuty, c.OnDuty), cmp.Compare(a.OffDuty, c.OffDuty)) })
+	shifts = slices.Compact(shifts)
+
+	// The candidates, most valuable first: the first pull at the first shift's start+10m, then
+	// each slot of each shift in the order of pollSlots.
+	type poll struct {
+		at   time.Duration
+		cost int64
+	}
+	var extra []poll
+	for i, slot := range pollSlots {
+		for j, s := range shifts {
+			if i == 0 && j == 0 {
+				continue // the first pull, reserved
+			}
+			share := slot.notInYet
+			if i == 0 {
+				share = pollSlots[2].notInYet // a later shift's start: its people not in yet
+			}
+			extra = append(extra, poll{slot.at(s), pollCost(n, share, perCheck)})
+		}
+	}
+	first := pollSlots[0].at(shifts[0])
+
+	if b.Quota == 0 {
+		b.Remaining = -1
+		b.Polls = []time.Duration{first}
+		for _, p := range extra {
+			b.Polls = append(b.Polls, p.at)
+			b.PollCosts += p.cost
+		}
+		b.sortPolls()
+		return b
+	}
+	b.Remaining = b.Quota - b.Used
+	days := int64(b.DaysLeft)
+	b.Reserved = days * (b.Nightly + b.FirstPull)
+	switch {
+	case b.Remaining < days*b.Nightly:
+		b.Note = fmt.Sprintf("%d metered calls left do not cover the nightly reconciliation of the %d days left (%d each): no live pulls, and some nights will fail",
+			max(b.Remaining, 0), b.DaysLeft, b.Nightly)
+		return b
+	case b.Remaining < b.Reserved:
+		b.Note = fmt.Sprintf("%d metered calls left cover the nightly reconciliation of the %d days left but not a live pull a day (%d each): no live pulls",
+			b.Remaining, b.DaysLeft, b.FirstPull)
+		return b
+	}
+	b.PerDay = (b.Remaining - b.Reserved) / days
+	b.Polls = []time.Duration{first}
+	left := b.PerDay
+	for _, p := range extra {
+		if p.cost > left {
+			b.Note = fmt.Sprintf("the month's budget affords %d of %d polls a day (%d calls a day beyond the reserve)", len(b.Polls), len(extra)+1, b.PerDay)
+			break
+		}
+		left -= p.cost
+		b.PollCosts += p.cost
+		b.Polls = append(b.Polls, p.at)
+	}
+	b.sortPolls()
+	return b
+}
+
+func (b *Budget) sortPolls() {
+	slices.Sort(b.Polls)
+	b.Polls = slices.Compact(b.Polls)
+}
+
+// NextPolls returns the moments of today's live pulls still to come after now.
+func (b Budget) NextPolls(now time.Time) []time.Time {
+	loc := b.loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	start, _ := kaoqin.DayBounds(b.Today, loc)
+	var out []time.Time
+	for _, p := range b.Polls {
+		// A wall time, not start + duration: days are not always 24 hours long.
+		h, m := int(p/time.Hour), int(p%time.Hour/time.Minute)
+		at := time.Date(start.Year(), start.Month(), start.Day(), h, m, 0, 0, loc)
+		if at.After(now) {
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
+// dayPull is the metered calls of one day's pull for n people: their checks, 50 people a
+// call, paged 50 rows at a time, and their leave, 100 people a call.
+func dayPull(n int64, perCheck float64) int64 {
+	if n == 0 {
+		return 0
+	}
+	full, rest := n/resultsBatch, n%resultsBatch
+	calls := full * pages(resultsBatch, perCheck)
+	if rest > 0 {
+		calls += pages(rest, perCheck)
+	}
+	return calls + ceilDiv(n, leaveBatch)
+}
+
+// pollCost is the metered calls of a poll of the share of n people not checked in yet.
+func pollCost(n int64, share, perCheck float64) int64 {
+	k := int64(math.Ceil(float64(n) * share))
+	if k == 0 {
+		return 0
+	}
+	full, rest := k/resultsBatch, k%resultsBatch
+	calls := full * pages(resultsBatch, perCheck)
+	if rest > 0 {
+		calls += pages(rest, perCheck)
+	}
+	return calls
+}
+
+// pages is the pages of results of users people over one day.
+func pages(users int64, perCheck float64) int64 {
+	return max(1, int64(math.Ceil(float64(users)*perCheck/resultsPage)))
+}
+
+const (
+	resultsBatch = 50  // users per attendance/list call
+	leaveBatch   = 100 // users per getleavestatus call
+)
+
+// daysLeftInMonth counts the days from day to the end of its month, day included.
+func daysLeftInMonth(day string) int {
+	t, err := time.Parse(kaoqin.DateLayout, day)
+	if err != nil {
+		return 1
+	}
+	last := time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	return last.Day() - t.Day() + 1
+}
