@@ -94,7 +94,9 @@ func PlanBudget(in BudgetInput) Budget {
 	if len(shifts) == 0 {
 		shifts = []Shift{DefaultShift}
 	}
-	slices.SortFunc(shifts, func(a, c Shift) int { return cmp.Or(cmp.Compare(a.OnDuty, c.OnDuty), cmp.Compare(a.OffDuty, c.OffDuty)) })
+	slices.SortFunc(shifts, func(a, c Shift) int {
+		return cmp.Or(cmp.Compare(a.OnDuty, c.OnDuty), cmp.Compare(a.OffDuty, c.OffDuty))
+	})
 	shifts = slices.Compact(shifts)
 
 	// The candidates, most valuable first: the first pull at the first shift's start+10m, then
