@@ -7,6 +7,8 @@ import (
 // UpdateData is one user's attendance on one work date as topapi/attendance/getupdatedata
 // returns it: results, punches and approvals together.
 type UpdateData struct {
+	UserID            string               `json:"userid"`
+	CorpID            string               `json:"corpId,omitempty"`
 	WorkDate          DateTime             `json:"work_date"`
 	AttendanceResults []UpdateResult       `json:"attendance_result_list"`
 	CheckRecords      []UpdateRecord       `json:"check_record_list"`
@@ -32,8 +34,10 @@ type UpdateResult struct {
 	TimeResult     string   `json:"time_result"`
 }
 
-// UpdateRecord is one punch in UpdateData.
+// UpdateRecord is one punch in UpdateData. RecordID is the id of the punch in listRecord, and
+// the RecordID of the result it made, if any (ValidMatched).
 type UpdateRecord struct {
+	RecordID          FlexInt    `json:"record_id"`
 	UserCheckTime     DateTime   `json:"user_check_time"`
 	CheckType         string     `json:"check_type,omitempty"`
 	SourceType        string     `json:"source_type,omitempty"`

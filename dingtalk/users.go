@@ -265,7 +265,7 @@ type NewUser struct {
 // CreatedUser is what Create returns.
 type CreatedUser struct {
 	UserID  string `json:"userid"`
-	UnionID string `json:"unionid"` // DingTalk spells it unionId here; JSON names match case-insensitively
+	UnionID string `json:"unionId"` // spelled so here (reference 3.2), unlike the user lists' "unionid"
 }
 
 // Create creates a user.
