@@ -69,8 +69,11 @@
 //
 // # Rate limits, retries and tokens
 //
-// DingTalk allows 20 calls a second per app and API path (WithQPS to change it). The client
-// keeps one token bucket per path, burst 1, so calls are spaced evenly and 90018 stays rare.
+// DingTalk allows 20 calls a second per app and API path (WithQPS to change it), counted in
+// 1-second windows as calls arrive. The client keeps one token bucket per path, burst 1, that
+// spaces calls evenly and 5% under the limit (52.5 ms apart at 20), so that network jitter
+// below 50 ms cannot push a 21st call into a window. 90018 then comes only from jitter beyond
+// that or from another process calling with the same app.
 // Throttled calls (90018, 90002, 90005, 90006, their errcode-88 forms) and transient ones
 // (-1, HTTP 5xx, timeouts, reset connections) are retried with exponential backoff and jitter,
 // bounded by WithRetry, with the same request body. 90020 is never retried. An IP ban (HTML,

@@ -32,7 +32,9 @@ func TestLimiter_SpacesCallsPerPath(t *testing.T) {
 	for _, ci := range env.Calls() {
 		at = append(at, ci.At.Sub(start))
 	}
-	want := []time.Duration{0, 50 * time.Millisecond, 100 * time.Millisecond, 150 * time.Millisecond, 200 * time.Millisecond, 200 * time.Millisecond}
+	// 20 QPS: 20 calls over 1.05 s, 52.5 ms apart (see jitterGuard).
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	want := []time.Duration{0, ms(52.5), ms(105), ms(157.5), ms(210), ms(210)}
 	if fmt.Sprint(at) != fmt.Sprint(want) {
 		t.Errorf("calls at %v, want %v", at, want)
 	}
@@ -41,7 +43,8 @@ func TestLimiter_SpacesCallsPerPath(t *testing.T) {
 func TestLimiter_ConcurrentCallersStayUnderQPS(t *testing.T) {
 	t.Parallel()
 	// A frozen clock and a sleep that only records: each caller's wait is the distance from
-	// "now" to its slot, so the waits must be exactly 100 ms, 200 ms, ... in some order.
+	// "now" to its slot, so the waits must be exactly 105 ms, 210 ms, ... in some order (10 QPS
+	// with the jitter guard: 10 calls over 1.05 s).
 	frozen := time.Date(2026, 11, 18, 9, 0, 0, 0, shanghai)
 	var mu sync.Mutex
 	var waits []time.Duration
@@ -72,11 +75,11 @@ func TestLimiter_ConcurrentCallersStayUnderQPS(t *testing.T) {
 			t.Errorf("two callers got the same slot %v", d)
 		}
 		seen[d] = true
-		if d%(100*time.Millisecond) != 0 {
-			t.Errorf("wait %v is not a multiple of 100 ms", d)
+		if d%(105*time.Millisecond) != 0 {
+			t.Errorf("wait %v is not a multiple of 105 ms", d)
 		}
 	}
-	if len(seen) != 29 || !seen[2900*time.Millisecond] {
+	if len(seen) != 29 || !seen[29*105*time.Millisecond] {
 		t.Errorf("%d waits for 30 calls at 10 QPS, want 29", len(seen))
 	}
 }

@@ -15,7 +15,8 @@ import (
 const DefaultBaseURL = "https://oapi.dingtalk.com"
 
 // DefaultQPS is DingTalk's documented limit for a standard-edition org: 20 calls a second per
-// app and API path (errcode 90018 beyond it).
+// app and API path (errcode 90018 beyond it). The client spaces its calls a little under it
+// (see WithQPS).
 const DefaultQPS = 20
 
 // RetryPolicy bounds the retries of throttled and transient calls. Delays grow as
@@ -103,8 +104,11 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithQPS sets how many calls a second the client allows itself per API path (default 20;
-// 60 for orgs with DingTalk's paid add-on pack). math.Inf(1) turns the limiter off.
+// WithQPS sets DingTalk's limit of calls a second per API path for this org (default 20; 60
+// for orgs with DingTalk's paid add-on pack). The client spaces its calls so that qps of them
+// take 1.05 s (52.5 ms apart at 20): DingTalk counts calls per 1-second window as they arrive,
+// and the 5% absorbs up to 50 ms of network jitter that would otherwise push a 21st call into
+// a window now and then. math.Inf(1) turns the limiter off.
 func WithQPS(qps float64) Option {
 	return func(c *config) error {
 		if !(qps > 0) || math.IsNaN(qps) {

@@ -212,10 +212,20 @@ func (k *caller) exchange(path string, hreq *http.Request, resp *Response, v any
 // app per API path. Burst 1 spaces calls evenly, because DingTalk counts calls in 1-second
 // windows and a burst at the edge of one window can spill into 90018.
 type limiters struct {
-	limit rate.Limit
+	limit rate.Limit // DingTalk's limit; the buckets run jitterGuard under it
 	mu    sync.Mutex
 	m     map[string]*rate.Limiter
 }
+
+// jitterGuard is the room the limiters leave under DingTalk's limit, as a share of its window.
+// DingTalk counts calls in windows (each second for an API path, any minute for a robot) by
+// when they arrive, not when they were sent. Calls spaced exactly window/limit apart put limit+1
+// calls into a window whenever the network delays the last call before a window's edge and
+// not the one a window later: a 90018 every 10 to 60 seconds of a sustained pull in
+// bench/pull, and a robot throttled for 10 minutes. Spacing limit calls over 105% of the
+// window absorbs arrival jitter of up to 5% of it (50 ms for an API, 3 s for a robot), at the
+// cost of 5% of the throughput.
+const jitterGuard = 0.05
 
 func newLimiters(perSecond float64) *limiters {
 	return &limiters{limit: rate.Limit(perSecond), m: make(map[string]*rate.Limiter)}
@@ -230,7 +240,7 @@ func (l *limiters) get(path string) *rate.Limiter {
 	defer l.mu.Unlock()
 	lim, ok := l.m[path]
 	if !ok {
-		lim = rate.NewLimiter(l.limit, 1)
+		lim = rate.NewLimiter(l.limit/(1+jitterGuard), 1)
 		l.m[path] = lim
 	}
 	return lim
