@@ -158,7 +158,7 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 	p.matchDepts()
 	p.matchPeople()
 	pd := p.decidePeople()
-	del := p.decideDeptRemovals(pd)
+	del := p.decideDeptRemovals()
 	m := p.scheduleDepts(del)
 	p.peopleSteps(pd)
 	p.removeDepts(del, m, pd)

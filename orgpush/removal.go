@@ -11,7 +11,7 @@ import (
 // push removes, and notes the ones it keeps. A department goes only with --delete-missing,
 // and only when nobody stays in it or below it: people not in the file are removed first,
 // except DingTalk's administrators, who keep their departments.
-func (p *planner) decideDeptRemovals(pd *peopleDecision) map[int64]bool {
+func (p *planner) decideDeptRemovals() map[int64]bool {
 	del := map[int64]bool{}
 	// Once the plan is done, a department not in the file has below it only departments
 	// not in the file: every department of the file hangs from the root or from one of the
@@ -32,36 +32,35 @@ func (p *planner) decideDeptRemovals(pd *peopleDecision) map[int64]bool {
 	}
 	for _, d := range unmatched {
 		name := fmt.Sprintf("department %s (DingTalk %d)", p.org.path(d.ID), d.ID)
-		if !p.opts.DeleteMissing {
+		var admins []*OrgUser
+		sub := []int64{d.ID}
+		for i := 0; i < len(sub); i++ {
+			sub = append(sub, kids[sub[i]]...)
+			for _, u := range members[sub[i]] {
+				if (u.Admin || u.Boss) && !slices.Contains(admins, u) {
+					admins = append(admins, u)
+				}
+			}
+		}
+		switch {
+		case len(admins) > 0:
+			p.plan.Kept = append(p.plan.Kept, Note{Text: fmt.Sprintf("%s is not in the file but is kept: %s in it or below it %s DingTalk %s, whom org push never removes",
+				name, userList(admins), isAre(len(admins)), plural(len(admins), "administrator", "administrators"))})
+		case !p.opts.DeleteMissing:
 			text := name + " is not in the file"
 			if ms := members[d.ID]; len(ms) > 0 {
 				text += fmt.Sprintf("; its %s not in the file would be removed with it: %s", plural(len(ms), "person", "people"), userList(ms))
 			}
 			p.plan.Kept = append(p.plan.Kept, Note{Text: text, Flag: "--delete-missing"})
-			continue
+		default:
+			del[d.ID] = true
 		}
-		var stay []*OrgUser
-		sub := []int64{d.ID}
-		for i := 0; i < len(sub); i++ {
-			sub = append(sub, kids[sub[i]]...)
-			for _, u := range members[sub[i]] {
-				if pd.stay[u.UserID] && !slices.Contains(stay, u) {
-					stay = append(stay, u)
-				}
-			}
-		}
-		if len(stay) > 0 {
-			p.plan.Kept = append(p.plan.Kept, Note{Text: fmt.Sprintf("%s is not in the file but is kept: %s in it or below it %s DingTalk %s, whom org push never removes",
-				name, userList(stay), isAre(len(stay)), plural(len(stay), "administrator", "administrators"))})
-			continue
-		}
-		del[d.ID] = true
 	}
 	for _, u := range p.missing {
 		switch {
-		case !p.opts.DeleteMissing:
+		case !u.Admin && !u.Boss && !p.opts.DeleteMissing:
 			p.plan.Kept = append(p.plan.Kept, Note{Text: fmt.Sprintf("%s (in %s) is not in the file", userLabel(u), p.orgPaths(u.DeptIDs)), Flag: "--delete-missing"})
-		case pd.stay[u.UserID]:
+		case u.Admin || u.Boss:
 			p.plan.Kept = append(p.plan.Kept, Note{Text: fmt.Sprintf("%s (in %s) is not in the file but is an administrator of the org in DingTalk, whom org push never removes; remove them by hand if they left",
 				userLabel(u), p.orgPaths(u.DeptIDs))})
 		}
