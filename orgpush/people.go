@@ -243,6 +243,7 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 		}
 	}
 	creates := p.nextWave()
+	byMobile := p.byMobile()
 	for _, ps := range p.people {
 		if !(ps.u == nil && !ps.blocked) && !ps.recreate {
 			continue
@@ -257,6 +258,9 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 		}
 		if ps.Title != "" {
 			c.Title = ptr(ps.Title)
+		}
+		if h := byMobile[ps.Mobile]; h != nil && h != ps.u {
+			after = append(after, p.userSteps[h.UserID]...) // the removal that frees the number
 		}
 		verb := "create"
 		if ps.recreate {

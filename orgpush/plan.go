@@ -167,7 +167,7 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 	}
 	for _, s := range p.plan.Steps {
 		for _, a := range s.after {
-			if !slices.Contains(s.After, a.N) {
+			if a != nil && !slices.Contains(s.After, a.N) {
 				s.After = append(s.After, a.N)
 			}
 		}
