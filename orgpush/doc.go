@@ -1,22 +1,17 @@
-// Package orgpush makes DingTalk's org chart follow a company's HR system: departments
-// created, renamed, moved and removed, people added, moved, updated and removed, in an order
-// that DingTalk's rules accept, resumable after any interruption.
-//
-// The command is kaoqin org push; this text is also its section of the README.
+// Package orgpush makes DingTalk's org chart follow a company's HR system, in an order
+// DingTalk's rules accept, resumable after any interruption. It is kaoqin org push; this text
+// is also the command's section of the README.
 //
 // # The file
 //
-// One file holds the departments and the people, as CSV or JSON (told by the extension, .csv
-// or .json, else by the first character). Departments carry the HR system's own id, a name,
-// the id of their parent (empty: directly under the company, DingTalk's root department 1)
-// and an optional order. People carry their userid, name, mobile, optional email, job number
-// and title, and the HR ids of their departments (several allowed; none: the root).
+// One file, CSV or JSON (by extension, else by the first character), holds departments (the
+// HR system's id, name, parent id, optional order) and people (userid, name, mobile, optional
+// email, job number, title, and HR department ids). An empty parent puts a department under
+// DingTalk's root (id 1); a person without departments goes in the root.
 //
-// CSV, as a spreadsheet saves it ("CSV UTF-8"): one header row, then one row per department
-// or person; the kind column says which (department/dept/部门 or person/user/人员/员工).
-// Columns may come in any order, and the ones a file does not use may be left out.
-// Department rows fill id, name, parent_id, order; person rows fill userid, name, mobile,
-// email, job_number, title, dept_ids, with several ids separated by ";".
+// CSV ("CSV UTF-8" from a spreadsheet): one header row; the kind column says what a row is
+// (department/dept/部门 or person/user/人员/员工); columns in any order, unused ones may be left
+// out; several dept_ids separated by ";".
 //
 //	kind,id,name,parent_id,order,userid,mobile,email,job_number,title,dept_ids
 //	department,D1,研发中心,,10,,,,,,
@@ -26,7 +21,7 @@
 //	person,,李四,,,lisi,13800000002,,A002,,D11;D2
 //	person,,王总,,,wangzong,13800000003,,A003,总经理,
 //
-// JSON, the same content:
+// JSON, the same content (ids may also be numbers):
 //
 //	{
 //	  "departments": [
@@ -42,86 +37,64 @@
 //	  ]
 //	}
 //
-// Ids may be written as numbers in JSON. Mobiles are 11 digits for mainland China (spaces and
-// a +86 prefix are removed) or +CC-NUMBER elsewhere. An empty email, job number or title
-// leaves DingTalk's value as it is (DingTalk's update has no documented way to clear them);
-// so does an empty order.
-//
-// The file is checked whole before anything is sent: duplicate ids, userids, mobiles and
-// emails; unknown parents and departments; cycles of parents; names DingTalk refuses (1 to 64
-// characters, no "-", "," or "，"; two departments of one name in one parent); malformed
-// mobiles, userids (1 to 64 of A-Z a-z 0-9 _ . @ -) and emails; DingTalk's length limits.
-// Every problem is reported with its line (for JSON, the line of the object's "{"), and
-// nothing is sent if there is any.
+// Mobiles: 11 digits in mainland China (spaces and +86 are removed), +CC-NUMBER elsewhere. An
+// empty email, job number, title or order leaves DingTalk's value as it is (DingTalk's update
+// has no documented way to clear them). The whole file is checked before anything is sent:
+// duplicate ids, userids, mobiles, emails; unknown parents and departments; cycles; names
+// DingTalk refuses (1-64 characters, no "-", "," or "，", unique within a parent); malformed
+// mobiles, userids, emails; length limits. Every problem is reported with its line (for
+// JSON, the line of the object's "{"), and nothing is sent if there is one.
 //
 // # The command
 //
-//	kaoqin org push --file FILE [--dry-run] [--delete-missing] [--allow-recreate] [--journal JOURNAL]
+//	kaoqin org push --file FILE [--dry-run] [--delete-missing] [--allow-recreate] [--journal J]
 //
-// It reads DingTalk's org chart (free contacts calls: the tree walk, each department's
-// details and each department's people run side by side, each API path under the client's
-// limit of calls a second), matches it with the file and prints the plan; --dry-run stops
-// there. Departments are matched by the HR id that kaoqin stores in DingTalk's
-// source_identifier when it creates or adopts a department, then by their path of names.
-// People are matched by userid, then by mobile and name together: a number alone is not
-// enough, because carriers give numbers of closed lines to new subscribers. A person matched
-// by mobile keeps DingTalk's userid (a userid cannot change); the plan says so, and the file
-// should then carry that userid.
+// It reads DingTalk's org (free contacts calls; tree walk, department details and people
+// lists run side by side, each API path under the client's QPS limit), matches it with the
+// file, and prints the plan, grouped by kind with counts; --dry-run stops there. Departments
+// match by the HR id kaoqin keeps in DingTalk's source_identifier, then by path of names.
+// People match by userid, then by mobile and name together (a number alone is not enough:
+// carriers give old numbers to new subscribers); one matched by mobile keeps DingTalk's
+// userid, which cannot change, and the plan says so.
 //
-// The plan runs in this order, each step numbered:
+// Steps run in this order: departments created (parents first), moved and renamed; people
+// removed; people moved and updated; people created; departments removed, deepest first.
+// Moves are ordered so that no department ever goes under its own sub-department (DingTalk
+// refuses, 60010): this always works without a temporary move. When two departments of one
+// parent trade names, or a name is held by a department removed at the end, the holder is
+// renamed temporarily ("销售部（kaoqin 123）") and the plan says so. People leave before others
+// arrive, so a mobile or email is free before someone takes it.
 //
-//  1. departments created (parents first), moved, renamed and re-ordered; moves are ordered so
-//     that no department ever goes under its own sub-department (DingTalk refuses a cycle,
-//     60010), which always works without a temporary move; when two departments of one
-//     parent trade names, or a name is held by a department removed at the end, the holder is
-//     renamed temporarily ("销售部（kaoqin 123）"), and the plan says so;
-//  2. people removed (with --delete-missing), and people deleted to be created again;
-//  3. people moved and updated;
-//  4. people created, and created again;
-//  5. departments removed (with --delete-missing), deepest first, each after the steps that
-//     empty it.
+// Without --delete-missing, what DingTalk has and the file does not is kept and listed (a
+// department with the people who would go with it). With it, it is removed, except DingTalk's
+// administrators and the boss (and their departments) and the root. A person whose mobile
+// changed is deleted and created again only with --allow-recreate, as they lose their
+// DingTalk history; otherwise the plan says "mobile changed from 138****0001 to 139****0002
+// (needs --allow-recreate, loses DingTalk history)" and applies their other changes.
 //
-// People leave before others arrive so that a mobile or an email is free before someone takes
-// it; a person who takes over another's email is updated after them.
+// Each step goes through the client's limiter and retries and is journaled (JSON lines;
+// FILE.journal.jsonl next to the input, or --journal) when it starts and ends. Progress is a
+// line per step; the summary counts what changed and lists each failure with DingTalk's
+// errcode and message; a step needing a failed one is skipped. Mobiles are masked in all
+// output and in the journal.
 //
-// Without --delete-missing, the people and departments DingTalk has and the file does not are
-// kept and listed, a department with the people in it who would go too. With it they are
-// removed, except DingTalk's administrators and the boss, who are never removed (nor the
-// departments that hold them, nor the root department).
+// Interrupted (Ctrl-C, crash, kill)? Run the same command: the plan is the difference from
+// DingTalk now, a create whose answer was lost is found by its HR id or userid instead of
+// made twice, a delete-and-create cut in between resumes at the create, and the output tells
+// what the interrupted pushes did.
 //
-// DingTalk cannot change a mobile number. A person whose number changed is deleted and
-// created again only with --allow-recreate, since they lose their DingTalk history
-// (attendance, approvals, chats); without it the plan says "not applied: mobile changed from
-// 138****0001 to 139****0002 (needs --allow-recreate, loses DingTalk history)" and applies
-// their other changes.
+// Exit status 0 when every step succeeded, also when changes wait for --allow-recreate or
+// --delete-missing (listed in plan and summary); 1 when a step failed or was skipped, a change
+// cannot be applied whatever the options, or the file has problems; 2 for a bad command line.
 //
-// Each step is applied under the client's limiter and retries, and written to the journal
-// (JSON lines; FILE.journal.jsonl next to the input unless --journal names another) when it
-// starts and when it ends. Progress is one line per step; the summary counts what changed and
-// lists every failure with DingTalk's errcode and message. A step that needs one that failed
-// is skipped.
-//
-// A push that is interrupted (Ctrl-C, a crash, a kill) is resumed by running the same command:
-// the plan is the difference from what DingTalk has now, so only what is left is planned. A
-// create whose answer was lost is found again by its HR id or userid, never made twice; a
-// delete and create interrupted in between resumes at the create. The resumed push tells what
-// the interrupted ones did, from the journal.
-//
-// Exit status: 0 when every step succeeded, including when changes were left out for want of
-// --allow-recreate or --delete-missing (they are listed in the plan and the summary); 1 when a
-// step failed or was skipped, when a change cannot be applied whatever the options (a number
-// held by an administrator, say), or when the file has problems; 2 for a bad command line.
-// Mobile numbers are masked in everything printed and journaled.
-//
-// It does not: manage department managers, visibility, groups or the order of people within
-// a department; clear an email, job number or title; change a userid; remove DingTalk's
-// administrators; follow the file's departments that are outside the app's contacts scope
-// (DingTalk does not show them, so they would be created again: give the app the whole org).
+// It does not manage department managers, visibility, groups or people's order in a
+// department; clear fields; change userids; remove administrators; or see departments outside
+// the app's contacts scope (they would be created again: give the app the whole org).
 //
 // # Use from Go
 //
-//	f, err := orgpush.Load("org.csv")             // *InvalidFileError lists the problems
-//	org, err := orgpush.Read(ctx, client)          // DingTalk's org now
+//	f, err := orgpush.Load("org.csv")    // *InvalidFileError lists the problems
+//	org, err := orgpush.Read(ctx, client) // DingTalk's org now
 //	plan, err := orgpush.NewPlan(f, org, orgpush.Options{DeleteMissing: true})
 //	plan.Write(os.Stdout)
 //	j, err := orgpush.OpenJournal("org.csv.journal.jsonl")
