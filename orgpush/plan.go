@@ -90,7 +90,9 @@ type Note struct {
 type Plan struct {
 	File    string
 	Options Options
-	Steps   []*Step
+	// KeptShown caps how many Kept notes Write prints (0: all of them).
+	KeptShown int
+	Steps     []*Step
 	// NotApplied lists changes the file asks for that the push will not make. Those with a
 	// Flag need an option; the others need the operator (they count as failures).
 	NotApplied []Note

@@ -1,7 +1,9 @@
 package orgpush
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +205,27 @@ func TestPlan_MobilesHidden(t *testing.T) {
 	// u1 is not taken for a mobile change, and u2 is not matched to x9 by an unknown mobile.
 	if len(p.Steps) != 1 || p.Steps[0].Op != OpCreateUser || !strings.Contains(noteTexts(p.Notes), "DingTalk returned no mobile numbers") {
 		t.Errorf("plan:\n%s", planText(p))
+	}
+}
+
+func TestPlanWrite_CapsKept(t *testing.T) {
+	p := &Plan{File: "hr.csv", KeptShown: 3}
+	for i := range 5 {
+		p.Kept = append(p.Kept, Note{Text: fmt.Sprintf("person %d is not in the file", i), Flag: "--delete-missing"})
+	}
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "Kept (5):") || !strings.Contains(out, "person 2 ") || strings.Contains(out, "person 3 ") ||
+		!strings.Contains(out, "and 2 more (--list-kept") {
+		t.Errorf("want the count, the first 3 and a line for the rest:\n%s", out)
+	}
+	p.KeptShown = 0
+	buf.Reset()
+	p.Write(&buf)
+	if !strings.Contains(buf.String(), "person 4 ") {
+		t.Errorf("KeptShown 0 should list all:\n%s", buf.String())
 	}
 }

@@ -78,18 +78,25 @@ func (p *Plan) Write(w io.Writer) error {
 			}
 		}
 	}
-	writeNotes(ew, "Not applied", p.NotApplied, true)
-	writeNotes(ew, "Kept", p.Kept, true)
-	writeNotes(ew, "Notes", p.Notes, false)
+	writeNotes(ew, "Not applied", p.NotApplied, true, 0)
+	writeNotes(ew, "Kept", p.Kept, true, p.KeptShown)
+	writeNotes(ew, "Notes", p.Notes, false, 0)
 	return ew.err
 }
 
-func writeNotes(ew *errWriter, title string, notes []Note, flags bool) {
+// writeNotes lists notes under title, at most limit of them (0: all): a file that covers one
+// division of a large company would otherwise list every other person in the company.
+func writeNotes(ew *errWriter, title string, notes []Note, flags bool, limit int) {
 	if len(notes) == 0 {
 		return
 	}
 	ew.printf("\n%s (%d):\n", title, len(notes))
-	for _, n := range notes {
+	shown := notes
+	if limit > 0 && len(notes) > limit {
+		shown = notes[:limit]
+		defer ew.printf("  ... and %d more (--list-kept lists them all)\n", len(notes)-limit)
+	}
+	for _, n := range shown {
 		if flags && n.Flag != "" && !strings.Contains(n.Text, n.Flag) {
 			ew.printf("  - %s (use %s)\n", n.Text, n.Flag)
 		} else {

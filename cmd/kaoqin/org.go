@@ -22,6 +22,7 @@ type orgPushCmd struct {
 	DryRun        bool   `name:"dry-run" help:"Print the plan and stop: nothing is sent to DingTalk."`
 	DeleteMissing bool   `name:"delete-missing" help:"Remove the people and departments DingTalk has and the file does not (never the root, never DingTalk's administrators)."`
 	AllowRecreate bool   `name:"allow-recreate" help:"Delete and create again the people whose mobile changed (DingTalk cannot change a mobile): they lose their DingTalk history."`
+	ListKept      bool   `name:"list-kept" help:"List everything DingTalk has and the file does not; without it the plan shows the first 30."`
 	Journal       string `placeholder:"FILE" help:"Journal of the push, one JSON line per step (default: FILE.journal.jsonl next to the input)."`
 }
 
@@ -76,6 +77,9 @@ func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	if err := orgpush.WriteAttempts(g.stdout, earlier); err != nil {
 		return err
+	}
+	if !c.ListKept {
+		plan.KeptShown = 30
 	}
 	if err := plan.Write(g.stdout); err != nil {
 		return err
