@@ -61,6 +61,10 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	}
 
 	log := g.logger()
+	if isTerminal(g.stdout) && !log.Enabled(ctx, slog.LevelDebug) && log.Enabled(ctx, slog.LevelInfo) {
+		// The progress line tells what the info lines would; warnings still show.
+		log = slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	books := syncer.NewBooks(loc, log)
 	client, err := g.dingtalkClient(books.Hook)
 	if err != nil {
@@ -86,6 +90,10 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	sum, err := s.Run(ctx, req)
 	progress.close()
 	if sum != nil {
+		// The summary counts every call of the command, the token fetch of the access check
+		// (made before the run began) included.
+		f := books.Figures()
+		sum.Run.Calls, sum.Run.Metered, sum.Run.Throttled, sum.Run.Retried, sum.Run.CallsBy = f.Calls, f.Metered, f.Throttled, f.Retried, f.CallsBy
 		if perr := c.printSummary(g.stdout, sum); perr != nil && err == nil {
 			err = perr
 		}
@@ -98,8 +106,8 @@ func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc 
 	db, err := g.openStore(ctx, store.MustExist())
 	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND {
 		// Nothing to plan with, and nothing to create for a dry run.
-		p := &syncer.Plan{From: req.From, To: req.To, Note: kaoqin.ErrorMessage(err) +
-			"; the plan needs the org chart: run kaoqin sync --org-only first (contacts calls are free)"}
+		p := &syncer.Plan{From: req.From, To: req.To,
+			Note: fmt.Sprintf("no database at %s yet: the plan needs the org chart: run kaoqin sync --org-only first (contacts calls are free)", g.DB)}
 		return c.printPlan(g.stdout, p)
 	}
 	if err != nil {
@@ -298,6 +306,10 @@ func (p *progress) show(s syncer.Progress) {
 		return
 	}
 	p.last = now
+	if s.Phase == "org" {
+		p.log.Info("sync: reading the org chart", "calls", s.Calls, "elapsed", s.Elapsed.Round(time.Second))
+		return
+	}
 	p.log.Info("sync: progress", "phase", s.Phase, "window", s.Window, "chunks_done", s.ChunksDone,
 		"chunks_skipped", s.ChunksSkipped, "chunks_total", s.ChunksTotal, "calls", s.Calls, "metered", s.Metered,
 		"rows", s.Rows, "elapsed", s.Elapsed.Round(time.Second), "eta", s.ETA.Round(time.Second))
