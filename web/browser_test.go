@@ -54,6 +54,7 @@ func artifactsDir(t *testing.T) string {
 }
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	exe := chromiumPath(t)
 	e := newEnv(t)
 	shots := artifactsDir(t)

@@ -88,7 +88,10 @@ func (s *Server) employeeCalendar(r *http.Request, u *kaoqin.User) (*report.Cale
 		return nil, nil, err
 	}
 	c, err := s.calendar(ctx, userid, from, to, depts)
-	if err != nil {
+	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND {
+		// One message for an employee who does not exist and one outside the scope.
+		return nil, nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "No employee %q in what you may see for %s..%s.", userid, from, to)
+	} else if err != nil {
 		return nil, nil, err
 	}
 	if depts != nil {

@@ -65,6 +65,7 @@ func (s *Server) routes() http.Handler {
 
 // route registers h under pattern, counted in the metrics by its pattern.
 func (s *Server) route(mux *http.ServeMux, pattern string, h http.Handler) {
+	s.allRoutes = append(s.allRoutes, pattern)
 	mux.Handle(pattern, s.metrics.instrument(pattern, h))
 }
 
@@ -109,6 +110,9 @@ func (s *Server) apiHandler(h userHandler) http.Handler {
 
 // APIRoutes returns the patterns of the JSON API, e.g. "GET /api/v1/daily".
 func (s *Server) APIRoutes() []string { return append([]string(nil), s.apiRoutes...) }
+
+// Routes returns the pattern of every route, pages and API, e.g. "GET /today".
+func (s *Server) Routes() []string { return append([]string(nil), s.allRoutes...) }
 
 func (s *Server) notFound(http.ResponseWriter, *http.Request, *kaoqin.User) error {
 	return kaoqin.Errorf(kaoqin.ENOTFOUND, "There is no such page.")

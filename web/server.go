@@ -103,6 +103,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	// apiRoutes are the patterns registered under /api/v1/, for the OpenAPI test.
 	apiRoutes []string
+	allRoutes []string
 	handler   http.Handler
 }
 
