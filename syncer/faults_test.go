@@ -2,6 +2,7 @@ package syncer_test
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -100,5 +101,32 @@ func TestRun_survivesTokenExpiry(t *testing.T) {
 
 	if n := sum.Run.CallsBy[syncer.PathToken]; n < 3 {
 		t.Errorf("%d token fetches: the token never expired mid-run", n)
+	}
+}
+
+func TestRun_survivesEverythingAtOnce(t *testing.T) {
+	t.Parallel()
+	// 5% faults (slow answers among them), DingTalk's QPS limit below the client's pace, and
+	// tokens of 20 seconds that expire every ten attendance calls, all in one sync.
+	e := newEnv(t, envOptions{
+		sim:             dingtalksim.Config{QPS: 8, Employees: 60, TokenTTL: 20 * time.Second, Sleep: fastSimSleep},
+		realClientClock: true,
+		retry:           &dingtalk.RetryPolicy{MaxRetries: 12, BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second},
+	})
+	e.sim.SetFaultRate(0.05, dingtalksim.FaultBusy, dingtalksim.FaultBadGateway, dingtalksim.FaultSlow)
+	e.sim.FailNext(syncer.PathResults, dingtalksim.Fault{Kind: dingtalksim.FaultBusy}, 1)
+	e.handler.onAttendance(func(n int64, _ *http.Request) {
+		if n%10 == 0 {
+			e.sim.ExpireTokens()
+		}
+	})
+	sum := e.sync(syncer.Request{From: rangeFrom, To: rangeTo})
+	assertMirrors(t, e.sim, e.db, rangeFrom, rangeTo, true)
+	c := e.sim.Counters().Total()
+	if c.Faulted == 0 || c.Throttled == 0 || sum.Run.CallsBy[syncer.PathToken] < 2 {
+		t.Errorf("faulted %d, throttled %d, token fetches %d: not everything happened", c.Faulted, c.Throttled, sum.Run.CallsBy[syncer.PathToken])
+	}
+	if sum.Run.Metered < c.Metered {
+		t.Errorf("books count %d metered calls, fewer than DingTalk's %d", sum.Run.Metered, c.Metered)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/syncer"
 )
@@ -133,4 +134,13 @@ func TestRun_departuresAreMarkedNotDeleted(t *testing.T) {
 	if len(checks) == 0 {
 		t.Error("the departed employee has no checks on days they were employed")
 	}
+}
+
+func TestRun_homeSchoolDepartmentIsSkipped(t *testing.T) {
+	t.Parallel()
+	// Some orgs list the home-school contacts (家校通讯录) as department -1 under the root;
+	// asking anything about it fails with 60003.
+	e := newEnv(t, envOptions{sim: dingtalksim.Config{NegativeDept: true}})
+	e.sync(syncer.Request{From: rangeTo, To: rangeTo})
+	assertMirrors(t, e.sim, e.db, rangeTo, rangeTo, true)
 }
