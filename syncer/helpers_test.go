@@ -149,6 +149,14 @@ func newEnv(t *testing.T, o envOptions) *env {
 	return e
 }
 
+// clientWithHook returns another client of the simulator, with another call hook.
+func (e *env) clientWithHook(t *testing.T, hook func(dingtalk.CallInfo)) *dingtalk.Client {
+	c, err := dingtalk.NewClient(dingtalksim.DefaultAppKey, dingtalksim.DefaultAppSecret, dingtalk.WithBaseURL(e.srv.URL),
+		dingtalk.WithQPS(math.Inf(1)), dingtalk.WithLocation(shanghai), dingtalk.WithClock(e.clock.Now), dingtalk.WithCallHook(hook))
+	must(t, err)
+	return c
+}
+
 func openDB(t *testing.T, dsn string, c *clock) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), dsn, store.WithNow(c.Now))

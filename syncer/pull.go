@@ -88,9 +88,6 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 		wg.Go(func() {
 			for j := range jobs {
 				rows, err := s.fetchAndSave(wctx, j, g)
-				if err == nil {
-					err = s.books.Err()
-				}
 				if err != nil {
 					fail(err)
 					continue
@@ -108,6 +105,10 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 				mu.Lock()
 				res.daysCovered += n
 				mu.Unlock()
+				if err == nil {
+					// A sync that cannot write its ledger can no longer keep the quota.
+					err = s.books.Err()
+				}
 				if err != nil {
 					fail(err)
 				}

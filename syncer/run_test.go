@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -139,5 +140,29 @@ func TestRun_progress(t *testing.T) {
 	}
 	if !org || !att {
 		t.Errorf("phases seen: org %v, attendance %v", org, att)
+	}
+}
+
+// brokenLedger is a store whose metered-call ledger cannot be written.
+type brokenLedger struct{ syncer.Store }
+
+func (brokenLedger) RecordCall(context.Context, kaoqin.Call) error {
+	return errors.New("disk full")
+}
+
+func TestRun_stopsWhenTheLedgerCannotBeWritten(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	books := syncer.NewBooks(shanghai, nil)
+	client := e.clientWithHook(t, books.Hook)
+	s, err := syncer.New(syncer.Config{Client: client, Store: brokenLedger{e.db}, Books: books, Location: shanghai,
+		Now: e.clock.Now, Concurrency: 1})
+	must(t, err)
+	_, err = s.Run(context.Background(), syncer.Request{From: rangeFrom, To: rangeTo})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the ledger's failure", err)
+	}
+	if n := e.sim.Counters()[syncer.PathResults].Calls; n > 10 {
+		t.Errorf("%d attendance calls after the ledger failed", n)
 	}
 }
