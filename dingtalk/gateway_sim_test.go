@@ -116,3 +116,26 @@ func TestSim_Gateway_IPBan(t *testing.T) {
 		})
 	}
 }
+
+// A wrong AppSecret is refused at /gettoken (40096): the call fails at once with an error that
+// says to check the credentials, and does not quote the secret it sent.
+func TestSim_Gateway_WrongSecret(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, simCompany())
+	const wrong = "not-the-secret-0123456789"
+	env.mu.Lock()
+	env.secrets[wrong] = "the wrong AppSecret"
+	env.mu.Unlock()
+	c, err := dingtalk.NewClient(env.sim.Config().AppKey, wrong, dingtalk.WithBaseURL(env.url),
+		dingtalk.WithClock(env.clock.Now), dingtalk.WithSleep(env.clock.Sleep), dingtalk.WithCallHook(env.record))
+	env.must(err)
+	_, _, err = c.Users.ListIDs(context.Background(), dingtalk.RootDepartmentID)
+	env.noteErr(err)
+	if !dingtalk.IsAuth(err) || apiCode(err) != 40096 || !strings.Contains(err.Error(), "AppSecret") {
+		t.Errorf("err = %v, want 40096 saying to check the AppKey and AppSecret", err)
+	}
+	ctrs := env.sim.Counters()
+	if ctrs["/gettoken"].Calls != 1 || ctrs["/topapi/user/listid"].Calls != 0 {
+		t.Errorf("calls %+v: want one refused token fetch and nothing else", ctrs)
+	}
+}
