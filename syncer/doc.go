@@ -37,14 +37,16 @@
 // checkpoint; several chunks are in flight at once under the client's per-path limiter. A
 // day is marked covered as soon as every chunk over it is in.
 //
-// # Checkpoints
+// # Closed data is fetched once
 //
-// A chunk's key is its kind, its days and a hash of its sorted userids. A checkpoint is
-// recorded only when the chunk was fetched after its last day had ended: closed data is
-// fetched once; a window touching today is fetched every time. Request.Refetch ignores
-// checkpoints (DingTalk data can change after the fact: approvals, admin edits). Killing the
-// process anywhere and running again gives the rows of one clean run, and the chunks already
-// saved are not fetched again.
+// A day covered by a pull that began after the day had ended is final: later syncs leave it
+// out (so the month-end sync of a payroll period costs nothing for the days the nightly syncs
+// did). Within the days still to fetch, each chunk's checkpoint (kind, days, and a hash of its
+// sorted userids) is recorded with it, and only when the chunk was fetched after its last day
+// had ended; a window touching today is fetched every time. Killing the process anywhere and
+// running again gives the rows of one clean run, and the chunks already saved are not fetched
+// again. Request.Refetch ignores both (DingTalk data can change after the fact: approvals,
+// admin edits).
 //
 // # Quota
 //

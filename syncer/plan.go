@@ -61,6 +61,9 @@ type Plan struct {
 	ExpectedMetered int64   `json:"expected_metered"`
 	ChecksPerDay    float64 `json:"checks_per_employee_day"`
 	EstimateFrom    string  `json:"estimate_from"` // "stored data" or "defaults"
+	// DaysFinal are the days of the range already pulled after they had ended: final, and not
+	// fetched again (Request.Refetch fetches them).
+	DaysFinal int `json:"days_final"`
 	// The month's budget: Quota (0: no limit) less the metered calls the ledger holds.
 	Month     string `json:"month"`
 	Quota     int64  `json:"quota"`
@@ -69,7 +72,8 @@ type Plan struct {
 	Note      string `json:"note,omitempty"`
 
 	jobs    []*job
-	partial bool // some employees only (a live poll): the days are not covered by it
+	days    []string // the days to fetch
+	partial bool     // some employees only (a live poll): the days are not covered by it
 }
 
 // job is one chunk of the plan: one user batch over one window of days, fetched whole and
@@ -197,7 +201,20 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		return err
 	}
 	p.ChecksPerDay, p.EstimateFrom = checksRate, source
-	from, to := date(p.From), date(p.To)
+	// Days pulled after they had ended are final: they are not fetched again.
+	p.days = kaoqin.Days(p.From, p.To)
+	if !refetch {
+		cov, err := s.store.Coverage(ctx, p.From, p.To)
+		if err != nil {
+			return fmt.Errorf("read the coverage of %s..%s: %w", p.From, p.To, err)
+		}
+		final := map[string]bool{}
+		for _, c := range cov {
+			final[c.Day] = c.Closed
+		}
+		p.days = slices.DeleteFunc(p.days, func(d string) bool { return final[d] })
+		p.DaysFinal = len(cov) - len(slices.DeleteFunc(cov, func(c kaoqin.DayCoverage) bool { return c.Closed }))
+	}
 	for _, k := range []struct {
 		kind, path     string
 		users, days    int
@@ -211,7 +228,11 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		}
 		pp := PathPlan{Path: k.path, Metered: true}
 		done := map[string]int64{}
-		for _, ch := range dingtalk.PlanChunks(users, from, to, k.users, k.days) {
+		var chunks []dingtalk.Chunk
+		for _, r := range dayRuns(p.days) {
+			chunks = append(chunks, dingtalk.PlanChunks(users, date(r[0]), date(r[1]), k.users, k.days)...)
+		}
+		for _, ch := range chunks {
 			j := &job{kind: k.kind, chunk: ch, from: ch.From.String(), to: ch.To.String()}
 			j.key = checkpointKey(k.kind, j.from, j.to, ch.UserIDs)
 			prefix := fmt.Sprintf("%s:%s..%s:", k.kind, j.from, j.to)
@@ -318,3 +339,16 @@ func nextMonth(month string) string {
 }
 
 func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
+
+// dayRuns cuts sorted work dates into runs of consecutive days, as [first, last] pairs.
+func dayRuns(days []string) [][2]string {
+	var runs [][2]string
+	for _, d := range days {
+		if n := len(runs); n > 0 && kaoqin.AddDays(runs[n-1][1], 1) == d {
+			runs[n-1][1] = d
+			continue
+		}
+		runs = append(runs, [2]string{d, d})
+	}
+	return runs
+}

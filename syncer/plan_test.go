@@ -2,8 +2,10 @@ package syncer_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kaoqin/kaoqin/syncer"
 )
@@ -68,10 +70,10 @@ func TestPlan_callsNothingAndPredictsTheSync(t *testing.T) {
 		t.Errorf("plan expected %d metered calls (at least %d), the sync made %d", p.ExpectedMetered, p.MinMetered, real)
 	}
 
-	// Once done, the same range needs nothing: every chunk has its checkpoint.
+	// Once done, the same range needs nothing: every day was pulled after it had ended.
 	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo})
 	must(t, err)
-	if p.ExpectedMetered != 0 || pathPlan(t, p, syncer.PathResults).Skipped != 6 {
+	if p.ExpectedMetered != 0 || p.DaysFinal != 10 {
 		t.Errorf("plan after the sync: %+v", p)
 	}
 	// Unless asked to fetch again.
@@ -79,5 +81,33 @@ func TestPlan_callsNothingAndPredictsTheSync(t *testing.T) {
 	must(t, err)
 	if p.MinMetered != 8 {
 		t.Errorf("plan with refetch: min metered %d, want 8", p.MinMetered)
+	}
+}
+
+func TestRun_nightlyDaysAreNotFetchedAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	// A week of nightly syncs, each of the day before...
+	for d := 10; d <= 16; d++ {
+		e.setNow(time.Date(2026, 11, d+1, 1, 0, 0, 0, shanghai))
+		day := fmt.Sprintf("2026-11-%02d", d)
+		e.sync(syncer.Request{From: day, To: day})
+	}
+	nightly := e.sim.Counters().Total().Metered
+	// ...then the period sync for payroll, over those days and two more.
+	e.setNow(testNow)
+	sum := e.sync(syncer.Request{From: "2026-11-10", To: "2026-11-18"})
+	assertMirrors(t, e.sim, e.db, "2026-11-10", "2026-11-18", true)
+	if sum.DaysFinal != 7 {
+		t.Errorf("%d days final before the period sync, want 7", sum.DaysFinal)
+	}
+	// Only the two days not synced yet cost calls: one window of checks, one of leave.
+	if got, want := sum.Run.CallsBy[syncer.PathLeave], int64(2); got != want {
+		t.Errorf("%d leave calls, want %d", got, want)
+	}
+	oneDay := newEnv(t, envOptions{})
+	oneDay.sync(syncer.Request{From: "2026-11-17", To: "2026-11-18"})
+	if got, want := e.sim.Counters().Total().Metered-nightly, oneDay.sim.Counters().Total().Metered; got != want {
+		t.Errorf("the period sync made %d metered calls; the two days alone take %d", got, want)
 	}
 }

@@ -29,7 +29,7 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 	var res pullResult
 	var cov *coverage // nil for a pull of some employees only: it covers no day
 	if !p.partial {
-		cov = newCoverage(kaoqin.Days(p.From, p.To), p.jobs, s.loc)
+		cov = newCoverage(p.days, p.jobs, s.loc)
 	}
 	var todo []*job
 	var skipped int64

@@ -134,7 +134,8 @@ type Summary struct {
 	CheckRows   int64             `json:"check_rows"`  // checks inserted, changed or deleted
 	LeaveRows   int64             `json:"leave_rows"`
 	ChunksTotal int64             `json:"chunks_total"`
-	DaysCovered int               `json:"days_covered"`
+	DaysFinal   int               `json:"days_final"`    // final before the sync: not fetched again
+	DaysCovered int               `json:"days_covered"`  // covered by this sync
 	Month       string            `json:"month"`         // the quota's month
 	MonthUsed   int64             `json:"month_metered"` // metered calls of the month in the ledger
 	Quota       int64             `json:"quota"`         // 0: no limit
@@ -143,8 +144,8 @@ type Summary struct {
 
 // Run syncs the org chart and the attendance of req's range: it takes the store's sync lock,
 // pulls the org chart (unless NoOrg) and then, chunk by chunk and several at once, the check
-// results and leave of every employee who belonged to the company in the range, skipping the
-// chunks an earlier run finished after their days had ended. Each chunk is saved in one
+// results and leave of every employee who belonged to the company in the range, leaving out
+// the days and chunks earlier runs pulled after they had ended. Each chunk is saved in one
 // transaction with its checkpoint, so the sync can be interrupted anywhere and run again.
 //
 // It refuses to start when its plan needs more metered calls than the month has left, stops
@@ -222,7 +223,7 @@ func (s *Syncer) run(ctx context.Context, req Request, t *tracker, sum *Summary)
 	if err := p.Affordable(); err != nil {
 		return err
 	}
-	sum.Employees = p.Employees
+	sum.Employees, sum.DaysFinal = p.Employees, p.DaysFinal
 	res, err := s.pull(ctx, t, p)
 	sum.CheckRows, sum.LeaveRows, sum.DaysCovered = res.checkRows, res.leaveRows, res.daysCovered
 	sum.ChunksTotal = int64(len(p.jobs))

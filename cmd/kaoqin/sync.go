@@ -146,6 +146,9 @@ func (c *syncCmd) printPlan(w io.Writer, p *syncer.Plan) error {
 		}
 	}
 	if p.OrgKnown && !c.OrgOnly {
+		if p.DaysFinal > 0 {
+			fmt.Fprintf(&b, "%d days of the range are final already (pulled after they ended): not fetched again (--refetch does)\n", p.DaysFinal)
+		}
 		fmt.Fprintf(&b, "metered calls: %d expected, at least %d (pages estimated from %s: %.2f checks per employee-day)\n",
 			p.ExpectedMetered, p.MinMetered, p.EstimateFrom, p.ChecksPerDay)
 	}
@@ -186,6 +189,7 @@ type summaryJSON struct {
 	ChunksTotal   int64             `json:"chunks_total"`
 	ChunksDone    int64             `json:"chunks_done"`
 	ChunksSkipped int64             `json:"chunks_skipped"`
+	DaysFinal     int               `json:"days_final"`
 	DaysCovered   int               `json:"days_covered"`
 	Employees     int               `json:"employees"`
 	Departments   int               `json:"departments"`
@@ -203,7 +207,7 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 			Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
 			Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, Calls: r.Calls, Metered: r.Metered,
 			Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
-			ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysCovered: s.DaysCovered,
+			ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysCovered: s.DaysCovered,
 			Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
 			MonthMetered: s.MonthUsed, Quota: s.Quota, Run: r.ID,
 		})
@@ -220,8 +224,8 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 			o.EmployeesAdded, o.EmployeesUpdated, o.EmployeesLeft, o.MembershipsOpened, o.MembershipsClosed)
 	}
 	if r.Kind != syncer.KindOrg {
-		fmt.Fprintf(&b, "attendance: %d employees, %d of %d chunks fetched, %d skipped (done by earlier syncs), %d days covered\n",
-			s.Employees, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
+		fmt.Fprintf(&b, "attendance: %d employees; %d days final already (not fetched again); %d of %d chunks fetched, %d done by an earlier sync; %d days covered\n",
+			s.Employees, s.DaysFinal, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
 	}
 	fmt.Fprintf(&b, "rows written: %d (checks %d, leave %d)\n", r.Rows, s.CheckRows, s.LeaveRows)
 	fmt.Fprintf(&b, "calls: %d (metered %d, throttled %d, retried %d)\n", r.Calls, r.Metered, r.Throttled, r.Retried)
