@@ -21,7 +21,7 @@ const auditShown = 200
 
 // audit writes one entry for u's request.
 func (s *Server) audit(r *http.Request, u *kaoqin.User, action, target string) error {
-	e := &kaoqin.AuditEntry{At: s.now().UnixMilli(), User: u.Name, Action: action, Target: target, IP: s.clientIP(r)}
+	e := &kaoqin.AuditEntry{At: s.clock().UnixMilli(), User: u.Name, Action: action, Target: target, IP: s.clientIP(r)}
 	if err := s.store.AddAudit(r.Context(), e); err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (s *Server) sessionUser(r *http.Request) (*kaoqin.User, error) {
 	if id == 0 {
 		return nil, errNoSession
 	}
-	now := s.now()
+	now := s.clock()
 	seen := time.UnixMilli(s.sessions.GetInt64(ctx, keySeen))
 	if now.Sub(seen) >= s.idle {
 		_ = s.sessions.Destroy(ctx)
@@ -153,7 +153,7 @@ func (s *Server) login(r *http.Request, name, password string) (*kaoqin.User, er
 		return nil, err
 	}
 	s.sessions.Put(ctx, keyUserID, u.ID)
-	s.sessions.Put(ctx, keySeen, s.now().UnixMilli())
+	s.sessions.Put(ctx, keySeen, s.clock().UnixMilli())
 	s.log.Info("login", "name", name, "ip", ip)
 	s.metrics.logins.WithLabelValues("ok").Inc()
 	return u, nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,13 +101,22 @@ func cacheKey(kind, from, to string, depts []int64) string {
 	return b.String()
 }
 
-// dataVersion is the version stamp of the days [from, to]: when each was last synced.
+// dataVersion is the version stamp of the days [from, to]: when each was last synced, and the
+// latest sync run (a live pull of today rewrites the checks of the people not in yet without
+// covering the day anew; its run record says it happened).
 func (s *Server) dataVersion(ctx context.Context, from, to string) (string, []kaoqin.DayCoverage, error) {
 	cov, err := s.store.Coverage(ctx, from, to)
 	if err != nil {
 		return "", nil, err
 	}
+	runs, err := s.store.Runs(ctx, 1)
+	if err != nil {
+		return "", nil, err
+	}
 	var b strings.Builder
+	for _, r := range runs {
+		fmt.Fprintf(&b, "run:%d:%s:%d;", r.ID, r.Status, r.FinishedAt)
+	}
 	for _, c := range cov {
 		b.WriteString(c.Day)
 		b.WriteByte(':')

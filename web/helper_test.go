@@ -173,7 +173,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	t.Cleanup(func() { db.Close() })
 	e := &env{t: t, db: db, clock: &clock{now: testNow}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
 	cfg := web.Config{
-		Store: db, Location: shanghai, Now: e.clock.Now, Syncer: e.sync, MonthlyQuota: 5000,
+		Store: db, Location: shanghai, Now: e.clock.Now, Clock: e.clock.Now, Syncer: e.sync, MonthlyQuota: 5000,
 		Logger:       slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		MetricsToken: "scrape-token",
 	}

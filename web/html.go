@@ -178,6 +178,10 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 				if v != nil && !v.IsZero() {
 					return v.In(loc).Format("15:04")
 				}
+			case time.Time:
+				if !v.IsZero() {
+					return v.In(loc).Format("15:04")
+				}
 			}
 			return "—"
 		},

@@ -106,6 +106,7 @@ var dictionary = map[string][2]string{
 	"board_of_dept":       {"本部门看板", "This department's board"},
 	"who_and_checks":      {"人员与打卡", "People and checks"},
 	"synced_at":           {"同步于", "Synced at"},
+	"last_pull":           {"最近拉取", "last pull"},
 	"generated_at":        {"生成于", "Generated at"},
 	"final":               {"已定稿", "final"},
 	"refreshes":           {"每分钟自动刷新", "refreshes every minute"},

@@ -55,8 +55,13 @@ type SyncStatus struct {
 // Config is what New needs. Store and Location are required; the rest have defaults.
 type Config struct {
 	Store    Store
-	Location *time.Location   // the configured zone: work dates, "today", every time shown
-	Now      func() time.Time // the clock; default time.Now
+	Location *time.Location // the configured zone: work dates, "today", every time shown
+	// Now is the application's clock: what "today" is and the moment reports are made at
+	// (kaoqin demo runs it on the simulator's fast clock); default time.Now.
+	Now func() time.Time
+	// Clock is real time: sessions' idle limit, the login slow-down and the audit log's
+	// timestamps; default time.Now.
+	Clock func() time.Time
 	Logger   *slog.Logger     // default: discard
 	// Syncer runs "sync now" and tells the sync engine's state; nil: the sync page shows the
 	// stored runs only and offers no button.
@@ -89,6 +94,7 @@ type Server struct {
 	store    Store
 	loc      *time.Location
 	now      func() time.Time
+	clock    func() time.Time
 	log      *slog.Logger
 	syncer   Syncer
 	quota    int
@@ -119,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 		store:   cfg.Store,
 		loc:     cfg.Location,
 		now:     cfg.Now,
+		clock:   cfg.Clock,
 		log:     cfg.Logger,
 		syncer:  cfg.Syncer,
 		quota:   cfg.MonthlyQuota,
@@ -129,6 +136,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.clock == nil {
+		s.clock = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -141,12 +151,12 @@ func New(cfg Config) (*Server, error) {
 	if s.idle <= 0 {
 		s.idle = 2 * time.Hour
 	}
-	s.logins = newLoginThrottle(s.now)
+	s.logins = newLoginThrottle(s.clock)
 	ttl := cfg.CacheTTL
 	if ttl == 0 {
 		ttl = 10 * time.Second
 	}
-	s.cache = newReportCache(ttl, s.now)
+	s.cache = newReportCache(ttl, s.clock)
 	pages, err := parsePages(s.loc)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package web
 
 import (
 	"cmp"
+	"context"
+	"time"
 	"net/http"
 	"slices"
 
@@ -25,6 +27,9 @@ type boardView struct {
 	Tiles   []deptTile
 	Tree    []*treeNode
 	Missing []person // not checked in, by name
+	// LastPull is when a live pull of the day last finished, if later than the day's full
+	// pull (Report.SyncedAt); zero otherwise.
+	LastPull time.Time
 }
 
 // deptTile is one department's tile.
@@ -101,7 +106,28 @@ func (s *Server) board(r *http.Request, u *kaoqin.User) (*boardView, error) {
 	v.Tree = deptTree(d.Departments)
 	v.Tiles = tiles(dept, v.Tree)
 	v.Missing = notCheckedIn(d, deptLabels(dailyRefs(d.Departments)), dept)
+	if v.LastPull, err = s.lastPull(r.Context(), day); err != nil {
+		return nil, err
+	}
+	if !v.LastPull.After(d.SyncedAt.Time) {
+		v.LastPull = time.Time{}
+	}
 	return v, nil
+}
+
+// lastPull returns when the latest successful sync of day finished; zero if none of the
+// latest runs did.
+func (s *Server) lastPull(ctx context.Context, day string) (time.Time, error) {
+	runs, err := s.store.Runs(ctx, 20)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, r := range runs {
+		if r.Status == kaoqin.RunOK && r.FinishedAt != 0 && r.From <= day && day <= r.To {
+			return time.UnixMilli(r.FinishedAt), nil
+		}
+	}
+	return time.Time{}, nil
 }
 
 // deptRef is what deptLabels needs of a department.

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/syncer"
+	"github.com/kaoqin/kaoqin/web"
+)
+
+// demoCmd runs everything at once with no credentials: the DingTalk simulator in-process on a
+// loopback port with a company whose morning unfolds fast, a database in a temporary folder, a
+// first sync, and the dashboard with live pulls every few simulated minutes. The whole
+// application runs on the simulator's clock, so the board shows the simulated morning.
+type demoCmd struct {
+	Addr      string        `default:"127.0.0.1:8080" help:"Address of the dashboard."`
+	Employees int           `default:"300" help:"People in the simulated company."`
+	Seed      int64         `default:"1" help:"Seed of the simulated company."`
+	Start     string        `default:"08:45" placeholder:"HH:MM" help:"The simulated clock at start, on today (or the last workday before it)."`
+	Speed     float64       `default:"30" help:"Simulated seconds per real second: at 30, the morning passes in minutes."`
+	Days      int           `default:"28" help:"Days of history synced at start."`
+	LiveEvery time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today."`
+
+	ready func(d *demoRun) // tests learn the URL, the password, the simulator and the engine here
+}
+
+// demoRun is what a running demo is made of, for tests.
+type demoRun struct {
+	URL, User, Password string
+	Sim                 *dingtalksim.Server
+	Engine              *engine
+}
+
+// Help is the detailed help of kaoqin demo --help.
+func (c *demoCmd) Help() string {
+	return "Starts a simulated DingTalk company (its clock starts at --start today and runs --speed times fast), " +
+		"syncs its org chart and the last --days days into a database in a temporary folder, creates a demo admin " +
+		"account with a random password printed here, and serves the dashboard, pulling today every --live-every of " +
+		"simulated time: the board changes as people check in through the simulated morning. Ctrl-C stops it and " +
+		"removes the database. No credentials, no network."
+}
+
+func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
+	if c.Employees < 10 || c.Employees > 100_000 {
+		return usageError{fmt.Errorf("--employees %d: want 10 to 100000", c.Employees)}
+	}
+	if c.Days < 1 || c.Days > 90 {
+		return usageError{fmt.Errorf("--days %d: want 1 to 90", c.Days)}
+	}
+	if c.Speed < 0 {
+		return usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
+	}
+	start, err := clockTime(c.Start)
+	if err != nil {
+		return usageError{fmt.Errorf("--start %q: want HH:MM such as 08:45", c.Start)}
+	}
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	log := g.logger()
+
+	// The company and its clock: today at --start, or the last workday before today, so that
+	// the board has a morning to show.
+	day := kaoqin.DateOf(time.Now(), loc)
+	probe := dingtalksim.New(dingtalksim.Config{Seed: c.Seed, Employees: 10, Location: loc})
+	for probe.Truth().DayKind(day) != dingtalksim.Workday && probe.Truth().DayKind(day) != dingtalksim.MakeUp {
+		day = kaoqin.AddDays(day, -1)
+	}
+	midnight, _ := kaoqin.DayBounds(day, loc)
+	sim := dingtalksim.New(dingtalksim.Config{Seed: c.Seed, Employees: c.Employees, Location: loc,
+		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1})
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("start the DingTalk simulator: %w", err)
+	}
+	simSrv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go simSrv.Serve(simLn)
+	defer simSrv.Close()
+
+	dir, err := os.MkdirTemp("", "kaoqin-demo-")
+	if err != nil {
+		return fmt.Errorf("make the demo's temporary folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	// The demo's settings: the simulator's app, a database in the folder, no QPS worries.
+	dg := *g
+	dg.AppKey, dg.AppSecret = sim.Config().AppKey, sim.Config().AppSecret
+	dg.BaseURL = "http://" + simLn.Addr().String()
+	dg.DB = filepath.Join(dir, "kaoqin.db")
+	dg.QPS = 1000
+	metrics := web.NewMetrics()
+	books := syncer.NewBooks(loc, log)
+	client, err := dg.dingtalkClient(callHook(books, metrics))
+	if err != nil {
+		return err
+	}
+	// The store keeps real time for what it stamps itself (sessions, accounts): only the
+	// attendance runs on the simulated clock.
+	db, err := store.Open(ctx, dg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	password := rand.Text()[:16]
+	hash, err := web.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := db.CreateUser(ctx, &kaoqin.User{Name: "demo", Role: kaoqin.RoleAdmin, PasswordHash: hash}); err != nil {
+		return err
+	}
+
+	sched := scheduleConfig{Enabled: true, Nightly: -1, LiveEvery: c.LiveEvery, HoursEnd: 24 * time.Hour,
+		Tick: time.Second, LockRetry: time.Second, ReconcileDays: 7}
+	if c.Speed > 0 {
+		// A tick every few simulated minutes at most, so that the pulls keep to --live-every.
+		sched.Tick = min(time.Second, time.Duration(float64(c.LiveEvery)/c.Speed/4))
+		sched.Tick = max(sched.Tick, 100*time.Millisecond)
+	}
+	from := kaoqin.AddDays(day, -(c.Days - 1))
+	run := &demoRun{User: "demo", Password: password, Sim: sim}
+	return serve(ctx, &dg, serveSetup{
+		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
+		addr: c.Addr,
+		first: func(ctx context.Context, e *engine) error {
+			fmt.Fprintf(g.stdout, "kaoqin demo: %s, %d people; first sync of %s..%s...\n", sim.Config().CompanyName, c.Employees, from, day)
+			began := time.Now()
+			sum, err := e.s.Run(ctx, syncer.Request{From: from, To: day})
+			if err != nil {
+				return fmt.Errorf("the demo's first sync: %w", err)
+			}
+			e.metrics.ObserveSyncRun(sum.Run)
+			fmt.Fprintf(g.stdout, "synced %d departments, %d people, %d checks in %s (%d DingTalk calls)\n",
+				sum.Departments, sum.Employees, sum.CheckRows, time.Since(began).Round(100*time.Millisecond), sum.Run.Calls)
+			return nil
+		},
+		listening: func(url string) { run.URL = url },
+		banner: func(url string) string {
+			return fmt.Sprintf("kaoqin demo on %s\n  log in as demo with password %s\n"+
+				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; the board pulls today every %s of it\n"+
+				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed, c.LiveEvery)
+		},
+		ready: func(e *engine) {
+			run.Engine = e
+			if c.ready != nil {
+				c.ready(run)
+			}
+		},
+	})
+}

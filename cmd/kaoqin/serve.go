@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk"
+	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/syncer"
+	"github.com/kaoqin/kaoqin/web"
+)
+
+// serveCmd serves the dashboard and the JSON API, and runs the scheduled syncs.
+type serveCmd struct {
+	Addr           string   `env:"KAOQIN_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	MetricsToken   string   `name:"metrics-token" env:"KAOQIN_METRICS_TOKEN" placeholder:"TOKEN" help:"Lets a Prometheus scraper read /metrics with Authorization: Bearer TOKEN (admins can always read it)."`
+	TrustedProxies []string `name:"trusted-proxy" env:"KAOQIN_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable, or comma-separated), e.g. 127.0.0.1/32."`
+	Schedule       bool     `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
+	SyncNightly    string   `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
+	SyncLive       string   `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"plan" help:"Today's live pulls: plan (when the month's quota budget allows, after shift starts), off, or an interval such as 10m during --sync-hours."`
+	SyncHours      string   `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
+
+	listening func(url string) // tests learn the address here
+}
+
+// Help is the detailed help of kaoqin serve --help.
+func (c *serveCmd) Help() string {
+	return "Serves the dashboard (今日 board, departments, employees, period report with CSV/XLSX, sync page, audit log) " +
+		"and the JSON API under /api/v1/ (described at /api/v1/openapi.json). Every page needs an account: " +
+		"create the first with kaoqin user add NAME --role admin. /healthz needs none; /metrics needs an admin " +
+		"session or --metrics-token. With DingTalk credentials it also runs the scheduled syncs and the sync page's " +
+		"button; without them it serves what the database holds."
+}
+
+func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
+	sched, err := parseSchedule(c.Schedule, c.SyncNightly, c.SyncLive, c.SyncHours)
+	if err != nil {
+		return err
+	}
+	proxies, err := parseProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	log := g.logger()
+	metrics := web.NewMetrics()
+	books := syncer.NewBooks(loc, log)
+	var client *dingtalk.Client
+	if g.AppKey != "" || g.AppSecret != "" {
+		if client, err = g.dingtalkClient(callHook(books, metrics)); err != nil {
+			return err
+		}
+	} else {
+		log.Warn("no DingTalk credentials (KAOQIN_DINGTALK_APP_KEY, KAOQIN_DINGTALK_APP_SECRET): serving what the database holds; no syncs")
+	}
+	db, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return serve(ctx, g, serveSetup{
+		db: db, loc: loc, now: time.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
+		addr: c.Addr, token: c.MetricsToken, proxies: proxies, listening: c.listening,
+		banner: func(url string) string { return "kaoqin serving on " + url + "; Ctrl-C stops it" },
+	})
+}
+
+// serveSetup is what serve needs; kaoqin serve and kaoqin demo fill it differently.
+type serveSetup struct {
+	db        *store.DB
+	loc       *time.Location
+	now       func() time.Time // the application's clock (the simulator's in the demo)
+	log       *slog.Logger
+	metrics   *web.Metrics
+	books     *syncer.Books
+	client    *dingtalk.Client // nil: no syncs
+	sched     scheduleConfig
+	addr      string
+	token     string
+	proxies   []netip.Prefix
+	listening func(url string)
+	banner    func(url string) string
+	// ready, if set, is called with the engine (nil without a client) once serving.
+	ready func(e *engine)
+	// first, if set, runs before serving, with the engine (the demo's first sync).
+	first func(ctx context.Context, e *engine) error
+}
+
+// callHook is the DingTalk client's call hook: the syncer's books, and the metrics. A call
+// DingTalk answered has an errcode (0 on success); one without (a network error, a gateway's
+// HTML page, a timeout) is counted under errcode "none".
+func callHook(books *syncer.Books, m *web.Metrics) func(dingtalk.CallInfo) {
+	return func(ci dingtalk.CallInfo) {
+		books.Hook(ci)
+		answered := ci.Err == nil || ci.Errcode != 0
+		m.ObserveCall(ci.Path, ci.Errcode, answered, ci.Metered && !ci.Throttled, ci.Duration)
+	}
+}
+
+// serve runs the dashboard until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, g *Globals, c serveSetup) error {
+	users, err := c.db.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return kaoqin.Errorf(kaoqin.EINVALID, "no accounts yet: create one with kaoqin user add NAME --role admin")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	cfg := web.Config{
+		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota,
+		Metrics: c.metrics, MetricsToken: c.token, TrustedProxies: c.proxies,
+		Ping: func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
+	}
+	var eng *engine
+	if c.client != nil {
+		s, err := syncer.New(syncer.Config{Client: c.client, Store: c.db, Books: c.books, Location: c.loc, Now: c.now,
+			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota)})
+		if err != nil {
+			return err
+		}
+		eng = newEngine(ctx, s, c.db, c.metrics, c.log, c.now, c.loc, c.sched)
+		cfg.Syncer = eng // only when there is one: a nil *engine in the interface would not be nil
+		if c.first != nil {
+			if err := c.first(ctx, eng); err != nil {
+				return err
+			}
+		}
+	}
+	srv, err := web.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return listenError(c.addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // a year's XLSX of a big company takes a while
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(c.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	go srv.CleanSessions(ctx, time.Hour)
+	stopSchedule := func() {}
+	if eng != nil {
+		if stopSchedule, err = eng.start(ctx); err != nil {
+			hs.Close()
+			return err
+		}
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintln(g.stdout, c.banner(url))
+	if c.listening != nil {
+		c.listening(url)
+	}
+	if c.ready != nil {
+		c.ready(eng)
+	}
+
+	select {
+	case err = <-errc:
+		err = fmt.Errorf("the web server stopped: %w", err)
+	case <-ctx.Done():
+		err = nil
+	}
+	c.log.Info("shutting down")
+	shutdown, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShutdown()
+	if serr := hs.Shutdown(shutdown); serr != nil && !errors.Is(serr, context.DeadlineExceeded) && err == nil {
+		err = fmt.Errorf("web server shutdown: %w", serr)
+	}
+	cancel() // a sync in progress stops between chunks; each chunk is saved whole or not at all
+	stopSchedule()
+	return err
+}
+
+// listenError says why the address cannot be served, in one line.
+func listenError(addr string, err error) error {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot listen on %s: the address is in use (another kaoqin?); choose another with --addr or KAOQIN_ADDR", addr)
+	case errors.Is(err, syscall.EACCES):
+		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot listen on %s: permission denied (ports below 1024 need privileges); choose another with --addr or KAOQIN_ADDR", addr)
+	}
+	return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot listen on %s: %v; check --addr or KAOQIN_ADDR", addr, err)
+}
+
+// parseProxies reads --trusted-proxy: CIDRs or single addresses.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad --trusted-proxy %q: want an address or a CIDR such as 10.0.0.0/8", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
