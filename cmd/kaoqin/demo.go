@@ -36,6 +36,7 @@ type demoCmd struct {
 // demoRun is what a running demo is made of, for tests.
 type demoRun struct {
 	URL, User, Password string
+	Dir                 string // the temporary folder of the database
 	Sim                 *dingtalksim.Server
 	Engine              *engine
 }
@@ -129,7 +130,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		sched.Tick = max(sched.Tick, 100*time.Millisecond)
 	}
 	from := kaoqin.AddDays(day, -(c.Days - 1))
-	run := &demoRun{User: "demo", Password: password, Sim: sim}
+	run := &demoRun{User: "demo", Password: password, Sim: sim, Dir: dir}
 	return serve(ctx, &dg, serveSetup{
 		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
 		addr: c.Addr,

@@ -27,8 +27,12 @@ type userCmd struct {
 	Passwd userPasswdCmd `cmd:"" help:"Set an account's password."`
 }
 
-// stdin is where --password-stdin reads; tests replace it.
-var stdin io.Reader = os.Stdin
+// stdin is where --password-stdin reads, and stdinIsTerminal says whether a password can
+// be asked for; tests replace them.
+var (
+	stdin           io.Reader = os.Stdin
+	stdinIsTerminal           = func() bool { return term.IsTerminal(int(os.Stdin.Fd())) }
+)
 
 // passwordInput reads a password: from a terminal without echo, or from the first line of
 // standard input with --password-stdin.
@@ -37,7 +41,7 @@ func passwordInput(g *Globals, name string, fromStdin bool) (string, error) {
 		return readPasswordLine(stdin)
 	}
 	fd := int(os.Stdin.Fd())
-	if !term.IsTerminal(fd) {
+	if !stdinIsTerminal() {
 		return "", usageError{errors.New("no terminal to ask the password on: give it on standard input with --password-stdin")}
 	}
 	fmt.Fprintf(g.stderr, "Password for %s: ", name)
