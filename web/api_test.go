@@ -98,6 +98,17 @@ func TestAPI_DailyIsTheReport(t *testing.T) {
 		}
 		resp := c.getJSON(tc.url, http.StatusOK, nil)
 		sameJSON(t, tc.url, resp.body, want)
+		if !resp.Uncompressed {
+			t.Errorf("%s: not gzipped for a client that takes gzip", tc.url)
+		}
+		// And plain for a client that does not.
+		req, _ := http.NewRequest("GET", e.ts.URL+tc.url, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		plain := c.do(req)
+		if plain.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s: encoded %q for a client that asked for identity", tc.url, plain.Header.Get("Content-Encoding"))
+		}
+		sameJSON(t, tc.url+" (identity)", plain.body, want)
 	}
 }
 

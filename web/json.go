@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -51,6 +55,51 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // the status is out; a client that went away is nobody's error
+}
+
+// jsonBlob is a JSON answer encoded once and served many times, gzipped (once, on first
+// demand) to clients that take it.
+type jsonBlob struct {
+	raw    []byte
+	gzOnce sync.Once
+	gz     []byte
+}
+
+func newJSONBlob(v any) (*jsonBlob, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return &jsonBlob{raw: b.Bytes()}, nil
+}
+
+func (j *jsonBlob) gzipped() []byte {
+	j.gzOnce.Do(func() {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		zw.Write(j.raw)
+		zw.Close()
+		j.gz = b.Bytes()
+	})
+	return j.gz
+}
+
+// writeBlob writes j with status 200.
+func writeBlob(w http.ResponseWriter, r *http.Request, j *jsonBlob) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Encoding")
+	body := j.raw
+	if acceptsGzip(r) {
+		body = j.gzipped()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 // logError logs err if it is internal: users only ever see "Internal error.", so the log is

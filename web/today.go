@@ -279,10 +279,10 @@ func (s *Server) apiDaily(w http.ResponseWriter, r *http.Request, u *kaoqin.User
 	if err != nil {
 		return err
 	}
-	d, err := s.daily(r.Context(), day, depts)
+	blob, err := s.dailyJSON(r.Context(), day, depts)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeBlob(w, r, blob)
 	return nil
 }
