@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/kaoqin/kaoqin"
@@ -49,16 +48,7 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 	if err != nil {
 		return res, err
 	}
-	// Leave first: its path has a limit of its own, so its few chunks run beside the checks.
-	slices.SortStableFunc(todo, func(a, b *job) int {
-		if a.kind == b.kind {
-			return 0
-		}
-		if a.kind == kindLeave {
-			return -1
-		}
-		return 1
-	})
+	todo = interleave(todo)
 
 	g := &guard{quota: s.quota, used0: p.Used, books: s.books, m0: s.books.metered()}
 	wctx, cancel := context.WithCancelCause(ctx)
@@ -134,6 +124,33 @@ dispatch:
 		return res, nil
 	}
 	return res, s.explain(firstErr, res.saved, int64(len(todo)))
+}
+
+// interleave spreads the few leave chunks among the checks chunks, in order otherwise: leave
+// has a path and a limit of its own, so its calls run beside the checks' instead of holding
+// every worker at the start while the checks' path idles.
+func interleave(jobs []*job) []*job {
+	var checks, leave []*job
+	for _, j := range jobs {
+		if j.kind == kindLeave {
+			leave = append(leave, j)
+		} else {
+			checks = append(checks, j)
+		}
+	}
+	if len(leave) == 0 || len(checks) == 0 {
+		return jobs
+	}
+	every := max(1, len(checks)/len(leave))
+	out := make([]*job, 0, len(jobs))
+	for i, j := range checks {
+		if i%every == 0 && len(leave) > 0 {
+			out = append(out, leave[0])
+			leave = leave[1:]
+		}
+		out = append(out, j)
+	}
+	return append(out, leave...)
 }
 
 // explain turns the error that stopped a pull into the line the user reads.

@@ -73,8 +73,8 @@ func assertWholeChunks(t *testing.T, e *env, from, to string) (stored int) {
 func TestRun_stopsAtDingTalksQuota(t *testing.T) {
 	t.Parallel()
 	// DingTalk's quota is the org's: other apps have spent all but 20 calls of it, which
-	// kaoqin's books cannot know. One chunk at a time: two leave chunks and two of checks fit,
-	// the fifth chunk meets 90020 halfway.
+	// kaoqin's books cannot know. One chunk at a time: a chunk of leave and two of checks fit,
+	// the fourth chunk meets 90020 halfway.
 	e := newEnv(t, envOptions{sim: dingtalksim.Config{MonthlyQuota: 5000}, quota: 5000, conc: 1})
 	e.sim.SetQuotaUsed(4980)
 	_, err := e.s.Run(context.Background(), syncer.Request{From: rangeFrom, To: rangeTo})
