@@ -8,10 +8,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
@@ -90,6 +94,37 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skipf("Chromium %s does not start here (%v): skipping the browser test", exe, err)
 	}
+
+	// Every script error and every console error (a CSP violation among them) fails the test.
+	var mu sync.Mutex
+	var consoleErrors []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			consoleErrors = append(consoleErrors, "exception: "+ev.ExceptionDetails.Text)
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				consoleErrors = append(consoleErrors, string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range consoleErrors {
+			t.Errorf("browser console: %s", e)
+		}
+	}()
 
 	shot := func(name string) {
 		t.Helper()

@@ -184,32 +184,48 @@ func (e *engine) start(ctx context.Context) (stop func(), err error) {
 			e.unlock()
 			e.unlock = nil
 		}
+		e.leader.Store(false)
 	}, nil
 }
 
 // lead takes the scheduler lock if nobody holds it: one instance of several runs the
-// schedule. An instance that has it keeps it until it stops; if it dies, the lock goes with
-// it (a file lock or a PostgreSQL session lock) and another instance takes it within
-// LockRetry.
+// schedule. If the holder dies, the lock goes with it (a file lock, or a PostgreSQL session
+// lock) and another instance takes it within LockRetry.
+//
+// The holder lets go of the lock and takes it again every LockRetry: the store cannot say
+// whether a PostgreSQL session lock is still held (its connection may have dropped, and
+// another instance may have taken the lock since), and taking it anew answers that. Should
+// another instance hold it by then, this one stops running the schedule: two schedulers last
+// at most LockRetry, and the syncer's own lock keeps their syncs apart meanwhile.
 func (e *engine) lead(ctx context.Context) {
-	if e.leader.Load() {
-		return
+	wasLeader := e.leader.Load()
+	e.mu.Lock()
+	if e.unlock != nil {
+		e.unlock()
+		e.unlock = nil
 	}
+	e.mu.Unlock()
 	unlock, ok, err := e.st.TryLock(ctx, schedulerLock)
-	if err != nil {
-		e.log.Warn("take the scheduler lock", "err", err)
-		return
-	}
-	if !ok {
+	if err != nil || !ok {
+		e.leader.Store(false)
+		if wasLeader {
+			e.log.Warn("this instance no longer runs the scheduled syncs: another holds the scheduler lock", "err", err)
+		} else if err != nil {
+			e.log.Warn("take the scheduler lock", "err", err)
+		}
 		return
 	}
 	e.mu.Lock()
 	e.unlock = unlock
-	e.lastTick = e.now()
+	if !wasLeader {
+		e.lastTick = e.now()
+	}
 	e.mu.Unlock()
 	e.leader.Store(true)
-	e.log.Info("this instance runs the scheduled syncs", "schedule", e.plan)
-	e.tick(ctx)
+	if !wasLeader {
+		e.log.Info("this instance runs the scheduled syncs", "schedule", e.plan)
+		e.tick(ctx)
+	}
 }
 
 // tick looks at the application's clock: the nightly sync once a day after its time, and the

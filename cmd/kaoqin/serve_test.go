@@ -241,6 +241,14 @@ func TestEngine_Schedule(t *testing.T) {
 	if n := countKind(f.runs(t), syncer.KindLive); n != 1 {
 		t.Fatalf("%d live pulls after the first tick, want 1", n)
 	}
+	e1.lead(ctx) // takes the lock anew: still the scheduler, and no extra tick
+	e2.lead(ctx)
+	if !e1.leader.Load() || e2.leader.Load() {
+		t.Fatalf("after taking the lock again: e1 %v e2 %v", e1.leader.Load(), e2.leader.Load())
+	}
+	if n := countKind(f.runs(t), syncer.KindLive); n != 1 {
+		t.Fatalf("%d live pulls after the lock was taken again, want 1", n)
+	}
 	e2.tick(ctx) // not the scheduler: does nothing
 	f.sim.Advance(5 * time.Minute)
 	e1.tick(ctx) // 08:55: not due
@@ -298,6 +306,21 @@ func TestEngine_Schedule(t *testing.T) {
 	e2.lead(ctx)
 	if !e2.leader.Load() {
 		t.Error("the lock was not released when the scheduler stopped")
+	}
+
+	// e2's lock is lost (say its PostgreSQL connection dropped) and e1 takes it: at its next
+	// retry e2 finds out and stops running the schedule.
+	e2.mu.Lock()
+	e2.unlock()
+	e2.unlock = func() {}
+	e2.mu.Unlock()
+	e1.lead(ctx)
+	e2.lead(ctx)
+	if !e1.leader.Load() || e2.leader.Load() {
+		t.Errorf("after a lost lock: e1 %v e2 %v, want e1 only", e1.leader.Load(), e2.leader.Load())
+	}
+	if !strings.Contains(f.log.String(), "no longer runs the scheduled syncs") {
+		t.Error("losing the schedule is not logged")
 	}
 }
 
