@@ -61,8 +61,8 @@ type Config struct {
 	Now func() time.Time
 	// Clock is real time: sessions' idle limit, the login slow-down and the audit log's
 	// timestamps; default time.Now.
-	Clock func() time.Time
-	Logger   *slog.Logger     // default: discard
+	Clock  func() time.Time
+	Logger *slog.Logger // default: discard
 	// Syncer runs "sync now" and tells the sync engine's state; nil: the sync page shows the
 	// stored runs only and offers no button.
 	Syncer Syncer

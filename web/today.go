@@ -3,9 +3,9 @@ package web
 import (
 	"cmp"
 	"context"
-	"time"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
