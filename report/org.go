@@ -20,6 +20,7 @@ type org struct {
 	roots    []int32   // the root, then departments whose parent is unknown, by ID
 	depth    []int
 	path     []string  // names from the top, joined with "/"
+	unique   []string  // the name, or as much of the path as it takes to tell it apart
 	sorted   [][]int32 // anc[i] sorted
 }
 
@@ -70,6 +71,7 @@ func newOrg(depts []kaoqin.Department) *org {
 			o.roots = append(o.roots, int32(i))
 		}
 	}
+	o.unique = labels(o.depts, o.anc)
 	// The company's root first, whatever its id.
 	slices.SortStableFunc(o.roots, func(a, b int32) int {
 		ra, rb := o.depts[a].ID == kaoqin.RootDeptID, o.depts[b].ID == kaoqin.RootDeptID
@@ -164,6 +166,49 @@ func (o *org) inScope(scope []bool, held []int64) bool {
 		}
 	}
 	return false
+}
+
+// labels names each department by the shortest tail of its path that no other department
+// shares: "一组" when there is one 一组, "华东销售部/一组" when 研发 has a 一组 too. A list of
+// names in a report must say which department it means.
+func labels(depts []kaoqin.Department, anc [][]int32) []string {
+	tail := func(i, k int) string { // the last k names of i's path
+		chain := anc[i][:min(k, len(anc[i]))]
+		names := make([]string, len(chain))
+		for j, a := range chain {
+			names[len(chain)-1-j] = depts[a].Name
+		}
+		return strings.Join(names, "/")
+	}
+	label := make([]string, len(depts))
+	pending := make([]int, len(depts))
+	for i := range pending {
+		pending[i] = i
+	}
+	for k := 1; len(pending) > 0; k++ {
+		seen := map[string]int{}
+		for i := range depts {
+			seen[tail(i, k)]++
+		}
+		var still []int
+		for _, i := range pending {
+			if t := tail(i, k); seen[t] == 1 || k >= len(anc[i]) {
+				label[i] = t
+			} else {
+				still = append(still, i)
+			}
+		}
+		pending = still
+	}
+	return label
+}
+
+// label is the department's unambiguous name (see labels); "" if unknown.
+func (o *org) label(id int64) string {
+	if i, ok := o.index[id]; ok {
+		return o.unique[i]
+	}
+	return ""
 }
 
 func (o *org) name(id int64) string {

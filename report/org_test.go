@@ -55,3 +55,23 @@ func TestOrg(t *testing.T) {
 		t.Errorf("unknown scope: %v", err)
 	}
 }
+
+func TestOrgLabels(t *testing.T) {
+	d := func(id, parent int64, name string) kaoqin.Department {
+		return kaoqin.Department{ID: id, ParentID: parent, Name: name}
+	}
+	o := newOrg([]kaoqin.Department{
+		d(1, 0, "公司"), d(2, 1, "研发"), d(3, 1, "销售"), d(4, 2, "一组"), d(5, 3, "一组"),
+		d(6, 2, "华东"), d(7, 3, "华东"), d(8, 6, "甲"), d(9, 7, "甲"), d(10, 1, "乙"),
+	})
+	want := map[int64]string{1: "公司", 2: "研发", 3: "销售", 4: "研发/一组", 5: "销售/一组",
+		6: "研发/华东", 7: "销售/华东", 8: "研发/华东/甲", 9: "销售/华东/甲", 10: "乙"}
+	for id, w := range want {
+		if got := o.label(id); got != w {
+			t.Errorf("label(%d) = %q, want %q", id, got, w)
+		}
+	}
+	if got := o.names([]int64{4, 10}, Chinese); got != "研发/一组、乙" {
+		t.Errorf("names = %q", got)
+	}
+}

@@ -155,7 +155,7 @@ func (o *org) reportTree(ids []int64) (order []int32, depth []int) {
 func (o *org) names(ids []int64, lang Lang) string {
 	names := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if n := o.name(id); n != "" {
+		if n := o.label(id); n != "" {
 			names = append(names, n)
 		}
 	}
