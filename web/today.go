@@ -1,10 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"fmt"
+	"html/template"
+	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -61,23 +66,39 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, _ *kaoqin.Us
 }
 
 func (s *Server) handleToday(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
-	v, err := s.board(r, u)
+	b, err := s.renderedBoard(r, u)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "today", "nav_today", v)
+	return s.render(w, r, http.StatusOK, "today", "nav_today", b)
 }
 
 // handleBoard answers the board's own refresh: the board alone.
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
-	v, err := s.board(r, u)
+	b, err := s.renderedBoard(r, u)
 	if err != nil {
 		return err
 	}
-	return s.renderPart(w, r, "today", "board", v)
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, string(b.HTML))
+	return nil
 }
 
-func (s *Server) board(r *http.Request, u *kaoqin.User) (*boardView, error) {
+// renderedBoard is the board rendered once for everyone who sees the same scope, day and
+// language, while the data is unchanged: every open board refreshes itself each minute, and
+// rendering a big company's board costs more than serving it.
+type renderedBoard struct {
+	HTML    template.HTML
+	Date    string
+	IsToday bool
+	Dept    int64
+	Name    string
+}
+
+func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard, error) {
+	ctx := r.Context()
 	today := s.today()
 	day, err := dateParam(r, "date", today)
 	if err != nil {
@@ -87,11 +108,36 @@ func (s *Server) board(r *http.Request, u *kaoqin.User) (*boardView, error) {
 	if err != nil {
 		return nil, err
 	}
-	depts, err := s.scope(r.Context(), u, dept)
+	depts, err := s.scope(ctx, u, dept)
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.daily(r.Context(), day, depts)
+	version, _, err := s.dataVersion(ctx, day, day)
+	if err != nil {
+		return nil, err
+	}
+	lang := langOf(r)
+	key := cacheKey("board:"+string(lang)+":"+strconv.FormatInt(dept, 10)+":"+today, day, day, depts)
+	v, err := s.cache.get(key, version, func() (any, error) {
+		bv, err := s.board(context.WithoutCancel(ctx), day, today, dept, depts)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := s.pages["today"].ExecuteTemplate(&buf, "board", &page{Lang: lang, Data: bv}); err != nil {
+			return nil, fmt.Errorf("render the board: %w", err)
+		}
+		return &renderedBoard{HTML: template.HTML(buf.String()), Date: day, IsToday: bv.IsToday, Dept: dept, Name: bv.Name}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*renderedBoard), nil
+}
+
+// board computes what the board of day shows for the scope depts, drilled into dept.
+func (s *Server) board(ctx context.Context, day, today string, dept int64, depts []int64) (*boardView, error) {
+	d, err := s.daily(ctx, day, depts)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +152,7 @@ func (s *Server) board(r *http.Request, u *kaoqin.User) (*boardView, error) {
 	v.Tree = deptTree(d.Departments)
 	v.Tiles = tiles(dept, v.Tree)
 	v.Missing = notCheckedIn(d, deptLabels(dailyRefs(d.Departments)), dept)
-	if v.LastPull, err = s.lastPull(r.Context(), day); err != nil {
+	if v.LastPull, err = s.lastPull(ctx, day); err != nil {
 		return nil, err
 	}
 	if !v.LastPull.After(d.SyncedAt.Time) {

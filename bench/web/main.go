@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -46,9 +47,23 @@ func main() {
 	dsn := flag.String("db", "", "database (default: a SQLite file in a temporary folder)")
 	cache := flag.Bool("cache", true, "reuse computed reports while the data is unchanged (the server's default)")
 	targets := flag.String("targets", "/today,/api/v1/daily", "comma-separated paths to hammer")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load (server and load generator) to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*users, *clients, *duration, *dsn, *cache, strings.Split(*targets, ",")); err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
 	}
 }
 
