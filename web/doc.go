@@ -26,8 +26,12 @@
 //	if err != nil {
 //		return err
 //	}
-//	client := dingtalk.NewClient(key, secret, dingtalk.WithCallHook(func(c dingtalk.CallInfo) {
-//		srv.Metrics().ObserveCall(c.Path, c.Errcode, c.HTTPStatus != 0, c.Metered, c.Duration)
-//	}))
+//	hook := func(c dingtalk.CallInfo) { // the DingTalk client's call hook
+//		srv.Metrics().ObserveCall(c.Path, c.Errcode, c.Err == nil || c.Errcode != 0, c.Metered && !c.Throttled, c.Duration)
+//	}
 //	http.ListenAndServe(addr, srv.Handler())
+//
+// The board, the daily report and its JSON are computed once per scope, day and version of
+// the data (the coverage of the day and the latest sync run) and reused for a few seconds:
+// see cache.go, and bench/web for what that buys.
 package web
