@@ -21,7 +21,15 @@ type guard struct {
 }
 
 func (g *guard) take() error {
-	if g == nil || g.quota <= 0 {
+	if g == nil {
+		return nil
+	}
+	// A sync that cannot write its ledger can no longer keep the quota: stop before the next
+	// metered call, not at the end of a chunk that may have many pages left.
+	if err := g.books.Err(); err != nil {
+		return err
+	}
+	if g.quota <= 0 {
 		return nil
 	}
 	g.mu.Lock()
