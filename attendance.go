@@ -40,6 +40,10 @@ type Check struct {
 	GroupID        int64  `json:"group_id,omitempty"`
 	ApproveID      int64  `json:"approve_id,omitempty"` // leave/overtime approval linked to the check; 0 if none
 	ProcInstID     string `json:"proc_inst_id,omitempty"`
+	// SyncedAt is when kaoqin pulled the check from DingTalk (unix ms; 0 if unknown). DingTalk
+	// says NotSigned both for a check that was missed and for one whose time had not come when
+	// it answered: only a check whose time had passed by SyncedAt was really missed.
+	SyncedAt int64 `json:"synced_at,omitempty"`
 }
 
 // Signed reports whether the employee punched for the check (its result is not NotSigned).

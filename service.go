@@ -37,6 +37,9 @@ type CheckBatch struct {
 	Scope      Scope
 	Checks     []Check
 	Checkpoint string
+	// SyncedAt is when the pull began (unix ms): every check of the scope gets it as its
+	// SyncedAt, since DingTalk's answers reflect at least that moment.
+	SyncedAt int64
 }
 
 // LeaveBatch replaces the leave of UserIDs overlapping [Start, End) (unix ms) with Leaves.

@@ -201,6 +201,37 @@ func TestComputeDaily_InProgress(t *testing.T) {
 	}
 }
 
+// TestComputeDaily_JudgedAsPulled: DingTalk's NotSigned means "missed" only for a check whose
+// time had come when kaoqin pulled it. Pulled at 08:55, a 09:00 check-in is still to come,
+// whatever the clock says when the report is made.
+func TestComputeDaily_JudgedAsPulled(t *testing.T) {
+	now := when("2026-11-18", "09:10")
+	for _, test := range []struct {
+		pulled       string
+		notIn, pends bool
+	}{
+		{"08:55", false, true}, // before the check-in was due: pending, not "not checked in"
+		{"09:05", true, false}, // after it was due: DingTalk judged it NotSigned
+	} {
+		b := &builder{}
+		b.in.Departments = []kaoqin.Department{{ID: 1, Name: "公司"}}
+		b.in.Employees = []kaoqin.Employee{{UserID: "u1", Name: "甲", DeptIDs: []int64{1}}}
+		b.in.Memberships = []kaoqin.Membership{{UserID: "u1", DeptID: 1}}
+		pulledAt := func(c *kaoqin.Check) { c.SyncedAt = ms("2026-11-18", test.pulled) }
+		b.check("u1", "2026-11-18", kaoqin.OnDuty, "09:00", "", kaoqin.TimeNotSigned, pulledAt)
+		b.check("u1", "2026-11-18", kaoqin.OffDuty, "18:00", "", kaoqin.TimeNotSigned, pulledAt)
+		b.in.Coverage = []kaoqin.DayCoverage{{Day: "2026-11-18", SyncedAt: ms("2026-11-18", test.pulled)}}
+		d := mustDaily(t, b.in, "2026-11-18", opts(now))
+		notIn, _ := d.Who(0, "not_checked_in")
+		missing, _ := d.Who(0, "missing_on_duty")
+		e, _ := d.Employee("u1")
+		if (len(notIn) == 1) != test.notIn || (len(missing) == 1) != test.notIn || e.Checks[0].Pending != test.pends {
+			t.Errorf("pulled at %s, reported at 09:10: not checked in %v, missing %v, check-in pending %v; want %v, %v, %v",
+				test.pulled, notIn, missing, e.Checks[0].Pending, test.notIn, test.notIn, test.pends)
+		}
+	}
+}
+
 func TestComputeDaily_Scope(t *testing.T) {
 	d := mustDaily(t, company(), "2026-11-18", opts(when("2026-11-19", "08:00"), 2))
 	var ids []int64

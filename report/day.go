@@ -25,9 +25,18 @@ const (
 
 func (f flags) has(g flags) bool { return f&g != 0 }
 
-// due reports whether DingTalk has had to judge c by now (unix ms): its scheduled time has
-// come. A NotSigned check that is not due is pending and counts nowhere.
-func due(c kaoqin.Check, now int64) bool { return c.BaseCheckTime <= now }
+// due reports whether DingTalk had to judge c when it last said something about it: its
+// scheduled time had come by the pull that brought it (SyncedAt), and by now (unix ms). A
+// NotSigned check that is not due is pending and counts nowhere: DingTalk's NotSigned for a
+// check still to come means "not yet", and data pulled at 08:55 cannot say who missed 09:00.
+// Checks of unknown pull time (SyncedAt 0) are judged against now.
+func due(c kaoqin.Check, now int64) bool {
+	asOf := now
+	if c.SyncedAt > 0 && c.SyncedAt < asOf {
+		asOf = c.SyncedAt
+	}
+	return c.BaseCheckTime <= asOf
+}
 
 // classify classifies one employee's checks of one work day.
 func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {

@@ -20,7 +20,7 @@ var checksTable = table{
 }
 
 const checkCols = `id, record_id, user_id, work_date, check_type, time_result, location_result,
-	base_check_time, user_check_time, source_type, plan_id, group_id, approve_id, proc_inst_id`
+	base_check_time, user_check_time, source_type, plan_id, group_id, approve_id, proc_inst_id, synced_at`
 
 // SaveChecks replaces the checks of b.Scope with b.Checks and records b.Checkpoint, in one
 // transaction. Checks are upserted by DingTalk's id, so a check that moved to another employee
@@ -59,6 +59,16 @@ func (db *DB) SaveChecks(ctx context.Context, b kaoqin.CheckBatch) (rows int64, 
 				return err
 			}
 			rows += n
+			// Every check of the scope was just pulled: stamp them all, changed or not (the
+			// upsert leaves unchanged rows alone, so that a rerun writes nothing).
+			if b.SyncedAt > 0 {
+				_, err = tx.exec(ctx, `UPDATE checks SET synced_at = ?
+					WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ? AND synced_at <> ?`,
+					b.SyncedAt, db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, b.SyncedAt)
+				if err != nil {
+					return err
+				}
+			}
 		}
 		return db.markDone(ctx, tx, b.Checkpoint)
 	})
@@ -83,7 +93,7 @@ func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Chec
 func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner) error {
 	var user, day, typ, timeRes, locRes, source sql.RawBytes
 	err := rows.Scan(&c.ID, &c.RecordID, &user, &day, &typ, &timeRes, &locRes,
-		&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID)
+		&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID, &c.SyncedAt)
 	if err != nil {
 		return err
 	}

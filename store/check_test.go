@@ -226,3 +226,32 @@ func TestChecks_ManyUsers(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveChecks_StampsSyncedAt: every check of a pulled scope gets the pull's time, also the
+// ones whose content did not change (which are not counted as written); checks outside the
+// scope keep theirs.
+func TestSaveChecks_StampsSyncedAt(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		scope := kaoqin.Scope{UserIDs: []string{"alice"}, From: "2026-11-02", To: "2026-11-02"}
+		other := kaoqin.Scope{UserIDs: []string{"bob"}, From: "2026-11-02", To: "2026-11-02"}
+		_, err := db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: other, Checks: []kaoqin.Check{check(9, "bob", "2026-11-02", 5)}, SyncedAt: 100})
+		must(t, err)
+		a := []kaoqin.Check{check(1, "alice", "2026-11-02", 5), check(2, "alice", "2026-11-02", 6)}
+		_, err = db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: scope, Checks: a, SyncedAt: 200})
+		must(t, err)
+		n, err := db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: scope, Checks: a, SyncedAt: 300})
+		must(t, err)
+		if n != 0 {
+			t.Errorf("a rerun with new pull time wrote %d rows, want 0", n)
+		}
+		got, err := db.Checks(ctx, kaoqin.Filter{})
+		must(t, err)
+		want := map[int64]int64{1: 300, 2: 300, 9: 100}
+		for _, c := range got {
+			if c.SyncedAt != want[c.ID] {
+				t.Errorf("check %d synced_at %d, want %d", c.ID, c.SyncedAt, want[c.ID])
+			}
+		}
+	})
+}

@@ -27,8 +27,8 @@ func TestOpen_Engine(t *testing.T) {
 		}
 		v, err := db.SchemaVersion(context.Background())
 		must(t, err)
-		if v != 2 {
-			t.Errorf("SchemaVersion() = %d, want 2", v)
+		if v != 3 {
+			t.Errorf("SchemaVersion() = %d, want 3", v)
 		}
 	})
 }
@@ -164,8 +164,8 @@ func TestOpen_MigratesOlderDatabase(t *testing.T) {
 		db := mustOpen(t, dsn)
 		v, err = db.SchemaVersion(ctx)
 		must(t, err)
-		if v != 2 {
-			t.Errorf("after Open: version %d, want 2", v)
+		if v != 3 {
+			t.Errorf("after Open: version %d, want 3", v)
 		}
 		emps, err := db.Employees(ctx)
 		must(t, err)
@@ -173,7 +173,7 @@ func TestOpen_MigratesOlderDatabase(t *testing.T) {
 		must(t, err)
 		l, err := db.Ledger(ctx, "2026-11")
 		must(t, err)
-		if len(emps) != 1 || len(emps[0].DeptIDs) != 1 || len(checks) != 1 || checks[0].ID != 7 || l.Metered != 1 {
+		if len(emps) != 1 || len(emps[0].DeptIDs) != 1 || len(checks) != 1 || checks[0].ID != 7 || checks[0].SyncedAt != 0 || l.Metered != 1 {
 			t.Errorf("data lost in the migration: employees %+v, checks %+v, ledger %+v", emps, checks, l)
 		}
 		// Version 2's tables are there.

@@ -296,7 +296,15 @@ func assertMirrors(t *testing.T, sim *dingtalksim.Server, db *store.DB, from, to
 	if len(wantChecks) == 0 {
 		t.Fatal("the simulator has no checks in the range: the test proves nothing")
 	}
-	diff(t, "checks", gotChecks, wantChecks)
+	// Every check carries the time it was pulled: after its day ended if the data is final.
+	for _, c := range gotChecks {
+		_, dayEnd := kaoqin.DayBounds(c.WorkDate, shanghai)
+		if closed && c.SyncedAt < dayEnd.UnixMilli() {
+			t.Errorf("check %d of %s pulled at %d, before its day ended, yet the day is final", c.ID, c.WorkDate, c.SyncedAt)
+			break
+		}
+	}
+	diff(t, "checks", pulled(t, gotChecks, 0, sim.Now().UnixMilli()), wantChecks)
 
 	start, _ := kaoqin.DayBounds(from, shanghai)
 	_, end := kaoqin.DayBounds(to, shanghai)
@@ -385,4 +393,19 @@ func postgresDSN(t *testing.T) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// pulled checks that every check was stamped with a pull time in [from, to] (unix ms), and
+// returns them without it: the time is kaoqin's, the rest is DingTalk's to compare.
+func pulled(t *testing.T, checks []kaoqin.Check, from, to int64) []kaoqin.Check {
+	t.Helper()
+	out := slices.Clone(checks)
+	for i, c := range out {
+		if c.SyncedAt <= 0 || c.SyncedAt < from || c.SyncedAt > to {
+			t.Errorf("check %d of %s has pull time %d, want one in [%d, %d]", c.ID, c.WorkDate, c.SyncedAt, from, to)
+			return nil
+		}
+		out[i].SyncedAt = 0
+	}
+	return out
 }

@@ -200,6 +200,7 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 			Scope:      kaoqin.Scope{UserIDs: j.chunk.UserIDs, From: j.from, To: j.to},
 			Checks:     Checks(rs, s.loc),
 			Checkpoint: key,
+			SyncedAt:   j.pulledAt, // DingTalk's answers reflect at least this moment
 		})
 		if err != nil {
 			return 0, fmt.Errorf("save check results %s..%s: %w", j.from, j.to, err)

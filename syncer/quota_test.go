@@ -65,7 +65,7 @@ func assertWholeChunks(t *testing.T, e *env, from, to string) (stored int) {
 			continue
 		}
 		stored++
-		diff(t, "checks of chunk "+cf+".."+ct, got, truthChecks(e.sim, ch.UserIDs, cf, ct))
+		diff(t, "checks of chunk "+cf+".."+ct, pulled(t, got, 0, e.sim.Now().UnixMilli()), truthChecks(e.sim, ch.UserIDs, cf, ct))
 	}
 	return stored
 }

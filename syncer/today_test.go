@@ -131,7 +131,7 @@ func TestSyncToday(t *testing.T) {
 		// The people polled are as DingTalk has them now.
 		stored, err := e.db.Checks(ctx, kaoqin.Filter{From: "2026-11-20", To: "2026-11-20", UserIDs: got})
 		must(t, err)
-		diff(t, "checks of the polled people", stored, truthChecks(e.sim, got, "2026-11-20", "2026-11-20"))
+		diff(t, "checks of the polled people", pulled(t, stored, at.UnixMilli(), at.UnixMilli()), truthChecks(e.sim, got, "2026-11-20", "2026-11-20"))
 	}
 	again, err := e.db.Coverage(ctx, "2026-11-20", "2026-11-20")
 	must(t, err)
