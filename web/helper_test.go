@@ -148,7 +148,8 @@ func (f *fakeSyncer) SyncNow(_ context.Context, by string) error {
 }
 
 func (f *fakeSyncer) Status(context.Context) web.SyncStatus {
-	return web.SyncStatus{Scheduler: true, Plan: "test plan", PollsLeftToday: 7}
+	return web.SyncStatus{Scheduler: true, Plan: "test plan", PollsLeftToday: 7,
+		Schedule: web.Schedule{Enabled: true, Nightly: "02:00", ReconcileDays: 7, LiveEvery: "10m0s", Hours: "08:00-19:00"}}
 }
 
 // cheap are argon2 parameters that keep the tests fast; the server reads them from the hash.

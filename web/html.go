@@ -134,9 +134,10 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 
 func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"tr":    tr,
-		"trf":   trf,
-		"asset": asset,
+		"tr":       tr,
+		"trf":      trf,
+		"schedule": describeSchedule,
+		"asset":    asset,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

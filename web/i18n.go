@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kaoqin/kaoqin/report"
@@ -207,6 +208,11 @@ var dictionary = map[string][2]string{
 	"engine_running":       {"正在同步", "Syncing now"},
 	"engine_idle":          {"空闲", "Idle"},
 	"engine_scheduler":     {"本实例负责定时同步", "this instance runs the schedule"},
+	"schedule_off":         {"定时同步已关闭（--no-schedule）：仅在手动触发时同步", "schedule off (--no-schedule): syncs run only when asked"},
+	"schedule_nightly":     {"每晚 %s 同步组织架构，并补齐最近 %d 天尚未定稿的考勤", "nightly at %s: the org chart and the days of the last %d not final yet"},
+	"schedule_live_off":    {"不拉取今日实时数据", "no live pulls of today"},
+	"schedule_live_plan":   {"今日实时拉取由本月配额预算安排（上班时间之后）", "today's live pulls when the month's quota budget allows them (after shift starts)"},
+	"schedule_live_every":  {"%s 期间每 %s 拉取今日数据，不超出本月预算", "today's live pulls during %s every %s, within the month's budget"},
 	"engine_not_scheduler": {"定时同步由其他实例负责", "another instance runs the schedule"},
 	"next_run":             {"下次同步", "next sync"},
 	"polls_left":           {"今日剩余轮询", "polls left today"},
@@ -249,4 +255,35 @@ var dictionary = map[string][2]string{
 	"error_429":        {"请稍后再试", "Try again later"},
 	"error_500":        {"内部错误", "Internal error"},
 	"error_503":        {"暂时不可用", "Unavailable"},
+}
+
+// describeSchedule says what the scheduled syncs do, in lang.
+func describeSchedule(lang report.Lang, s Schedule) (string, error) {
+	if !s.Enabled {
+		return tr(lang, "schedule_off")
+	}
+	var parts []string
+	add := func(part string, err error) error {
+		parts = append(parts, part)
+		return err
+	}
+	if s.Nightly != "" {
+		if err := add(trf(lang, "schedule_nightly", s.Nightly, s.ReconcileDays)); err != nil {
+			return "", err
+		}
+	}
+	var err error
+	switch {
+	case s.LiveOff:
+		err = add(tr(lang, "schedule_live_off"))
+	case s.LiveEvery == "":
+		err = add(tr(lang, "schedule_live_plan"))
+	default:
+		err = add(trf(lang, "schedule_live_every", s.Hours, s.LiveEvery))
+	}
+	sep := "；"
+	if lang == report.English {
+		sep = "; "
+	}
+	return strings.Join(parts, sep), err
 }

@@ -37,7 +37,8 @@ func TestPages(t *testing.T) {
 		{"/departments/" + sprint(e.mgrDept), []string{"近 30 天", `id="trend-data"`, "员工", "上班"}, []string{"Last 30 days", "On"}},
 		{"/employees/" + emp, []string{"每日打卡", `id="calendar-data"`}, []string{"Days and checks"}},
 		{"/period?from=2026-11-01&to=2026-11-17", []string{"按部门", "按员工", "download-xlsx", "/api/v1/period/export?"}, []string{"By department", "Late min"}},
-		{"/sync", []string{"本月计量调用", "立即同步", "test plan", "还没有同步记录"}, []string{"Metered calls this month", "Sync now"}},
+		{"/sync", []string{"本月计量调用", "立即同步", "每晚 02:00", "08:00-19:00 期间每 10m0s", "还没有同步记录"},
+			[]string{"Metered calls this month", "Sync now", "nightly at 02:00", "during 08:00-19:00 every 10m0s"}},
 		{"/admin/audit", []string{"审计日志"}, []string{"Audit log"}},
 		{"/admin/users", []string{"账号", "boss", "部门主管"}, []string{"Accounts", "manager"}},
 	} {

@@ -50,6 +50,18 @@ type SyncStatus struct {
 	Plan string `json:"plan,omitempty"`
 	// PollsLeftToday is how many live polls the budget still allows today; -1 if unknown.
 	PollsLeftToday int `json:"polls_left_today"`
+	// Schedule is Plan as values, for the sync page to say in its reader's language.
+	Schedule Schedule `json:"-"`
+}
+
+// Schedule is what the scheduled syncs do.
+type Schedule struct {
+	Enabled       bool
+	Nightly       string // time of the nightly sync, "02:00"; "" when there is none
+	ReconcileDays int    // how many days back the nightly sync finishes days not final
+	LiveEvery     string // interval of today's live pulls, "10m"; "" when the budget planner decides
+	LiveOff       bool   // no live pulls of today
+	Hours         string // when interval pulls run, "08:00-19:00"
 }
 
 // Config is what New needs. Store and Location are required; the rest have defaults.

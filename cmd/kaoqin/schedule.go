@@ -141,6 +141,19 @@ func (c scheduleConfig) describe() string {
 	return strings.Join(parts, "; ")
 }
 
+// schedule is describe as values, for the sync page to put in its reader's language.
+func (c scheduleConfig) schedule() web.Schedule {
+	s := web.Schedule{Enabled: c.Enabled, ReconcileDays: c.ReconcileDays, LiveOff: c.LiveEvery < 0}
+	if c.Nightly >= 0 {
+		s.Nightly = hhmm(c.Nightly)
+	}
+	if c.LiveEvery > 0 {
+		s.LiveEvery = c.LiveEvery.String()
+		s.Hours = hhmm(c.HoursStart) + "-" + hhmm(c.HoursEnd)
+	}
+	return s
+}
+
 func hhmm(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
 }
@@ -401,7 +414,7 @@ func (e *engine) SyncNow(ctx context.Context, by string) error {
 func (e *engine) Status(context.Context) web.SyncStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st := web.SyncStatus{Running: e.running.Load(), Scheduler: e.leader.Load(), Plan: e.plan, PollsLeftToday: -1}
+	st := web.SyncStatus{Running: e.running.Load(), Scheduler: e.leader.Load(), Plan: e.plan, Schedule: e.cfg.schedule(), PollsLeftToday: -1}
 	if st.Scheduler {
 		st.NextRun, st.PollsLeftToday = e.nextRun, e.pollsLeft
 	}
