@@ -59,7 +59,7 @@ func ComputeCalendar(in Input, userid, from, to string, opts Options) (*Calendar
 		if p.in[i] {
 			f := v.classify(p, i)
 			day.Status = f.status()
-			day.DepartmentIDs = nonNil(slices.Clone(p.held[i]))
+			day.DepartmentIDs = nonNil(v.org.visible(v.scope, slices.Clone(p.held[i])))
 			day.OnLeave = f.has(fOnLeave)
 			day.Checks = newChecks(p.checks[i], v.loc, v.now)
 		}

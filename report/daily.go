@@ -172,7 +172,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 			UserID:        p.userid,
 			Name:          p.name(),
 			JobNumber:     p.jobNumber(),
-			DepartmentIDs: nonNil(p.held[0]),
+			DepartmentIDs: nonNil(v.org.visible(v.scope, p.held[0])),
 			OnLeave:       f.has(fOnLeave),
 			Status:        f.status(),
 			Checks:        alloc.make(p.checks[0], v.loc, v.now),

@@ -328,3 +328,25 @@ func TestComputeDaily_Zone(t *testing.T) {
 		t.Errorf("09:00 in Shanghai shown in UTC as %s", b)
 	}
 }
+
+// TestScopedReports_NameOnlyDepartmentsInScope: 李四 (u02) is in 后端组 (3) and 销售部 (5). A
+// manager of 研发部 (2) sees them, but not that they also belong to 销售部.
+func TestScopedReports_NameOnlyDepartmentsInScope(t *testing.T) {
+	o := opts(afterRange, 2)
+	d := mustDaily(t, company(), "2026-11-18", o)
+	if e, ok := d.Employee("u02"); !ok || !slices.Equal(e.DepartmentIDs, []int64{3}) {
+		t.Errorf("daily: u02's departments %v, want [3] only", e.DepartmentIDs)
+	}
+	p := mustPeriod(t, company(), "2026-11-09", "2026-11-23", o)
+	if e, ok := p.Employee("u02"); !ok || !slices.Equal(e.DepartmentIDs, []int64{3}) {
+		t.Errorf("period: u02's departments %v, want [3] only", e.DepartmentIDs)
+	}
+	c, err := ComputeCalendar(company(), "u02", "2026-11-18", "2026-11-18", o)
+	if err != nil || !slices.Equal(c.Days[0].DepartmentIDs, []int64{3}) {
+		t.Errorf("calendar: %v, %v; want [3] only", err, c.Days[0].DepartmentIDs)
+	}
+	// Unscoped, both.
+	if e, _ := mustDaily(t, company(), "2026-11-18", opts(afterRange)).Employee("u02"); !slices.Equal(e.DepartmentIDs, []int64{3, 5}) {
+		t.Errorf("unscoped: %v, want [3 5]", e.DepartmentIDs)
+	}
+}

@@ -155,6 +155,21 @@ func (o *org) subtrees(held []int64) []int32 {
 // sortedAnc is anc[i] sorted.
 func (o *org) sortedAnc(i int32) []int32 { return o.sorted[i] }
 
+// visible returns the departments of ids that lie in scope (nil scope: all of them): a
+// manager's report names the employee's departments in the manager's subtrees, not the others.
+func (o *org) visible(scope []bool, ids []int64) []int64 {
+	if scope == nil {
+		return ids
+	}
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := o.index[id]; ok && scope[i] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // inScope reports whether any department of held lies in scope (nil scope: everything).
 func (o *org) inScope(scope []bool, held []int64) bool {
 	if scope == nil {

@@ -109,7 +109,7 @@ func ComputePeriod(in Input, from, to string, opts Options) (*Period, error) {
 			UserID:        p.userid,
 			Name:          p.name(),
 			JobNumber:     p.jobNumber(),
-			DepartmentIDs: nonNil(lastHeld(p)),
+			DepartmentIDs: nonNil(v.org.visible(v.scope, lastHeld(p))),
 			PeriodCounts:  own,
 			HiredOn:       dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.HiredAt }, v.loc),
 			LeftOn:        dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.LeftAt }, v.loc),
