@@ -129,6 +129,9 @@ type User struct {
 	DeptIDs      []int64 `json:"department_ids,omitempty"` // a manager's departments
 	PasswordHash string  `json:"-"`                        // argon2id, PHC string format
 	CreatedAt    int64   `json:"created_at"`
+	// SessionsAfter ends the sessions begun before it (unix ms): a changed password logs the
+	// account out everywhere. 0: no session is ended.
+	SessionsAfter int64 `json:"-"`
 }
 
 // AuditEntry is one row of the audit log: who exported or viewed what.

@@ -27,8 +27,8 @@ func TestOpen_Engine(t *testing.T) {
 		}
 		v, err := db.SchemaVersion(context.Background())
 		must(t, err)
-		if v != 3 {
-			t.Errorf("SchemaVersion() = %d, want 3", v)
+		if v != 4 {
+			t.Errorf("SchemaVersion() = %d, want 4", v)
 		}
 	})
 }
@@ -164,8 +164,8 @@ func TestOpen_MigratesOlderDatabase(t *testing.T) {
 		db := mustOpen(t, dsn)
 		v, err = db.SchemaVersion(ctx)
 		must(t, err)
-		if v != 3 {
-			t.Errorf("after Open: version %d, want 3", v)
+		if v != 4 {
+			t.Errorf("after Open: version %d, want 4", v)
 		}
 		emps, err := db.Employees(ctx)
 		must(t, err)

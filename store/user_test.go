@@ -44,7 +44,7 @@ func TestUsers(t *testing.T) {
 		_, err = db.UserByID(ctx, 999)
 		wantCode(t, err, kaoqin.ENOTFOUND)
 
-		mgr.Role, mgr.DeptIDs, mgr.PasswordHash = kaoqin.RoleHR, nil, "new"
+		mgr.Role, mgr.DeptIDs, mgr.PasswordHash, mgr.SessionsAfter = kaoqin.RoleHR, nil, "new", 1234
 		must(t, db.UpdateUser(ctx, mgr))
 		got, err = db.UserByID(ctx, mgr.ID)
 		must(t, err)

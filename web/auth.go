@@ -59,6 +59,10 @@ func (s *Server) sessionUser(r *http.Request) (*kaoqin.User, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	if u.SessionsAfter > 0 && s.sessions.GetInt64(ctx, keyLogin) < u.SessionsAfter { // the password changed since
+		_ = s.sessions.Destroy(ctx)
+		return nil, errNoSession
+	}
 	if now.Sub(seen) >= seenRefresh || now.Before(seen) {
 		s.sessions.Put(ctx, keySeen, now.UnixMilli())
 	}
@@ -154,6 +158,7 @@ func (s *Server) login(r *http.Request, name, password string) (*kaoqin.User, er
 	}
 	s.sessions.Put(ctx, keyUserID, u.ID)
 	s.sessions.Put(ctx, keySeen, s.clock().UnixMilli())
+	s.sessions.Put(ctx, keyLogin, s.clock().UnixMilli())
 	s.log.Info("login", "name", name, "ip", ip)
 	s.metrics.logins.WithLabelValues("ok").Inc()
 	return u, nil

@@ -277,6 +277,22 @@ func TestSession(t *testing.T) {
 		c.getJSON("/api/v1/me", http.StatusUnauthorized, nil)
 	})
 
+	t.Run("EndedByPasswordChange", func(t *testing.T) {
+		before := e.as("hr")
+		before.getJSON("/api/v1/me", http.StatusOK, nil)
+		e.clock.Advance(time.Second)
+		u, err := e.db.UserByName(context.Background(), "hr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.SessionsAfter = e.clock.Now().UnixMilli() // what kaoqin user passwd does
+		if err := e.db.UpdateUser(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+		before.getJSON("/api/v1/me", http.StatusUnauthorized, nil)
+		e.as("hr").getJSON("/api/v1/me", http.StatusOK, nil) // a new login works
+	})
+
 	t.Run("NoWritePerRequest", func(t *testing.T) {
 		// Within seenRefresh a request does not rewrite the session: no Set-Cookie.
 		c := e.as("hr")

@@ -159,6 +159,7 @@ func (sw *sessionWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter
 
 // Session keys.
 const (
-	keyUserID = "uid"  // the logged-in user's id
-	keySeen   = "seen" // when the session was last used, unix ms (refreshed every seenRefresh)
+	keyUserID = "uid"   // the logged-in user's id
+	keySeen   = "seen"  // when the session was last used, unix ms (refreshed every seenRefresh)
+	keyLogin  = "login" // when the user logged in, unix ms: User.SessionsAfter ends older sessions
 )

@@ -227,9 +227,10 @@ func (c *userPasswdCmd) Run(ctx context.Context, g *Globals) error {
 	if u.PasswordHash, err = web.HashPassword(password); err != nil {
 		return err
 	}
+	u.SessionsAfter = time.Now().UnixMilli() // whoever is logged in with the old password is logged out
 	if err := db.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "password of %s changed\n", u.Name)
+	fmt.Fprintf(g.stdout, "password of %s changed; its sessions are ended\n", u.Name)
 	return nil
 }

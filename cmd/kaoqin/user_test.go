@@ -80,6 +80,9 @@ func TestUser_AddListPasswd(t *testing.T) {
 	if u.Role != "manager" || len(u.DeptIDs) != 2 {
 		t.Errorf("passwd changed more than the password: %+v", u)
 	}
+	if u.SessionsAfter == 0 {
+		t.Error("passwd left the account's sessions alive")
+	}
 }
 
 func TestUser_Errors(t *testing.T) {
