@@ -44,30 +44,18 @@ func (db *DB) SaveChecks(ctx context.Context, b kaoqin.CheckBatch) (rows int64, 
 			c.BaseCheckTime, c.UserCheckTime, c.SourceType, c.PlanID, c.GroupID, c.ApproveID, c.ProcInstID}
 		ids[i] = c.ID
 	}
-	err = db.update(ctx, func(tx conn) error {
-		n, err := tx.upsert(ctx, checksTable, data)
-		if err != nil {
+	err = db.update(ctx, func(tx conn) (err error) {
+		if rows, err = db.replaceScope(ctx, tx, checksTable, b.Scope, data, ids); err != nil {
 			return err
 		}
-		rows = n
-		if len(b.Scope.UserIDs) > 0 {
-			n, err = tx.execN(ctx, `DELETE FROM checks
-				WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ?
-				AND id NOT IN `+db.d.in(tBigint),
-				db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, db.d.list(ids))
+		// Every check of the scope was just pulled: stamp them all, changed or not (the upsert
+		// leaves unchanged rows alone, so that a rerun writes nothing).
+		if b.SyncedAt > 0 && len(b.Scope.UserIDs) > 0 {
+			_, err = tx.exec(ctx, `UPDATE checks SET synced_at = ?
+				WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ? AND synced_at <> ?`,
+				b.SyncedAt, db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, b.SyncedAt)
 			if err != nil {
 				return err
-			}
-			rows += n
-			// Every check of the scope was just pulled: stamp them all, changed or not (the
-			// upsert leaves unchanged rows alone, so that a rerun writes nothing).
-			if b.SyncedAt > 0 {
-				_, err = tx.exec(ctx, `UPDATE checks SET synced_at = ?
-					WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ? AND synced_at <> ?`,
-					b.SyncedAt, db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, b.SyncedAt)
-				if err != nil {
-					return err
-				}
 			}
 		}
 		return db.markDone(ctx, tx, b.Checkpoint)

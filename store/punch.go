@@ -46,21 +46,9 @@ func (db *DB) SavePunches(ctx context.Context, b kaoqin.PunchBatch) (rows int64,
 			p.UserAddress, p.OutsideRemark, p.DeviceID, p.ApproveID, p.ProcInstID}
 		ids[i] = p.ID
 	}
-	err = db.update(ctx, func(tx conn) error {
-		n, err := tx.upsert(ctx, punchesTable, data)
-		if err != nil {
+	err = db.update(ctx, func(tx conn) (err error) {
+		if rows, err = db.replaceScope(ctx, tx, punchesTable, b.Scope, data, ids); err != nil {
 			return err
-		}
-		rows = n
-		if len(b.Scope.UserIDs) > 0 {
-			n, err = tx.execN(ctx, `DELETE FROM punches
-				WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ?
-				AND id NOT IN `+db.d.in(tBigint),
-				db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, db.d.list(ids))
-			if err != nil {
-				return err
-			}
-			rows += n
 		}
 		return db.markDone(ctx, tx, b.Checkpoint)
 	})

@@ -39,21 +39,9 @@ func (db *DB) SaveSchedules(ctx context.Context, b kaoqin.ScheduleBatch) (rows i
 		data[i] = []any{s.PlanID, s.UserID, s.WorkDate, s.CheckType, s.PlanCheckTime, s.GroupID, s.ShiftID, s.IsRest, s.ApproveID}
 		ids[i] = s.PlanID
 	}
-	err = db.update(ctx, func(tx conn) error {
-		n, err := tx.upsert(ctx, schedulesTable, data)
-		if err != nil {
+	err = db.update(ctx, func(tx conn) (err error) {
+		if rows, err = db.replaceScope(ctx, tx, schedulesTable, b.Scope, data, ids); err != nil {
 			return err
-		}
-		rows = n
-		if len(b.Scope.UserIDs) > 0 {
-			n, err = tx.execN(ctx, `DELETE FROM schedules
-				WHERE user_id IN `+db.d.in(tText)+` AND work_date >= ? AND work_date <= ?
-				AND plan_id NOT IN `+db.d.in(tBigint),
-				db.d.list(b.Scope.UserIDs), b.Scope.From, b.Scope.To, db.d.list(ids))
-			if err != nil {
-				return err
-			}
-			rows += n
 		}
 		return db.markDone(ctx, tx, b.Checkpoint)
 	})
