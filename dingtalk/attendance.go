@@ -2,7 +2,6 @@ package dingtalk
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -113,29 +112,13 @@ func (s *AttendanceService) ListAll(ctx context.Context, opts *ResultOptions) ([
 		return nil, err
 	}
 	o := *opts
-	o.Offset = 0
 	if o.Limit == 0 {
 		o.Limit = MaxResultLimit
 	}
-	var all []Result
-	for page := 0; ; page++ {
-		if page == maxPages {
-			return nil, fmt.Errorf("dingtalk: /attendance/list: still more rows after %d pages; giving up", maxPages)
-		}
-		rows, resp, err := s.List(ctx, &o)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rows...)
-		if !resp.HasMore {
-			return all, nil
-		}
-		if len(rows) == 0 {
-			return nil, &APIError{Path: "/attendance/list", HTTPStatus: resp.HTTPStatus, RequestID: resp.RequestID,
-				Message: fmt.Sprintf("hasMore is true but the page at offset %d is empty", o.Offset)}
-		}
-		o.Offset += o.Limit
-	}
+	return AllPages("/attendance/list", o.Limit, func(offset int) ([]Result, *Response, error) {
+		o.Offset = offset
+		return s.List(ctx, &o)
+	})
 }
 
 // Record is one punch record (打卡记录) of /attendance/listRecord: every punch, also those

@@ -177,3 +177,30 @@ func (s *AttendanceService) Schedules(ctx context.Context, opUserID string, user
 		return rows, err
 	})
 }
+
+// AllPages calls page at offsets 0, size, 2×size... until DingTalk says no more rows follow,
+// and returns every row: the loop behind ListAll and LeaveStatusAll, exported for a caller
+// that must do something between pages (kaoqin's syncer asks its quota budget before every
+// metered call). It refuses an answer that promises more rows but sends none, and gives up
+// after a thousand pages rather than loop on a broken answer.
+func AllPages[T any](path string, size int, page func(offset int) ([]T, *Response, error)) ([]T, error) {
+	var all []T
+	for n := 0; ; n++ {
+		if n == maxPages {
+			return nil, fmt.Errorf("dingtalk: %s: still more rows after %d pages; giving up", path, maxPages)
+		}
+		offset := n * size
+		rows, resp, err := page(offset)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+		if !resp.HasMore {
+			return all, nil
+		}
+		if len(rows) == 0 {
+			return nil, &APIError{Path: path, HTTPStatus: resp.HTTPStatus, RequestID: resp.RequestID,
+				Message: fmt.Sprintf("hasMore is true but the page at offset %d is empty", offset)}
+		}
+	}
+}

@@ -2,7 +2,6 @@ package dingtalk
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -97,29 +96,13 @@ func (s *AttendanceService) LeaveStatusAll(ctx context.Context, opts *LeaveStatu
 		return nil, err
 	}
 	o := *opts
-	o.Offset = 0
 	if o.Size == 0 {
 		o.Size = MaxLeavePage
 	}
-	var all []LeaveStatus
-	for page := 0; ; page++ {
-		if page == maxPages {
-			return nil, fmt.Errorf("dingtalk: %s: still more rows after %d pages; giving up", path, maxPages)
-		}
-		rows, resp, err := s.LeaveStatus(ctx, &o)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rows...)
-		if !resp.HasMore {
-			return all, nil
-		}
-		if len(rows) == 0 {
-			return nil, &APIError{Path: path, HTTPStatus: resp.HTTPStatus, RequestID: resp.RequestID,
-				Message: fmt.Sprintf("has_more is true but the page at offset %d is empty", o.Offset)}
-		}
-		o.Offset += o.Size
-	}
+	return AllPages(path, o.Size, func(offset int) ([]LeaveStatus, *Response, error) {
+		o.Offset = offset
+		return s.LeaveStatus(ctx, &o)
+	})
 }
 
 // LeaveDuration returns how many minutes of leave one user would take between two instants,

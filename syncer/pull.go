@@ -10,9 +10,6 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 )
 
-// maxPages stops a paging loop whose server keeps saying "more".
-const maxPages = 1000
-
 type pullResult struct {
 	checkRows, leaveRows int64
 	daysCovered          int
@@ -225,56 +222,35 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 	}
 }
 
-// fetchResults pages through one chunk's check results, asking the budget before every call.
-// It is the client's ListAll with a budget check between pages.
+// fetchResults pages through one chunk's check results, asking the budget before every call:
+// the client's ListAll with a budget check between pages.
 func (s *Syncer) fetchResults(ctx context.Context, ch dingtalk.Chunk, g *guard) ([]dingtalk.Result, error) {
 	o := ch.ResultOptions()
 	o.Limit = resultsPage
-	return allPages(g, resultsPage, func(offset int) ([]dingtalk.Result, bool, error) {
+	return dingtalk.AllPages(PathResults, resultsPage, budgeted(g, func(offset int) ([]dingtalk.Result, *dingtalk.Response, error) {
 		o.Offset = offset
-		rows, resp, err := s.client.Attendance.List(ctx, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return rows, resp.HasMore, nil
-	})
+		return s.client.Attendance.List(ctx, o)
+	}))
 }
 
 // fetchLeave pages through one chunk's leave, asking the budget before every call.
 func (s *Syncer) fetchLeave(ctx context.Context, o *dingtalk.LeaveStatusOptions, g *guard) ([]dingtalk.LeaveStatus, error) {
 	o.Size = leavePage
-	return allPages(g, leavePage, func(offset int) ([]dingtalk.LeaveStatus, bool, error) {
+	return dingtalk.AllPages(PathLeave, leavePage, budgeted(g, func(offset int) ([]dingtalk.LeaveStatus, *dingtalk.Response, error) {
 		o.Offset = offset
-		rows, resp, err := s.client.Attendance.LeaveStatus(ctx, o)
-		if err != nil {
-			return nil, false, err
-		}
-		return rows, resp.HasMore, nil
-	})
+		return s.client.Attendance.LeaveStatus(ctx, o)
+	}))
 }
 
-// allPages calls page at offsets 0, size, 2×size... until it says there is no more.
-func allPages[T any](g *guard, size int, page func(offset int) ([]T, bool, error)) ([]T, error) {
-	var all []T
-	for n := 0; ; n++ {
-		if n == maxPages {
-			return nil, fmt.Errorf("still more rows after %d pages; giving up", maxPages)
-		}
+// budgeted makes a page call wait for the budget's consent: a metered call that would take
+// the month past the quota, or that the ledger could not book, is never made.
+func budgeted[T any](g *guard, page func(offset int) ([]T, *dingtalk.Response, error)) func(int) ([]T, *dingtalk.Response, error) {
+	return func(offset int) ([]T, *dingtalk.Response, error) {
 		if err := g.take(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		rows, more, err := page(n * size)
-		g.release()
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rows...)
-		if !more {
-			return all, nil
-		}
-		if len(rows) == 0 {
-			return nil, fmt.Errorf("DingTalk said more rows follow offset %d but sent none", n*size)
-		}
+		defer g.release()
+		return page(offset)
 	}
 }
 
