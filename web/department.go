@@ -191,11 +191,7 @@ func (s *Server) apiSeries(w http.ResponseWriter, r *http.Request, u *kaoqin.Use
 	if err != nil {
 		return err
 	}
-	dept, err := deptParam(r)
-	if err != nil {
-		return err
-	}
-	depts, err := s.scope(r.Context(), u, dept)
+	depts, err := s.requestScope(r, u)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"slices"
 
 	"github.com/kaoqin/kaoqin"
@@ -25,6 +26,16 @@ func mayAdminister(u *kaoqin.User) bool { return u.Role == kaoqin.RoleAdmin }
 
 // maySync reports whether u may start a sync, which spends the org's metered calls.
 func maySync(u *kaoqin.User) bool { return seesAll(u) }
+
+// requestScope is the departments a request may read: its ?dept= (all of them when absent)
+// within what u may see. Every handler that reads attendance takes its scope from here.
+func (s *Server) requestScope(r *http.Request, u *kaoqin.User) ([]int64, error) {
+	dept, err := deptParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.scope(r.Context(), u, dept)
+}
 
 // scope returns the report scope of a request by u for the subtree of dept (0: everything u
 // may see): nil for the whole company, else department ids whose subtrees the report covers.

@@ -317,11 +317,7 @@ func (s *Server) apiDaily(w http.ResponseWriter, r *http.Request, u *kaoqin.User
 	if err != nil {
 		return err
 	}
-	dept, err := deptParam(r)
-	if err != nil {
-		return err
-	}
-	depts, err := s.scope(r.Context(), u, dept)
+	depts, err := s.requestScope(r, u)
 	if err != nil {
 		return err
 	}
