@@ -212,7 +212,7 @@ var dictionary = map[string][2]string{
 	"schedule_nightly":     {"每晚 %s 同步组织架构，并补齐最近 %d 天尚未定稿的考勤", "nightly at %s: the org chart and the days of the last %d not final yet"},
 	"schedule_live_off":    {"不拉取今日实时数据", "no live pulls of today"},
 	"schedule_live_plan":   {"今日实时拉取由本月配额预算安排（上班时间之后）", "today's live pulls when the month's quota budget allows them (after shift starts)"},
-	"schedule_live_every":  {"%s 期间每 %s 拉取今日数据，不超出本月预算", "today's live pulls during %s every %s, within the month's budget"},
+	"schedule_live_every":  {"%s 期间每 %s 拉取今日数据，不超出本月预算中今日的份额", "today's live pulls during %s every %s, within today's share of the month's budget"},
 	"engine_not_scheduler": {"定时同步由其他实例负责", "another instance runs the schedule"},
 	"next_run":             {"下次同步", "next sync"},
 	"polls_left":           {"今日剩余轮询", "polls left today"},

@@ -136,7 +136,7 @@ func (c scheduleConfig) describe() string {
 	case c.LiveEvery == 0:
 		parts = append(parts, "today's live pulls when the month's quota budget allows them (after shift starts)")
 	default:
-		parts = append(parts, fmt.Sprintf("today's live pulls every %s from %s to %s, within the month's budget", c.LiveEvery, hhmm(c.HoursStart), hhmm(c.HoursEnd)))
+		parts = append(parts, fmt.Sprintf("today's live pulls every %s from %s to %s, within today's share of the month's budget", c.LiveEvery, hhmm(c.HoursStart), hhmm(c.HoursEnd)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -345,12 +345,54 @@ func (e *engine) live(ctx context.Context, last, now time.Time) {
 		}
 		e.mu.Unlock()
 	}
+	if due && e.cfg.LiveEvery > 0 {
+		// Polls at an interval still live within the quota plan: today's share of what the
+		// month has left after the nightly reconciliations and first pulls it still owes.
+		if why := e.overShare(ctx, now); why != "" {
+			e.mu.Lock()
+			e.lastLive = now
+			e.plan = e.cfg.describe() + ". " + why
+			e.mu.Unlock()
+			e.log.Info("live pull skipped", "why", why)
+			return
+		}
+	}
 	if due {
 		e.mu.Lock()
 		e.lastLive = now
 		e.mu.Unlock()
 		e.do(ctx, "live", e.s.SyncToday)
 	}
+}
+
+// overShare says why today's live pulls may not spend more, or "" if they may: their metered
+// calls so far have reached today's share of the month's budget (the budget planner's first
+// pull and polls of a day).
+func (e *engine) overShare(ctx context.Context, now time.Time) string {
+	b, err := e.s.Budget(ctx)
+	if err != nil {
+		e.log.Warn("live pulls: work out the budget", "err", err)
+		return "the budget could not be worked out"
+	}
+	if b.Quota <= 0 {
+		return ""
+	}
+	runs, err := e.st.Runs(ctx, 1000)
+	if err != nil {
+		e.log.Warn("live pulls: read today's runs", "err", err)
+		return "today's runs could not be read"
+	}
+	today := kaoqin.DateOf(now, e.loc)
+	var spent int64
+	for _, r := range runs {
+		if r.Kind == syncer.KindLive && kaoqin.DateOfMs(r.StartedAt, e.loc) == today {
+			spent += r.Metered
+		}
+	}
+	if share := b.FirstPull + b.PerDay; spent >= share {
+		return fmt.Sprintf("today's live pulls have spent today's share of the month's budget (%d of %d metered calls): they resume tomorrow", spent, share)
+	}
+	return ""
 }
 
 // do runs one sync in the caller's goroutine unless one is running in this process, and

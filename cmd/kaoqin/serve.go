@@ -26,7 +26,7 @@ type serveCmd struct {
 	TrustedProxies []string `name:"trusted-proxy" env:"KAOQIN_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable, or comma-separated), e.g. 127.0.0.1/32."`
 	Schedule       bool     `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
 	SyncNightly    string   `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
-	SyncLive       string   `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"plan" help:"Today's live pulls: plan (when the month's quota budget allows, after shift starts), off, or an interval such as 10m during --sync-hours."`
+	SyncLive       string   `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
 	SyncHours      string   `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
 
 	listening func(url string) // tests learn the address here

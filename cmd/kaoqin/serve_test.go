@@ -390,3 +390,48 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestEngine_IntervalPollsKeepToTodaysShare: polls at an interval stop for the day once today's
+// live pulls have spent today's share of the month's budget, and start again the next day.
+func TestEngine_IntervalPollsKeepToTodaysShare(t *testing.T) {
+	t.Parallel()
+	f := newEngineFixture(t)
+	ctx := context.Background()
+	cfg := scheduleConfig{Enabled: true, Nightly: -1, LiveEvery: 10 * time.Minute,
+		HoursStart: 8 * time.Hour, HoursEnd: 19 * time.Hour, Tick: time.Hour, LockRetry: time.Hour, ReconcileDays: 7}
+	e := f.engine(ctx, cfg)
+	f.sim.SetNow(time.Date(2026, 11, 18, 9, 1, 0, 0, f.loc))
+	e.lead(ctx) // takes the lock and ticks: a live pull
+	if n := countKind(f.runs(t), syncer.KindLive); n != 1 {
+		t.Fatalf("%d live pulls at 09:01, want 1", n)
+	}
+
+	// Today's pulls have spent today's share (as if many polls had run).
+	b, err := f.s.Budget(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spent := &kaoqin.SyncRun{Kind: syncer.KindLive, From: "2026-11-18", To: "2026-11-18",
+		StartedAt: f.sim.Now().UnixMilli(), Status: kaoqin.RunOK, Metered: b.FirstPull + b.PerDay}
+	if err := f.db.CreateRun(ctx, spent); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.UpdateRun(ctx, spent); err != nil {
+		t.Fatal(err)
+	}
+	f.sim.Advance(10 * time.Minute)
+	e.tick(ctx)
+	if n := countKind(f.runs(t), syncer.KindLive); n != 2 { // the pull at 09:01 and the one planted
+		t.Errorf("%d live runs after the share was spent, want no new one", n-1)
+	}
+	if !strings.Contains(f.log.String(), "live pull skipped") || !strings.Contains(e.Status(ctx).Plan, "today's share") {
+		t.Errorf("the skip is neither logged nor shown: plan %q", e.Status(ctx).Plan)
+	}
+
+	// The next morning the share is new.
+	f.sim.SetNow(time.Date(2026, 11, 19, 9, 1, 0, 0, f.loc))
+	e.tick(ctx)
+	if n := countKind(f.runs(t), syncer.KindLive); n != 3 {
+		t.Errorf("%d live runs the next morning, want a new pull", n)
+	}
+}
