@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,8 @@ type serveCmd struct {
 	SyncNightly    string   `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
 	SyncLive       string   `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
 	SyncHours      string   `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
+	TLSCert        string   `name:"tls-cert" env:"KAOQIN_TLS_CERT" placeholder:"FILE" help:"Serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key."`
+	TLSKey         string   `name:"tls-key" env:"KAOQIN_TLS_KEY" placeholder:"FILE" help:"The certificate's private key (PEM)."`
 
 	listening func(url string) // tests learn the address here
 }
@@ -47,6 +50,10 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	proxies, err := parseProxies(c.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := loadTLS(c.TLSCert, c.TLSKey)
 	if err != nil {
 		return err
 	}
@@ -72,7 +79,7 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 	defer db.Close()
 	return serve(ctx, g, serveSetup{
 		db: db, loc: loc, now: time.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
-		addr: c.Addr, token: c.MetricsToken, proxies: proxies, listening: c.listening,
+		addr: c.Addr, tls: tlsConfig, token: c.MetricsToken, proxies: proxies, listening: c.listening,
 		banner: func(url string) string { return "kaoqin serving on " + url + "; Ctrl-C stops it" },
 	})
 }
@@ -88,6 +95,7 @@ type serveSetup struct {
 	client    *dingtalk.Client // nil: no syncs
 	sched     scheduleConfig
 	addr      string
+	tls       *tls.Config // nil: plain HTTP (loopback, or TLS ended by a proxy)
 	token     string
 	proxies   []netip.Prefix
 	listening func(url string)
@@ -156,9 +164,16 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 		WriteTimeout:      5 * time.Minute, // a year's XLSX of a big company takes a while
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(c.log.Handler(), slog.LevelWarn),
+		TLSConfig:         c.tls,
 	}
+	url := "http://" + ln.Addr().String()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	if c.tls != nil {
+		url = "https://" + ln.Addr().String()
+		go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- hs.Serve(ln) }()
+	}
 	go srv.CleanSessions(ctx, time.Hour)
 	stopSchedule := func() {}
 	if eng != nil {
@@ -167,7 +182,6 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			return err
 		}
 	}
-	url := "http://" + ln.Addr().String()
 	fmt.Fprintln(g.stdout, c.banner(url))
 	if c.listening != nil {
 		c.listening(url)
@@ -223,4 +237,20 @@ func parseProxies(list []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// loadTLS loads the certificate and key of --tls-cert and --tls-key, before anything listens,
+// so that a wrong file is one clear line and not a server that fails every handshake.
+func loadTLS(cert, key string) (*tls.Config, error) {
+	switch {
+	case cert == "" && key == "":
+		return nil, nil
+	case cert == "" || key == "":
+		return nil, kaoqin.Errorf(kaoqin.EINVALID, "HTTPS needs both --tls-cert and --tls-key (KAOQIN_TLS_CERT, KAOQIN_TLS_KEY)")
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return nil, kaoqin.Errorf(kaoqin.EINVALID, "cannot use --tls-cert %s with --tls-key %s: %v", cert, key, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
