@@ -2,13 +2,8 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,14 +11,10 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/store/storetest"
 )
 
 // postgresEnv names the PostgreSQL server the suite also runs on; scripts/test.sh sets it.
-const postgresEnv = "KAOQIN_TEST_POSTGRES_DSN"
-
-const howToRunPostgres = postgresEnv + " is not set: skipping PostgreSQL. Run scripts/test.sh, or: " +
-	`pg_virtualenv -- sh -c 'KAOQIN_TEST_POSTGRES_DSN="postgres://$PGUSER:$PGPASSWORD@$PGHOST:${PGPORT:-5432}/postgres?sslmode=disable" go test ./store/'`
-
 // testNow is the default clock of test databases: 2026-11-18 09:00 in Shanghai.
 var testNow = time.Date(2026, 11, 18, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
@@ -65,48 +56,9 @@ func mustOpen(tb testing.TB, dsn string, opts ...store.Option) *store.DB {
 	return db
 }
 
-var (
-	pgAdminOnce sync.Once
-	pgAdmin     *sql.DB
-	pgAdminErr  error
-	pgSchemas   atomic.Int64
-)
-
-// postgresDSN creates a schema of its own for the test, drops it afterwards, and returns a DSN
-// whose search_path is that schema: far quicker than a database per test.
-func postgresDSN(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		tb.Skip(howToRunPostgres)
-	}
-	pgAdminOnce.Do(func() {
-		pgAdmin, pgAdminErr = sql.Open("pgx", base)
-		if pgAdminErr == nil {
-			pgAdminErr = pgAdmin.Ping()
-		}
-	})
-	if pgAdminErr != nil {
-		tb.Fatalf("%s: %v", postgresEnv, pgAdminErr)
-	}
-	schema := fmt.Sprintf("kaoqin_test_%d_%d", os.Getpid(), pgSchemas.Add(1))
-	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			tb.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("%s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresDSN is a schema of the test's own on KAOQIN_TEST_POSTGRES_DSN's server; the test
+// is skipped when that is not set.
+func postgresDSN(tb testing.TB) string { return storetest.PostgresDSN(tb, "kaoqin_test") }
 
 // wantCode fails the test unless err carries the application error code.
 func wantCode(t *testing.T, err error, code string) {

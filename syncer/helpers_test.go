@@ -3,13 +3,10 @@ package syncer_test
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -23,6 +20,7 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/store/storetest"
 	"github.com/kaoqin/kaoqin/syncer"
 )
 
@@ -349,51 +347,9 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// postgresEnv names the PostgreSQL server the clean sync also runs on; scripts/test.sh sets it.
-const postgresEnv = "KAOQIN_TEST_POSTGRES_DSN"
-
-var (
-	pgAdminOnce sync.Once
-	pgAdmin     *sql.DB
-	pgAdminErr  error
-	pgSchemas   atomic.Int64
-)
-
-// postgresDSN returns the DSN of a schema of the test's own on KAOQIN_TEST_POSTGRES_DSN's
-// server, dropped afterwards; it skips the test when that is not set.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Skip(postgresEnv + " is not set: skipping PostgreSQL (scripts/test.sh sets it)")
-	}
-	pgAdminOnce.Do(func() {
-		pgAdmin, pgAdminErr = sql.Open("pgx", base)
-		if pgAdminErr == nil {
-			pgAdminErr = pgAdmin.Ping()
-		}
-	})
-	if pgAdminErr != nil {
-		t.Fatalf("%s: %v", postgresEnv, pgAdminErr)
-	}
-	schema := fmt.Sprintf("kaoqin_syncer_test_%d_%d", os.Getpid(), pgSchemas.Add(1))
-	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// postgresDSN is a schema of the test's own on KAOQIN_TEST_POSTGRES_DSN's server, which the
+// clean sync also runs on; the test is skipped when that is not set.
+func postgresDSN(t *testing.T) string { return storetest.PostgresDSN(t, "kaoqin_syncer_test") }
 
 // pulled checks that every check was stamped with a pull time in [from, to] (unix ms), and
 // returns them without it: the time is kaoqin's, the rest is DingTalk's to compare.

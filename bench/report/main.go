@@ -11,13 +11,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -28,11 +26,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/store/storetest"
 )
 
 func main() {
@@ -165,29 +162,15 @@ func open(ctx context.Context, dsn string) (*store.DB, func()) {
 		}
 		return db, func() { os.RemoveAll(dir) }
 	}
-	admin, err := sql.Open("pgx", dsn)
+	schema, drop, err := storetest.NewSchema(dsn, "kaoqin_bench")
 	if err != nil {
 		log.Fatal(err)
 	}
-	schema := fmt.Sprintf("kaoqin_bench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		log.Fatal(err)
-	}
-	u, err := url.Parse(dsn)
+	db, err := store.Open(ctx, schema)
 	if err != nil {
 		log.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return db, func() {
-		admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	}
+	return db, func() { drop() }
 }
 
 // company is a generated org: a tree of departments (root, divisions, departments, teams) and

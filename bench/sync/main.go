@@ -17,7 +17,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,7 +24,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +34,7 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/store/storetest"
 	"github.com/kaoqin/kaoqin/syncer"
 )
 
@@ -234,25 +233,9 @@ func database(raw string) (dsn, engine string, cleanup func(), err error) {
 		}
 		return filepath.Join(dir, "kaoqin.db"), "SQLite", func() { os.RemoveAll(dir) }, nil
 	}
-	admin, err := sql.Open("pgx", raw)
+	dsn, drop, err := storetest.NewSchema(raw, "kaoqin_bench_sync")
 	if err != nil {
 		return "", "", nil, err
 	}
-	schema := fmt.Sprintf("kaoqin_bench_sync_%d", os.Getpid())
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		return "", "", nil, fmt.Errorf("create schema %s: %w", schema, err)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		admin.Close()
-		return "", "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), "PostgreSQL", func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	}, nil
+	return dsn, "PostgreSQL", func() { drop() }, nil
 }
