@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql postgresql-common)
+# KAOQIN_TEST_POSTGRES_DSN names a PostgreSQL server to test against instead of a throwaway one
+# (the store tests give each test a schema of its own, so several runs can share one server).
+if [ -z "${KAOQIN_TEST_POSTGRES_DSN:-}" ]; then
+	command -v pg_virtualenv >/dev/null 2>&1 || need+=(postgresql postgresql-common)
+fi
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
@@ -26,6 +30,10 @@ go vet ./...
 
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(./...)
+
+if [ -n "${KAOQIN_TEST_POSTGRES_DSN:-}" ]; then
+	exec go test -count=1 -timeout 20m "${args[@]}"
+fi
 
 # pg_virtualenv starts a throwaway PostgreSQL cluster, runs the command with PGHOST, PGPORT,
 # PGUSER and PGPASSWORD set, and drops the cluster afterwards.
