@@ -12,6 +12,7 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/schedule"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
 	"github.com/kaoqin/kaoqin/web"
@@ -38,7 +39,7 @@ type demoRun struct {
 	URL, User, Password string
 	Dir                 string // the temporary folder of the database
 	Sim                 *dingtalksim.Server
-	Engine              *engine
+	Engine              *schedule.Engine
 }
 
 // Help is the detailed help of kaoqin demo --help.
@@ -60,7 +61,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	if c.Speed < 0 {
 		return usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
 	}
-	start, err := clockTime(c.Start)
+	start, err := schedule.ClockTime(c.Start)
 	if err != nil {
 		return usageError{fmt.Errorf("--start %q: want HH:MM such as 08:45", c.Start)}
 	}
@@ -122,7 +123,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 
-	sched := scheduleConfig{Enabled: true, Nightly: -1, LiveEvery: c.LiveEvery, HoursEnd: 24 * time.Hour,
+	sched := schedule.Config{Enabled: true, Nightly: -1, LiveEvery: c.LiveEvery, HoursEnd: 24 * time.Hour,
 		Tick: time.Second, LockRetry: time.Second, ReconcileDays: 7}
 	if c.Speed > 0 {
 		// A tick every few simulated minutes at most, so that the pulls keep to --live-every.
@@ -134,14 +135,14 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	return serve(ctx, &dg, serveSetup{
 		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
 		addr: c.Addr,
-		first: func(ctx context.Context, e *engine) error {
+		first: func(ctx context.Context, s *syncer.Syncer) error {
 			fmt.Fprintf(g.stdout, "kaoqin demo: %s, %d people; first sync of %s..%s...\n", sim.Config().CompanyName, c.Employees, from, day)
 			began := time.Now()
-			sum, err := e.s.Run(ctx, syncer.Request{From: from, To: day})
+			sum, err := s.Run(ctx, syncer.Request{From: from, To: day})
 			if err != nil {
 				return fmt.Errorf("the demo's first sync: %w", err)
 			}
-			e.metrics.ObserveSyncRun(sum.Run)
+			metrics.ObserveSyncRun(sum.Run)
 			fmt.Fprintf(g.stdout, "synced %d departments, %d people, %d checks in %s (%d DingTalk calls)\n",
 				sum.Departments, sum.Employees, sum.CheckRows, time.Since(began).Round(100*time.Millisecond), sum.Run.Calls)
 			return nil
@@ -152,7 +153,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; the board pulls today every %s of it\n"+
 				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed, c.LiveEvery)
 		},
-		ready: func(e *engine) {
+		ready: func(e *schedule.Engine) {
 			run.Engine = e
 			if c.ready != nil {
 				c.ready(run)

@@ -70,7 +70,7 @@ func TestDemo(t *testing.T) {
 		if later.Company.CheckedIn > early.Company.CheckedIn || time.Now().After(deadline) {
 			break
 		}
-		d.Engine.tick(ctx) // the scheduler ticks every second too; whichever comes first pulls
+		d.Engine.Tick(ctx) // the scheduler ticks every second too; whichever comes first pulls
 		time.Sleep(200 * time.Millisecond)
 	}
 	if later.Company.CheckedIn <= early.Company.CheckedIn {

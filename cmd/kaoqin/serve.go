@@ -15,6 +15,7 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
+	"github.com/kaoqin/kaoqin/schedule"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
 	"github.com/kaoqin/kaoqin/web"
@@ -45,7 +46,7 @@ func (c *serveCmd) Help() string {
 }
 
 func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
-	sched, err := parseSchedule(c.Schedule, c.SyncNightly, c.SyncLive, c.SyncHours)
+	sched, err := schedule.Parse(c.Schedule, c.SyncNightly, c.SyncLive, c.SyncHours)
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ type serveSetup struct {
 	metrics   *web.Metrics
 	books     *syncer.Books
 	client    *dingtalk.Client // nil: no syncs
-	sched     scheduleConfig
+	sched     schedule.Config
 	addr      string
 	tls       *tls.Config // nil: plain HTTP (loopback, or TLS ended by a proxy)
 	token     string
@@ -101,9 +102,9 @@ type serveSetup struct {
 	listening func(url string)
 	banner    func(url string) string
 	// ready, if set, is called with the engine (nil without a client) once serving.
-	ready func(e *engine)
-	// first, if set, runs before serving, with the engine (the demo's first sync).
-	first func(ctx context.Context, e *engine) error
+	ready func(e *schedule.Engine)
+	// first, if set, runs before serving, with the syncer (the demo's first sync).
+	first func(ctx context.Context, s *syncer.Syncer) error
 }
 
 // callHook is the DingTalk client's call hook: the syncer's books, and the metrics. A call
@@ -134,17 +135,17 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 		Metrics: c.metrics, MetricsToken: c.token, TrustedProxies: c.proxies,
 		Ping: func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
 	}
-	var eng *engine
+	var eng *schedule.Engine
 	if c.client != nil {
 		s, err := syncer.New(syncer.Config{Client: c.client, Store: c.db, Books: c.books, Location: c.loc, Now: c.now,
 			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota)})
 		if err != nil {
 			return err
 		}
-		eng = newEngine(ctx, s, c.db, c.metrics, c.log, c.now, c.loc, c.sched)
-		cfg.Syncer = eng // only when there is one: a nil *engine in the interface would not be nil
+		eng = schedule.New(ctx, schedule.Options{Syncer: s, Store: c.db, Metrics: c.metrics, Logger: c.log, Now: c.now, Location: c.loc, Config: c.sched})
+		cfg.Syncer = eng // only when there is one: a nil *Engine in the interface would not be nil
 		if c.first != nil {
-			if err := c.first(ctx, eng); err != nil {
+			if err := c.first(ctx, s); err != nil {
 				return err
 			}
 		}
@@ -177,7 +178,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	go srv.CleanSessions(ctx, time.Hour)
 	stopSchedule := func() {}
 	if eng != nil {
-		if stopSchedule, err = eng.start(ctx); err != nil {
+		if stopSchedule, err = eng.Start(ctx); err != nil {
 			hs.Close()
 			return err
 		}

@@ -1,0 +1,113 @@
+package schedule
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/web"
+)
+
+// Config says what the schedule does; Parse reads it from kaoqin serve's flags.
+type Config struct {
+	Enabled bool
+	// Nightly is the time of day of the nightly sync; negative: none.
+	Nightly time.Duration
+	// LiveEvery is the interval of live pulls during Hours; 0: the budget planner decides;
+	// negative: no live pulls.
+	LiveEvery  time.Duration
+	HoursStart time.Duration
+	HoursEnd   time.Duration
+	// Tick is how often (real time) the schedule looks at the clock; LockRetry how often an
+	// instance that is not the scheduler tries to become it.
+	Tick      time.Duration
+	LockRetry time.Duration
+	// ReconcileDays is how far back the nightly sync looks for days not final.
+	ReconcileDays int
+}
+
+// Parse reads the schedule flags: nightly "HH:MM" or "off"; live "plan", "off" or a
+// duration; hours "HH:MM-HH:MM".
+func Parse(enabled bool, nightly, live, hours string) (Config, error) {
+	cfg := Config{Enabled: enabled, Tick: time.Minute, LockRetry: time.Minute, ReconcileDays: 7}
+	var err error
+	if nightly == "off" {
+		cfg.Nightly = -1
+	} else if cfg.Nightly, err = ClockTime(nightly); err != nil {
+		return cfg, kaoqin.Errorf(kaoqin.EINVALID, "bad --sync-nightly %q: want HH:MM such as 02:00, or off", nightly)
+	}
+	switch live {
+	case "plan":
+	case "off":
+		cfg.LiveEvery = -1
+	default:
+		d, err := time.ParseDuration(live)
+		if err != nil || d < time.Minute {
+			return cfg, kaoqin.Errorf(kaoqin.EINVALID, "bad --sync-live %q: want plan, off, or an interval of a minute or more such as 10m", live)
+		}
+		cfg.LiveEvery = d
+	}
+	start, end, ok := strings.Cut(hours, "-")
+	if ok {
+		cfg.HoursStart, err = ClockTime(start)
+		if err == nil {
+			cfg.HoursEnd, err = ClockTime(end)
+		}
+	}
+	if !ok || err != nil || cfg.HoursEnd <= cfg.HoursStart {
+		return cfg, kaoqin.Errorf(kaoqin.EINVALID, "bad --sync-hours %q: want HH:MM-HH:MM such as 08:00-19:00", hours)
+	}
+	return cfg, nil
+}
+
+// ClockTime reads "HH:MM" as a time of day.
+func ClockTime(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// Describe says in words what the schedule does, for the log and the sync page's API.
+func (c Config) Describe() string {
+	if !c.Enabled {
+		return "schedule off (--no-schedule): syncs run only when asked"
+	}
+	var parts []string
+	if c.Nightly >= 0 {
+		parts = append(parts, fmt.Sprintf("nightly at %s: the org chart and the days of the last %d not final yet", hhmm(c.Nightly), c.ReconcileDays))
+	}
+	switch {
+	case c.LiveEvery < 0:
+		parts = append(parts, "no live pulls of today")
+	case c.LiveEvery == 0:
+		parts = append(parts, "today's live pulls when the month's quota budget allows them (after shift starts)")
+	default:
+		parts = append(parts, fmt.Sprintf("today's live pulls every %s from %s to %s, within today's share of the month's budget", c.LiveEvery, hhmm(c.HoursStart), hhmm(c.HoursEnd)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Schedule is Describe as values, for the sync page to put in its reader's language.
+func (c Config) Schedule() web.Schedule {
+	s := web.Schedule{Enabled: c.Enabled, ReconcileDays: c.ReconcileDays, LiveOff: c.LiveEvery < 0}
+	if c.Nightly >= 0 {
+		s.Nightly = hhmm(c.Nightly)
+	}
+	if c.LiveEvery > 0 {
+		s.LiveEvery = c.LiveEvery.String()
+		s.Hours = hhmm(c.HoursStart) + "-" + hhmm(c.HoursEnd)
+	}
+	return s
+}
+
+func hhmm(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+func timeOfDay(t time.Time, loc *time.Location) time.Duration {
+	t = t.In(loc)
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second
+}
