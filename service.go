@@ -50,11 +50,16 @@ type LeaveBatch struct {
 	Checkpoint string
 }
 
-// PunchBatch replaces the punch records of Scope with Punches.
+// PunchBatch replaces the punch records of Scope with Punches. A batch with an empty Scope
+// only adds or updates its punches: how punches seen in DingTalk events come in before a pull.
 type PunchBatch struct {
 	Scope      Scope
 	Punches    []Punch
 	Checkpoint string
+	// SyncedAt, if not 0, is when the pull began: it is recorded as a PunchPull of every
+	// employee and day of Scope, in the same transaction. A pull of days that have ended need
+	// not record it (the check results pulled after the day say everything).
+	SyncedAt int64
 }
 
 // ScheduleBatch replaces the schedules of Scope with Schedules.
@@ -86,12 +91,21 @@ type AttendanceStore interface {
 	Punches(ctx context.Context, f Filter) ([]Punch, error)
 	// Schedules returns schedules sorted by UserID, WorkDate, PlanCheckTime, PlanID.
 	Schedules(ctx context.Context, f Filter) ([]Schedule, error)
+	// PunchPulls returns the latest punch pull of each employee and day f selects, sorted by
+	// UserID, WorkDate.
+	PunchPulls(ctx context.Context, f Filter) ([]PunchPull, error)
 
 	// MarkCovered records that the days' attendance has been pulled for every employee; a later
 	// mark replaces an earlier one (Closed never goes back from true to false).
 	MarkCovered(ctx context.Context, days []DayCoverage) error
 	// Coverage returns the covered days of [from, to], sorted by Day.
 	Coverage(ctx context.Context, from, to string) ([]DayCoverage, error)
+
+	// MarkKindCovered and KindCoverage are MarkCovered and Coverage for the rows pulled apart
+	// from the check results, which a company may choose not to pull: kind is CoverPunches or
+	// CoverPlans.
+	MarkKindCovered(ctx context.Context, kind string, days []DayCoverage) error
+	KindCoverage(ctx context.Context, kind, from, to string) ([]DayCoverage, error)
 }
 
 // SyncStore keeps the books of syncs: runs, checkpoints and the metered-call ledger.

@@ -50,6 +50,12 @@ type MonthLedger struct {
 	MeteredBy map[string]int64 `json:"metered_by"` // metered calls per path
 }
 
+// Kinds of coverage besides the check results and leave (see AttendanceStore.MarkKindCovered).
+const (
+	CoverPunches = "punches" // every punch of every employee (listRecord)
+	CoverPlans   = "plans"   // every employee's plans (listbyusers or listschedule)
+)
+
 // DayCoverage records that a work date's attendance (checks and leave) has been pulled for
 // every employee. Reports refuse to speak about days without it, rather than print zeros.
 type DayCoverage struct {

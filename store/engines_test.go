@@ -111,7 +111,7 @@ func playScenario(t *testing.T, db *store.DB) []any {
 			cp := fmt.Sprintf("att:%s:%d", day, half)
 			n, err := db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: scope, Checks: checks, Checkpoint: cp})
 			note(n, err)
-			n, err = db.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, Punches: punches})
+			n, err = db.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, Punches: punches, SyncedAt: int64(step)})
 			note(n, err)
 			n, err = db.SaveSchedules(ctx, kaoqin.ScheduleBatch{Scope: scope, Schedules: scheds})
 			note(n, err)
@@ -120,6 +120,7 @@ func playScenario(t *testing.T, db *store.DB) []any {
 			note(n, err)
 		}
 		note(nil, db.MarkCovered(ctx, []kaoqin.DayCoverage{{Day: day, SyncedAt: int64(step), Closed: step%2 == 0}}))
+		note(nil, db.MarkKindCovered(ctx, kaoqin.CoverPunches, []kaoqin.DayCoverage{{Day: day, SyncedAt: int64(step), Closed: step%3 == 0}}))
 		run := &kaoqin.SyncRun{Kind: "org+attendance", From: day, To: day, StartedAt: int64(step)}
 		note(run.ID, db.CreateRun(ctx, run))
 		run.Status, run.CallsBy = kaoqin.RunOK, map[string]int64{"/attendance/list": int64(step)}
@@ -142,10 +143,12 @@ func playScenario(t *testing.T, db *store.DB) []any {
 		note(db.Checks(ctx, f))
 		note(db.Punches(ctx, f))
 		note(db.Schedules(ctx, f))
+		note(db.PunchPulls(ctx, f))
 	}
 	note(db.Leaves(ctx, 0, 100*hour))
 	note(db.Leaves(ctx, 12*hour, 14*hour))
 	note(db.Coverage(ctx, "2026-10-30", "2026-11-30"))
+	note(db.KindCoverage(ctx, kaoqin.CoverPunches, "2026-10-30", "2026-11-30"))
 	runs, err := db.Runs(ctx, 5)
 	note(runs, err)
 	note(db.Checkpoints(ctx, "att:2026-11-0"))

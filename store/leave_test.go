@@ -77,6 +77,9 @@ func punch(id int64, user, day string, at int64) kaoqin.Punch {
 		LocationResult: kaoqin.LocationOutside, SourceType: "USER", UserCheckTime: at, BaseCheckTime: at + 60_000,
 		PlanID: id + 1, GroupID: 2, IsLegal: id%2 == 0, InvalidRecordType: "", LocationMethod: "MAP",
 		UserAddress: "北京市", OutsideRemark: "客户现场", DeviceID: "dev", ApproveID: 3, ProcInstID: "proc",
+		PlanCheckTime: at + 60_000, ClassID: 5, InvalidRecordMsg: "", Latitude: 39.908823, Longitude: 116.39747, Accuracy: 35.5,
+		DeviceSN: "SN1", SSID: "office", MAC: "aa:bb", BaseAddress: "北京市东城区", BaseLatitude: 39.9, BaseLongitude: 116.4,
+		BaseAccuracy: 100, BaseSSID: "office", BaseMAC: "aa:bb",
 	}
 }
 
@@ -107,6 +110,70 @@ func TestSavePunches_ReplaceInScope(t *testing.T) {
 		if diff := cmp.Diff([]kaoqin.Punch{outside, late}, got); diff != "" {
 			t.Errorf("punches after the second pull (-want +got):\n%s", diff)
 		}
+	})
+}
+
+// TestSavePunches_Pulls: a pull records, for each employee and day of its scope, when it
+// began; a later pull wins, an earlier one (a slow chunk saved late) does not go back, and a
+// batch without SyncedAt (an event's punch, a closed day) records nothing.
+func TestSavePunches_Pulls(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		scope := kaoqin.Scope{UserIDs: []string{"u2", "u1", "u2"}, From: "2026-11-16", To: "2026-11-17"}
+		_, err := db.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, SyncedAt: 500})
+		must(t, err)
+		_, err = db.SavePunches(ctx, kaoqin.PunchBatch{Scope: kaoqin.Scope{UserIDs: []string{"u1"}, From: "2026-11-17", To: "2026-11-17"}, SyncedAt: 900})
+		must(t, err)
+		_, err = db.SavePunches(ctx, kaoqin.PunchBatch{Scope: kaoqin.Scope{UserIDs: []string{"u2"}, From: "2026-11-16", To: "2026-11-16"}, SyncedAt: 100})
+		must(t, err)
+		_, err = db.SavePunches(ctx, kaoqin.PunchBatch{Scope: kaoqin.Scope{UserIDs: []string{"u3"}, From: "2026-11-16", To: "2026-11-16"}})
+		must(t, err)
+		_, err = db.SavePunches(ctx, kaoqin.PunchBatch{Punches: []kaoqin.Punch{punch(9, "u4", "2026-11-16", 7)}, SyncedAt: 1000})
+		must(t, err)
+		got, err := db.PunchPulls(ctx, kaoqin.Filter{From: "2026-11-16", To: "2026-11-17"})
+		must(t, err)
+		want := []kaoqin.PunchPull{
+			{UserID: "u1", WorkDate: "2026-11-16", SyncedAt: 500}, {UserID: "u1", WorkDate: "2026-11-17", SyncedAt: 900},
+			{UserID: "u2", WorkDate: "2026-11-16", SyncedAt: 500}, {UserID: "u2", WorkDate: "2026-11-17", SyncedAt: 500},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("punch pulls (-want +got):\n%s", diff)
+		}
+		got, err = db.PunchPulls(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-17", UserIDs: []string{"u1"}})
+		must(t, err)
+		if diff := cmp.Diff(want[1:2], got); diff != "" {
+			t.Errorf("u1's pulls of 11-17 (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestKindCoverage: punches and plans are covered apart from the check results and from
+// each other, merged like MarkCovered merges.
+func TestKindCoverage(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		must(t, db.MarkKindCovered(ctx, kaoqin.CoverPunches, []kaoqin.DayCoverage{
+			{Day: "2026-11-16", SyncedAt: 10, Closed: true}, {Day: "2026-11-17", SyncedAt: 20}}))
+		must(t, db.MarkKindCovered(ctx, kaoqin.CoverPunches, []kaoqin.DayCoverage{
+			{Day: "2026-11-16", SyncedAt: 5}, {Day: "2026-11-17", SyncedAt: 30, Closed: true}}))
+		must(t, db.MarkKindCovered(ctx, kaoqin.CoverPlans, []kaoqin.DayCoverage{{Day: "2026-11-18", SyncedAt: 40}}))
+		got, err := db.KindCoverage(ctx, kaoqin.CoverPunches, "2026-11-01", "2026-11-30")
+		must(t, err)
+		want := []kaoqin.DayCoverage{{Day: "2026-11-16", SyncedAt: 10, Closed: true}, {Day: "2026-11-17", SyncedAt: 30, Closed: true}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("punch coverage (-want +got):\n%s", diff)
+		}
+		got, err = db.KindCoverage(ctx, kaoqin.CoverPlans, "2026-11-01", "2026-11-30")
+		must(t, err)
+		if diff := cmp.Diff([]kaoqin.DayCoverage{{Day: "2026-11-18", SyncedAt: 40}}, got); diff != "" {
+			t.Errorf("plan coverage (-want +got):\n%s", diff)
+		}
+		if cov, err := db.Coverage(ctx, "2026-11-01", "2026-11-30"); err != nil || len(cov) != 0 {
+			t.Errorf("the check results' coverage = %v, %v; want none", cov, err)
+		}
+		wantCode(t, db.MarkKindCovered(ctx, "checks", []kaoqin.DayCoverage{{Day: "2026-11-18"}}), kaoqin.EINVALID)
+		_, err = db.KindCoverage(ctx, kaoqin.CoverPlans, "2026-11-30", "2026-11-01")
+		wantCode(t, err, kaoqin.EINVALID)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"math"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -13,20 +14,45 @@ var punchesTable = table{
 	cols: []column{
 		{"id", tBigint}, {"user_id", tText}, {"work_date", tText}, {"check_type", tText},
 		{"time_result", tText}, {"location_result", tText}, {"source_type", tText},
-		{"user_check_time", tBigint}, {"base_check_time", tBigint}, {"plan_id", tBigint}, {"group_id", tBigint},
-		{"is_legal", tBoolean}, {"invalid_record_type", tText}, {"location_method", tText},
-		{"user_address", tText}, {"outside_remark", tText}, {"device_id", tText},
+		{"user_check_time", tBigint}, {"base_check_time", tBigint}, {"plan_check_time", tBigint},
+		{"plan_id", tBigint}, {"group_id", tBigint}, {"class_id", tBigint},
+		{"is_legal", tBoolean}, {"invalid_record_type", tText}, {"invalid_record_msg", tText}, {"location_method", tText},
+		{"user_address", tText}, {"user_lat_e6", tBigint}, {"user_lng_e6", tBigint}, {"user_accuracy_e6", tBigint},
+		{"outside_remark", tText}, {"device_id", tText}, {"device_sn", tText}, {"user_ssid", tText}, {"user_mac", tText},
+		{"base_address", tText}, {"base_lat_e6", tBigint}, {"base_lng_e6", tBigint}, {"base_accuracy_e6", tBigint},
+		{"base_ssid", tText}, {"base_mac", tText},
 		{"approve_id", tBigint}, {"proc_inst_id", tText},
 	},
 	key: []string{"id"},
 }
 
-const punchCols = `id, user_id, work_date, check_type, time_result, location_result, source_type,
-	user_check_time, base_check_time, plan_id, group_id, is_legal, invalid_record_type, location_method,
-	user_address, outside_remark, device_id, approve_id, proc_inst_id`
+var punchCols = punchesTable.colNames()
 
-// SavePunches replaces the punch records of b.Scope with b.Punches (upserted by id) and
-// records b.Checkpoint, in one transaction. It returns the rows inserted, changed or deleted.
+// punchPullsTable keeps the latest pull of each employee and day: a later pull wins.
+var punchPullsTable = table{
+	name: "punch_pulls",
+	cols: []column{{"user_id", tText}, {"work_date", tText}, {"synced_at", tBigint}},
+	key:  []string{"work_date", "user_id"},
+	set:  `SET synced_at = excluded.synced_at WHERE excluded.synced_at > punch_pulls.synced_at`,
+}
+
+// e6 stores a coordinate or an accuracy as millionths; fromE6 reads it back.
+func e6(f float64) int64     { return int64(math.Round(f * 1e6)) }
+func fromE6(n int64) float64 { return float64(n) / 1e6 }
+func punchRow(p kaoqin.Punch) []any {
+	return []any{p.ID, p.UserID, p.WorkDate, p.CheckType, p.TimeResult, p.LocationResult, p.SourceType,
+		p.UserCheckTime, p.BaseCheckTime, p.PlanCheckTime, p.PlanID, p.GroupID, p.ClassID,
+		p.IsLegal, p.InvalidRecordType, p.InvalidRecordMsg, p.LocationMethod,
+		p.UserAddress, e6(p.Latitude), e6(p.Longitude), e6(p.Accuracy),
+		p.OutsideRemark, p.DeviceID, p.DeviceSN, p.SSID, p.MAC,
+		p.BaseAddress, e6(p.BaseLatitude), e6(p.BaseLongitude), e6(p.BaseAccuracy), p.BaseSSID, p.BaseMAC,
+		p.ApproveID, p.ProcInstID}
+}
+
+// SavePunches replaces the punch records of b.Scope with b.Punches (upserted by id), records
+// the pull of every employee and day of the scope when b.SyncedAt is set, and records
+// b.Checkpoint, in one transaction. It returns the rows inserted, changed or deleted (punch
+// rows; the pull records are not counted).
 func (db *DB) SavePunches(ctx context.Context, b kaoqin.PunchBatch) (rows int64, err error) {
 	defer wrap(&err, "save punches")
 	if err := checkScope(b.Scope); err != nil {
@@ -41,13 +67,22 @@ func (db *DB) SavePunches(ctx context.Context, b kaoqin.PunchBatch) (rows int64,
 	data := make([][]any, len(punches))
 	ids := make([]int64, len(punches))
 	for i, p := range punches {
-		data[i] = []any{p.ID, p.UserID, p.WorkDate, p.CheckType, p.TimeResult, p.LocationResult, p.SourceType,
-			p.UserCheckTime, p.BaseCheckTime, p.PlanID, p.GroupID, p.IsLegal, p.InvalidRecordType, p.LocationMethod,
-			p.UserAddress, p.OutsideRemark, p.DeviceID, p.ApproveID, p.ProcInstID}
+		data[i] = punchRow(p)
 		ids[i] = p.ID
+	}
+	var pulls [][]any
+	if b.SyncedAt != 0 && len(b.Scope.UserIDs) > 0 {
+		for _, day := range kaoqin.Days(b.Scope.From, b.Scope.To) {
+			for _, u := range dedupeSorted(b.Scope.UserIDs) {
+				pulls = append(pulls, []any{u, day, b.SyncedAt})
+			}
+		}
 	}
 	err = db.update(ctx, func(tx conn) (err error) {
 		if rows, err = db.replaceScope(ctx, tx, punchesTable, b.Scope, data, ids); err != nil {
+			return err
+		}
+		if _, err := tx.upsert(ctx, punchPullsTable, pulls); err != nil {
 			return err
 		}
 		return db.markDone(ctx, tx, b.Checkpoint)
@@ -67,7 +102,34 @@ func (db *DB) Punches(ctx context.Context, f kaoqin.Filter) (punches []kaoqin.Pu
 }
 
 func scanPunch(rows *sql.Rows, p *kaoqin.Punch) error {
-	return rows.Scan(&p.ID, &p.UserID, &p.WorkDate, &p.CheckType, &p.TimeResult, &p.LocationResult, &p.SourceType,
-		&p.UserCheckTime, &p.BaseCheckTime, &p.PlanID, &p.GroupID, &p.IsLegal, &p.InvalidRecordType, &p.LocationMethod,
-		&p.UserAddress, &p.OutsideRemark, &p.DeviceID, &p.ApproveID, &p.ProcInstID)
+	var lat, lng, acc, blat, blng, bacc int64
+	err := rows.Scan(&p.ID, &p.UserID, &p.WorkDate, &p.CheckType, &p.TimeResult, &p.LocationResult, &p.SourceType,
+		&p.UserCheckTime, &p.BaseCheckTime, &p.PlanCheckTime, &p.PlanID, &p.GroupID, &p.ClassID,
+		&p.IsLegal, &p.InvalidRecordType, &p.InvalidRecordMsg, &p.LocationMethod,
+		&p.UserAddress, &lat, &lng, &acc,
+		&p.OutsideRemark, &p.DeviceID, &p.DeviceSN, &p.SSID, &p.MAC,
+		&p.BaseAddress, &blat, &blng, &bacc, &p.BaseSSID, &p.BaseMAC,
+		&p.ApproveID, &p.ProcInstID)
+	p.Latitude, p.Longitude, p.Accuracy = fromE6(lat), fromE6(lng), fromE6(acc)
+	p.BaseLatitude, p.BaseLongitude, p.BaseAccuracy = fromE6(blat), fromE6(blng), fromE6(bacc)
+	return err
+}
+
+// PunchPulls returns the latest punch pull of each employee and day f selects, sorted by
+// UserID, WorkDate.
+func (db *DB) PunchPulls(ctx context.Context, f kaoqin.Filter) (pulls []kaoqin.PunchPull, err error) {
+	defer wrap(&err, "punch pulls")
+	where, args, err := filterWhere(db.d, f)
+	if err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.PunchPull) error {
+		return rows.Scan(&p.UserID, &p.WorkDate, &p.SyncedAt)
+	}, "SELECT user_id, work_date, synced_at FROM punch_pulls"+where+" ORDER BY user_id, work_date", args...)
+}
+
+// dedupeSorted returns the distinct values of s, sorted.
+func dedupeSorted(s []string) []string {
+	out := lastByKey(s, func(v string) string { return v }, cmp.Compare[string])
+	return out
 }
