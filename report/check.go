@@ -55,6 +55,9 @@ type Check struct {
 	// Pending is true for a NotSigned check whose scheduled time has not come yet: it is not
 	// missing, DingTalk just has not judged it.
 	Pending bool `json:"pending,omitempty"`
+	// Provisional is true for kaoqin's reading of a punch seen before DingTalk's result for the
+	// check was pulled: Normal at or before the check's time, Late (a check-out: Early) otherwise.
+	Provisional bool `json:"provisional,omitempty"`
 }
 
 // checkAlloc makes the Checks of many employees out of a few large blocks.

@@ -24,6 +24,13 @@ type Counts struct {
 	Absent          int `json:"absent"`
 	OnLeave         int `json:"on_leave"`
 	Outside         int `json:"outside"`
+	// The shift-aware board: scheduled = checked_in + not_checked_in + awaiting + not_due_yet
+	// + on_leave_not_checked_in, each employee in exactly one of them.
+	NotDueYet           int `json:"not_due_yet"`
+	Awaiting            int `json:"awaiting"`
+	OnLeaveCheckedIn    int `json:"on_leave_checked_in"`
+	OnLeaveNotCheckedIn int `json:"on_leave_not_checked_in"`
+	DueNow              int `json:"due_now"`
 }
 
 // dailyFields maps each daily count to the flag an employee needs to be in it; headcount
@@ -42,6 +49,11 @@ var dailyFields = []dailyField{
 	{"absent", fAbsent, func(c *Counts) *int { return &c.Absent }},
 	{"on_leave", fOnLeave, func(c *Counts) *int { return &c.OnLeave }},
 	{"outside", fOutside, func(c *Counts) *int { return &c.Outside }},
+	{"not_due_yet", fNotDueYet, func(c *Counts) *int { return &c.NotDueYet }},
+	{"awaiting", fAwaiting, func(c *Counts) *int { return &c.Awaiting }},
+	{"on_leave_checked_in", fOnLeaveCheckedIn, func(c *Counts) *int { return &c.OnLeaveCheckedIn }},
+	{"on_leave_not_checked_in", fOnLeaveNotIn, func(c *Counts) *int { return &c.OnLeaveNotCheckedIn }},
+	{"due_now", fDueNow, func(c *Counts) *int { return &c.DueNow }},
 }
 
 type dailyField struct {
@@ -112,7 +124,17 @@ type DailyEmployee struct {
 	DepartmentIDs []int64 `json:"department_ids"` // held that day, sorted; [] for none
 	OnLeave       bool    `json:"on_leave"`
 	Status        string  `json:"status"` // one of the Status constants
-	Checks        []Check `json:"checks"` // by scheduled time
+	Plans         []Plan  `json:"plans"`  // by time; [] on a rest day or without an attendance group
+	// The shift-aware board, at the moment of the report: Presence is one of the Presence
+	// constants; ShiftStart the first check-in's time; LateMinutes the minutes late of the
+	// check-ins (provisional readings included); OverdueMinutes since the first check-in due
+	// and not signed (overdue and awaiting only); NextOffDuty the next check-out still to come.
+	Presence       string  `json:"presence"`
+	ShiftStart     Time    `json:"shift_start"`
+	LateMinutes    int     `json:"late_minutes"`
+	OverdueMinutes int     `json:"overdue_minutes"`
+	NextOffDuty    Time    `json:"next_off_duty"`
+	Checks         []Check `json:"checks"` // by scheduled time
 }
 
 type dailyRow struct {
@@ -155,10 +177,30 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		total += len(p.checks[0])
 	}
 	alloc := newCheckAlloc(total)
+	plans := &planAlloc{plans: make([]Plan, 0, len(in.Schedules)), loc: v.loc}
 	counts := make([]Counts, len(v.org.depts))
 	notIn := make([][]Person, len(v.org.depts))
+	dayPlans := newDayRows(in.Schedules, day, func(s *kaoqin.Schedule) string { return s.UserID }, func(s *kaoqin.Schedule) string { return s.WorkDate })
+	live := !cov[0].Closed // plans and punches count on a day not final; on a final one they are shown
+	dayPunches := newDayRows(in.Punches, day, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
+	dayPulls := newDayRows(in.PunchPulls, day, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
 	for _, p := range v.people {
-		f := v.classify(p, 0)
+		ps := dayPlans.of(p.userid)
+		ld := liveDay{checks: p.checks[0]}
+		if live {
+			var pulledAt int64
+			for _, pl := range dayPulls.of(p.userid) {
+				pulledAt = max(pulledAt, pl.SyncedAt)
+			}
+			ld = readLive(p.checks[0], ps, dayPunches.of(p.userid), pulledAt, cov[0].SyncedAt)
+		}
+		f := classify(ld.checks, v.onLeave(p, 0), v.now)
+		sh := shiftOf(ld.checks, f, v.now, v.bounds[1])
+		shown, provisional := ld.shown()
+		checks := alloc.make(shown, v.loc, v.now)
+		for i, prov := range provisional {
+			checks[i].Provisional = prov
+		}
 		subs := v.org.subtrees(p.held[0])
 		d.Company.add(f)
 		for _, s := range subs {
@@ -169,13 +211,19 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		}
 		d.rows = append(d.rows, dailyRow{flags: f, subs: subs})
 		d.Employees = append(d.Employees, DailyEmployee{
-			UserID:        p.userid,
-			Name:          p.name(),
-			JobNumber:     p.jobNumber(),
-			DepartmentIDs: nonNil(v.org.visible(v.scope, p.held[0])),
-			OnLeave:       f.has(fOnLeave),
-			Status:        f.status(),
-			Checks:        alloc.make(p.checks[0], v.loc, v.now),
+			UserID:         p.userid,
+			Name:           p.name(),
+			JobNumber:      p.jobNumber(),
+			DepartmentIDs:  nonNil(v.org.visible(v.scope, p.held[0])),
+			OnLeave:        f.has(fOnLeave),
+			Status:         f.status(),
+			Plans:          newPlans(ps, plans),
+			Presence:       f.presence(),
+			ShiftStart:     at(sh.start, v.loc),
+			LateMinutes:    sh.lateMin,
+			OverdueMinutes: sh.overdueMin,
+			NextOffDuty:    at(sh.nextOff, v.loc),
+			Checks:         checks,
 		})
 	}
 	for i, dept := range v.org.depts {

@@ -21,6 +21,14 @@ const (
 	fOnLeave                           // a leave overlaps the day
 	fOutside                           // a check with locationResult Outside (外勤)
 	fPending                           // a NotSigned check not due yet: the day is in progress
+
+	// The shift-aware board. Every scheduled employee is in exactly one of checked_in,
+	// not_checked_in, awaiting, not_due_yet and on_leave_not_checked_in.
+	fNotDueYet        // scheduled, not checked in, not on leave, no check-in time come yet
+	fAwaiting         // scheduled, not checked in, not on leave: a check-in time has come since the latest pull, no punch seen
+	fOnLeaveCheckedIn // on leave and checked in (a half-day leave)
+	fOnLeaveNotIn     // scheduled, on leave, not checked in
+	fDueNow           // checked in, or a check-in time has come and not on leave: checked_in + not_checked_in + awaiting
 )
 
 func (f flags) has(g flags) bool { return f&g != 0 }
@@ -38,7 +46,8 @@ func due(c kaoqin.Check, now int64) bool {
 	return c.BaseCheckTime <= asOf
 }
 
-// classify classifies one employee's checks of one work day.
+// classify classifies one employee's checks of one work day. The check-ins of a day are its
+// OnDuty checks (every check, on a day that has none).
 func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
 	var f flags
 	if onLeave {
@@ -49,7 +58,7 @@ func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
 	}
 	f |= fScheduled
 	allDueUnsigned := true
-	var missOn, missOff bool
+	var missOn, missOff, hasOn bool
 	for _, c := range checks {
 		signed, isDue := c.Signed(), due(c, now)
 		switch {
@@ -65,6 +74,7 @@ func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
 		}
 		switch c.CheckType {
 		case kaoqin.OnDuty:
+			hasOn = true
 			if signed {
 				f |= fCheckedIn
 			} else if isDue {
@@ -88,10 +98,22 @@ func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
 		}
 	}
 	if onLeave {
-		return f
+		if f.has(fCheckedIn) {
+			return f | fOnLeaveCheckedIn | fDueNow
+		}
+		return f | fOnLeaveNotIn
 	}
-	if !f.has(fCheckedIn) && missOn {
+	switch inDue, inStarted := checkInsDue(checks, hasOn, now); {
+	case f.has(fCheckedIn):
+	case inDue:
 		f |= fNotCheckedIn
+	case inStarted:
+		f |= fAwaiting
+	default:
+		f |= fNotDueYet
+	}
+	if f.has(fCheckedIn | fNotCheckedIn | fAwaiting) {
+		f |= fDueNow
 	}
 	if allDueUnsigned {
 		return f | fAbsent
@@ -103,6 +125,20 @@ func classify(checks []kaoqin.Check, onLeave bool, now int64) flags {
 		f |= fMissingOffDuty
 	}
 	return f
+}
+
+// checkInsDue reports whether an unsigned check-in is due (DingTalk has said NotSigned after
+// its time: not checked in), and whether the time of one has come by now at all (if not due,
+// kaoqin has heard nothing since: awaiting).
+func checkInsDue(checks []kaoqin.Check, hasOn bool, now int64) (isDue, started bool) {
+	for _, c := range checks {
+		if (hasOn && c.CheckType != kaoqin.OnDuty) || c.Signed() {
+			continue
+		}
+		isDue = isDue || due(c, now)
+		started = started || c.BaseCheckTime <= now
+	}
+	return isDue, started
 }
 
 // Day statuses, one per employee and day, worst first: the colour of a calendar cell and the

@@ -37,54 +37,57 @@ func TestClassify(t *testing.T) {
 		{"rest day", nil, false, 0, StatusRest},
 		{"rest day on leave", nil, true, fOnLeave, StatusLeave},
 		{"normal", []kaoqin.Check{on("08:00", "07:55", "Normal"), off("09:00", "09:01", "Normal")}, false,
-			fScheduled | fAttended | fCheckedIn, StatusNormal},
+			fScheduled | fAttended | fCheckedIn | fDueNow, StatusNormal},
 		{"late", []kaoqin.Check{on("08:00", "08:05", "Late"), off("09:00", "09:01", "Normal")}, false,
-			fScheduled | fAttended | fCheckedIn | fLate, StatusLate},
+			fScheduled | fAttended | fCheckedIn | fLate | fDueNow, StatusLate},
 		{"serious late", []kaoqin.Check{on("08:00", "08:45", "SeriousLate")}, false,
-			fScheduled | fAttended | fCheckedIn | fSeriousLate, StatusLate},
+			fScheduled | fAttended | fCheckedIn | fSeriousLate | fDueNow, StatusLate},
 		{"absenteeism late", []kaoqin.Check{on("08:00", "09:05", "Absenteeism")}, false,
-			fScheduled | fAttended | fCheckedIn | fAbsenteeismLate, StatusLate},
+			fScheduled | fAttended | fCheckedIn | fAbsenteeismLate | fDueNow, StatusLate},
 		{"early", []kaoqin.Check{on("07:00", "06:55", "Normal"), off("09:00", "08:30", "Early")}, false,
-			fScheduled | fAttended | fCheckedIn | fEarly, StatusEarly},
+			fScheduled | fAttended | fCheckedIn | fEarly | fDueNow, StatusEarly},
 		{"outside", []kaoqin.Check{on("08:00", "07:55", "Normal", outside)}, false,
-			fScheduled | fAttended | fCheckedIn | fOutside, StatusNormal},
+			fScheduled | fAttended | fCheckedIn | fOutside | fDueNow, StatusNormal},
 		{"missing on duty", []kaoqin.Check{on("08:00", "", ns), off("09:00", "09:01", "Normal")}, false,
-			fScheduled | fAttended | fNotCheckedIn | fMissingOnDuty, StatusMissing},
+			fScheduled | fAttended | fNotCheckedIn | fMissingOnDuty | fDueNow, StatusMissing},
 		{"missing off duty", []kaoqin.Check{on("08:00", "07:59", "Normal"), off("09:00", "", ns)}, false,
-			fScheduled | fAttended | fCheckedIn | fMissingOffDuty, StatusMissing},
+			fScheduled | fAttended | fCheckedIn | fMissingOffDuty | fDueNow, StatusMissing},
 		{"absent: every check due and NotSigned", []kaoqin.Check{on("08:00", "", ns), off("09:00", "", ns)}, false,
-			fScheduled | fNotCheckedIn | fAbsent, StatusAbsent},
+			fScheduled | fNotCheckedIn | fAbsent | fDueNow, StatusAbsent},
 		{"on leave all day: not absent, not missing, not 'not checked in'",
 			[]kaoqin.Check{on("08:00", "", ns), off("09:00", "", ns)}, true,
-			fScheduled | fOnLeave, StatusLeave},
+			fScheduled | fOnLeave | fOnLeaveNotIn, StatusLeave},
 		{"half-day leave in the morning: the missing check-in is the leave",
 			[]kaoqin.Check{on("08:00", "", ns, approved(1)), off("09:00", "09:02", "Normal")}, true,
-			fScheduled | fAttended | fOnLeave, StatusLeave},
-		{"half-day leave and late in the afternoon: still late",
+			fScheduled | fAttended | fOnLeave | fOnLeaveNotIn, StatusLeave},
+		{"half-day leave and late in the afternoon: still late, and both on leave and checked in",
 			[]kaoqin.Check{on("08:00", "", ns), on("09:00", "09:05", "Late")}, true,
-			fScheduled | fAttended | fCheckedIn | fLate | fOnLeave, StatusLate},
+			fScheduled | fAttended | fCheckedIn | fLate | fOnLeave | fOnLeaveCheckedIn | fDueNow, StatusLate},
 		{"in progress: check-in done, check-out to come", []kaoqin.Check{on("09:00", "08:58", "Normal"), off("18:00", "", ns)}, false,
-			fScheduled | fAttended | fCheckedIn | fPending, StatusPending},
+			fScheduled | fAttended | fCheckedIn | fPending | fDueNow, StatusPending},
 		{"in progress: not checked in yet, check-out to come: missing, not absent",
 			[]kaoqin.Check{on("09:00", "", ns), off("18:00", "", ns)}, false,
-			fScheduled | fNotCheckedIn | fMissingOnDuty | fPending, StatusMissing},
-		{"shift starting at 14:00 seen at 09:10: scheduled, nothing else",
+			fScheduled | fNotCheckedIn | fMissingOnDuty | fPending | fDueNow, StatusMissing},
+		{"shift starting at 14:00 seen at 09:10: scheduled, not due yet",
 			[]kaoqin.Check{on("14:00", "", ns), off("22:00", "", ns)}, false,
-			fScheduled | fPending, StatusPending},
+			fScheduled | fPending | fNotDueYet, StatusPending},
 		{"afternoon shift checked in early: checked in although not due",
 			[]kaoqin.Check{on("14:00", "09:05", "Normal"), off("22:00", "", ns)}, false,
-			fScheduled | fAttended | fCheckedIn | fPending, StatusPending},
+			fScheduled | fAttended | fCheckedIn | fPending | fDueNow, StatusPending},
 		{"a check due exactly now is due", []kaoqin.Check{on("09:10", "", ns)}, false,
-			fScheduled | fNotCheckedIn | fAbsent, StatusAbsent},
+			fScheduled | fNotCheckedIn | fAbsent | fDueNow, StatusAbsent},
+		{"check-in at 09:00 pulled at 08:55, seen at 09:10: awaiting, not missing",
+			[]kaoqin.Check{on("09:00", "", ns, pulled(ms(day, "08:55"))), off("18:00", "", ns, pulled(ms(day, "08:55")))}, false,
+			fScheduled | fPending | fAwaiting | fDueNow, StatusPending},
 		{"split shift at 09:10: checked in, the rest still to come",
 			[]kaoqin.Check{on("08:00", "07:58", "Normal"), off("12:00", "", ns), on("14:00", "", ns), off("18:00", "", ns)}, false,
-			fScheduled | fAttended | fCheckedIn | fPending, StatusPending},
+			fScheduled | fAttended | fCheckedIn | fPending | fDueNow, StatusPending},
 		{"split shift: second check-in late, first check-out missing",
 			[]kaoqin.Check{on("06:00", "05:58", "Normal"), off("07:00", "", ns), on("08:00", "08:20", "Late"), off("09:00", "09:00", "Normal")}, false,
-			fScheduled | fAttended | fCheckedIn | fLate | fMissingOffDuty, StatusMissing},
-		{"only a check-out, not signed: absent but never 'not checked in'",
+			fScheduled | fAttended | fCheckedIn | fLate | fMissingOffDuty | fDueNow, StatusMissing},
+		{"only a check-out, not signed: absent, and not checked in (it stands for the check-in)",
 			[]kaoqin.Check{off("09:00", "", ns)}, false,
-			fScheduled | fAbsent, StatusAbsent},
+			fScheduled | fAbsent | fNotCheckedIn | fDueNow, StatusAbsent},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			got := classify(test.checks, test.onLeave, now)
@@ -97,6 +100,8 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func pulled(at int64) func(*kaoqin.Check) { return func(c *kaoqin.Check) { c.SyncedAt = at } }
 
 func TestMinutes(t *testing.T) {
 	base := ms("2026-11-18", "09:00")
@@ -125,7 +130,8 @@ func TestMinutes(t *testing.T) {
 
 func flagNames(f flags) string {
 	names := []string{"scheduled", "attended", "checked_in", "not_checked_in", "late", "serious_late",
-		"absenteeism_late", "early", "missing_on_duty", "missing_off_duty", "absent", "on_leave", "outside", "pending"}
+		"absenteeism_late", "early", "missing_on_duty", "missing_off_duty", "absent", "on_leave", "outside", "pending",
+		"not_due_yet", "awaiting", "on_leave_checked_in", "on_leave_not_checked_in", "due_now"}
 	s := ""
 	for i, n := range names {
 		if f.has(1 << i) {

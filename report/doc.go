@@ -10,6 +10,15 @@
 // DingTalk judges every check; the package only counts, and every number can be traced back
 // to the people (Daily.Who, Period.Who) and the checks (Period.Checks, Period.Days) behind it.
 //
+// The daily report of a day in progress is shift-aware and live (live.go): plans (排班) say who
+// is due when before anyone punches, and punches seen before DingTalk's verdict count as
+// provisional readings. A punch feeds it by being stored: SavePunches a kaoqin.Punch of its user
+// and work date (from listRecord, or from a Stream or HTTP event, with a batch without a Scope),
+// and the next report of that day reads it; a punch pull's SyncedAt tells that a person had no
+// other punch until then. Each employee carries a Presence word (in, late, overdue, awaiting,
+// not_due, on_leave, absent, rest) that tallies with the counts, and scheduled = checked_in +
+// not_checked_in + awaiting + not_due_yet + on_leave_not_checked_in on every line.
+//
 // A report refuses to speak about days that have not been synced: it fails with
 // kaoqin.ENOTSYNCED naming the days and the sync command to run, never with zeros.
 //

@@ -152,7 +152,8 @@ func TestWriteXLSX(t *testing.T) {
 		t.Errorf("Checks header %s", got)
 	}
 	checkDateCell(t, f, "Checks", 1, "2026-11-18")
-	checkDateCell(t, f, "Checks", 9, "2026-11-18 09:00:00") // u01's check-in, in Shanghai time
+	scheduled := slices.Index(rows[0], "Scheduled time") + 1
+	checkDateCell(t, f, "Checks", scheduled, "2026-11-18 09:00:00") // u01's check-in, in Shanghai time
 }
 
 // checkXLSXSheet checks a sheet's header: bold, frozen, and columns sized.

@@ -20,6 +20,13 @@ type Input struct {
 	Checks      []kaoqin.Check
 	Leaves      []kaoqin.Leave
 	Coverage    []kaoqin.DayCoverage // the days whose attendance has been pulled
+	// Plans, punches and punch pulls: the daily report shows a day's plans, and reads a day
+	// not final live (live.go). The other reports leave them out.
+	Schedules  []kaoqin.Schedule
+	Punches    []kaoqin.Punch
+	PunchPulls []kaoqin.PunchPull
+
+	users []string // the employees Load read the rows of; nil: everyone
 }
 
 // Options are what a report needs besides the data: no clock and no configuration is read

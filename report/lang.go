@@ -68,6 +68,20 @@ var statusLabels = map[string]label{
 
 var pendingLabel = label{"待打卡", "Pending"}
 
+// provisionalLabel follows kaoqin's reading of a punch DingTalk has not judged yet.
+var provisionalLabel = label{"(待钉钉确认)", " (provisional)"}
+
+var presenceLabels = map[string]label{
+	PresenceIn:       {"已到", "in"},
+	PresenceLate:     {"迟到", "late"},
+	PresenceOverdue:  {"超时未到", "overdue"},
+	PresenceAwaiting: {"待确认", "awaiting"},
+	PresenceNotDue:   {"未到上班时间", "not due yet"},
+	PresenceOnLeave:  {"请假", "on leave"},
+	PresenceAbsent:   {"旷工", "absent"},
+	PresenceRest:     {"休息", "rest"},
+}
+
 // say shows code in l: its label if it has one, else DingTalk's code as is.
 func (l Lang) say(labels map[string]label, code string) string {
 	if lb, ok := labels[code]; ok {

@@ -17,6 +17,9 @@ type Source interface {
 	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
 	Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error)
 	Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error)
+	Schedules(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Schedule, error)
+	Punches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
+	PunchPulls(ctx context.Context, f kaoqin.Filter) ([]kaoqin.PunchPull, error)
 }
 
 // LoadDaily reads what the daily report of day needs from src and computes it. This and the
@@ -29,7 +32,30 @@ func LoadDaily(ctx context.Context, src Source, day string, opts Options) (*Dail
 	if err != nil {
 		return nil, err
 	}
+	if err := loadLive(ctx, src, &in, day); err != nil {
+		return nil, err
+	}
 	return ComputeDaily(in, day, opts)
+}
+
+// loadLive reads the day's plans and, for a day not final, its punches and punch pulls: what
+// the daily report reads besides the check results (live.go).
+func loadLive(ctx context.Context, src Source, in *Input, day string) error {
+	f := kaoqin.Filter{From: day, To: day, UserIDs: in.users}
+	var err error
+	if in.Schedules, err = src.Schedules(ctx, f); err != nil {
+		return fmt.Errorf("load schedules (plans) of %s: %w", day, err)
+	}
+	if len(in.Coverage) == 1 && in.Coverage[0].Closed {
+		return nil
+	}
+	if in.Punches, err = src.Punches(ctx, f); err != nil {
+		return fmt.Errorf("load punches of %s: %w", day, err)
+	}
+	if in.PunchPulls, err = src.PunchPulls(ctx, f); err != nil {
+		return fmt.Errorf("load punch pulls of %s: %w", day, err)
+	}
+	return nil
 }
 
 // LoadPeriod reads what the period report of [from, to] needs from src and computes it.
@@ -103,6 +129,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 		slices.Sort(users)
 		users = slices.Compact(users)
 	}
+	in.users = users
 	if in.Checks, err = src.Checks(ctx, kaoqin.Filter{From: from, To: to, UserIDs: users}); err != nil {
 		return in, fmt.Errorf("load checks %s..%s: %w", from, to, err)
 	}

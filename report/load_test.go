@@ -69,6 +69,32 @@ func (f *fakeSource) Leaves(ctx context.Context, start, end int64) ([]kaoqin.Lea
 	return out, f.call("Leaves")
 }
 
+// rowsOf picks the rows of a Filter, as the store does.
+func rowsOf[T any](rows []T, flt kaoqin.Filter, user, day func(T) string) []T {
+	var out []T
+	for _, r := range rows {
+		if day(r) >= flt.From && day(r) <= flt.To && (flt.UserIDs == nil || slices.Contains(flt.UserIDs, user(r))) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (f *fakeSource) Schedules(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Schedule, error) {
+	return rowsOf(f.in.Schedules, flt, func(s kaoqin.Schedule) string { return s.UserID },
+		func(s kaoqin.Schedule) string { return s.WorkDate }), f.call("Schedules")
+}
+
+func (f *fakeSource) Punches(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Punch, error) {
+	return rowsOf(f.in.Punches, flt, func(p kaoqin.Punch) string { return p.UserID },
+		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("Punches")
+}
+
+func (f *fakeSource) PunchPulls(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.PunchPull, error) {
+	return rowsOf(f.in.PunchPulls, flt, func(p kaoqin.PunchPull) string { return p.UserID },
+		func(p kaoqin.PunchPull) string { return p.WorkDate }), f.call("PunchPulls")
+}
+
 func (f *fakeSource) Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error) {
 	var out []kaoqin.DayCoverage
 	for _, c := range f.in.Coverage {
@@ -101,6 +127,39 @@ func TestLoadDaily(t *testing.T) {
 	}
 	if src.checkUser[0] != nil {
 		t.Errorf("the company's report read the checks of %v, want everyone's", src.checkUser[0])
+	}
+}
+
+// TestLoadDaily_Live: a day in progress reads its plans, punches and punch pulls, of the
+// scope's members; a final day reads its plans only.
+func TestLoadDaily_Live(t *testing.T) {
+	ctx := context.Background()
+	b := liveCompany()
+	b.firstPull("u1", "08:00")
+	b.punch("u1", "08:55")
+	b.firstPull("u2", "08:00")
+	b.pulled("u2", "09:05")
+	b.plan("u1", kaoqin.OnDuty, "09:00", false)
+	sortInput(&b.in)
+	now := when(liveDayDate, "09:10")
+	src := &fakeSource{in: b.in}
+	got, err := LoadDaily(ctx, src, liveDayDate, opts(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jsonOf(t, got) != jsonOf(t, mustDaily(t, b.in, liveDayDate, opts(now))) {
+		t.Error("LoadDaily differs from ComputeDaily on the same data")
+	}
+	if got.Company.CheckedIn != 1 || got.Company.NotCheckedIn != 1 {
+		t.Errorf("company line %+v: want u1 in (punch) and u2 not (pulled)", got.Company)
+	}
+	b.in.Coverage[0].Closed = true
+	src = &fakeSource{in: b.in}
+	if _, err := LoadDaily(ctx, src, liveDayDate, opts(now)); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(src.calls, "Schedules") || slices.Contains(src.calls, "Punches") || slices.Contains(src.calls, "PunchPulls") {
+		t.Errorf("a final day's report called %v: want its plans read, not its punches", src.calls)
 	}
 }
 
@@ -159,7 +218,7 @@ func TestLoad_Errors(t *testing.T) {
 		t.Errorf("calls %v, want only Coverage", src.calls)
 	}
 	// A failing store: an internal error naming the operation.
-	for _, method := range []string{"Coverage", "Departments", "Memberships", "Checks", "Leaves", "Employees"} {
+	for _, method := range []string{"Coverage", "Departments", "Memberships", "Checks", "Leaves", "Employees", "Schedules"} {
 		src := &fakeSource{in: company(), fail: method}
 		_, err := LoadDaily(ctx, src, "2026-11-18", opts(afterRange))
 		if kaoqin.ErrorCode(err) != kaoqin.EINTERNAL || !strings.Contains(err.Error(), "load "+strings.ToLower(method)) ||

@@ -76,6 +76,11 @@ var dailyCountColumns = []column{
 	{key: "absent", zh: "旷工", en: "Absent", kind: kInt},
 	{key: "on_leave", zh: "请假", en: "On leave", kind: kInt},
 	{key: "outside", zh: "外勤", en: "Outside", kind: kInt},
+	{key: "not_due_yet", zh: "未到上班时间", en: "Not due yet", kind: kInt},
+	{key: "awaiting", zh: "待确认", en: "Awaiting", kind: kInt},
+	{key: "on_leave_checked_in", zh: "请假且已打卡", en: "On leave, checked in", kind: kInt},
+	{key: "on_leave_not_checked_in", zh: "请假未打卡", en: "On leave, not in", kind: kInt},
+	{key: "due_now", zh: "截至此刻应到", en: "Due by now", kind: kInt},
 }
 
 // periodCountColumns follow periodFields; the headers are those of DingTalk's 月度汇总
@@ -218,6 +223,7 @@ var dailyCheckColumns = []column{
 	{key: "userid", zh: "UserId", en: "UserID"},
 	{key: "departments", zh: "部门", en: "Departments"},
 	{key: "status", zh: "状态", en: "Status"},
+	{key: "presence", zh: "到岗", en: "Presence"},
 	{key: "on_leave", zh: "请假", en: "On leave"},
 	{key: "check_type", zh: "打卡类型", en: "Check type"},
 	{key: "base_check_time", zh: "应打卡时间", en: "Scheduled time", kind: kTime},
@@ -233,7 +239,7 @@ func (d *Daily) checkRows(lang Lang) iter.Seq[[]any] {
 		date := dateValue(d.Date)
 		for _, e := range d.Employees {
 			who := []any{date, e.Name, e.JobNumber, e.UserID, d.org.names(e.DepartmentIDs, lang),
-				lang.say(statusLabels, e.Status), lang.yesNo(e.OnLeave)}
+				lang.say(statusLabels, e.Status), lang.say(presenceLabels, e.Presence), lang.yesNo(e.OnLeave)}
 			if len(e.Checks) == 0 {
 				if !yield(append(who, nil, nil, nil, nil, nil, nil)) {
 					return
@@ -259,8 +265,11 @@ func checkValues(c Check, lang Lang) []any {
 		approve = *c.ApproveID
 	}
 	result := lang.say(timeResultLabels, c.TimeResult)
-	if c.Pending {
+	switch {
+	case c.Pending:
 		result = lang.pick(pendingLabel.zh, pendingLabel.en)
+	case c.Provisional:
+		result += lang.pick(provisionalLabel.zh, provisionalLabel.en)
 	}
 	return []any{lang.say(checkTypeLabels, c.CheckType), timeValue(c.BaseCheckTime), punched, result,
 		lang.say(locationResultLabels, c.LocationResult), approve}
