@@ -102,9 +102,11 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		reply(s.faultState())
 	case "GET /_sim/messages":
 		reply(map[string]any{"notifications": nonNil(s.Notifications()), "robot": nonNil(s.RobotMessages())})
+	case "GET /_sim/inbox":
+		reply(s.inboxState(r.URL.Query().Get("userid"), r.URL.Query().Get("robot")))
 	default:
 		writeBody(w, http.StatusNotFound, "application/json", marshal(map[string]string{
-			"error": "unknown control endpoint; see /_sim/counters, /_sim/clock, /_sim/faults, /_sim/messages",
+			"error": "unknown control endpoint; see /_sim/counters, /_sim/clock, /_sim/faults, /_sim/messages, /_sim/inbox",
 		}))
 	}
 }

@@ -41,6 +41,8 @@
 //	POST   /_sim/faults    {"rate":0.1,"kinds":[...]} and/or {"path":"/attendance/list","kind":"busy","n":3,"delay":"2s"}
 //	DELETE /_sim/faults    drop queued faults, the rate and any IP ban
 //	GET    /_sim/messages  work notifications and robot messages sent so far
+//	GET    /_sim/inbox     every person's inbox and every robot message; ?userid=U one
+//	                       person's, ?robot=TOKEN one robot's group
 //
 // # Envelopes
 //
@@ -95,8 +97,8 @@
 //     (UNVERIFIED). listbyusers needs an existing op_user_id (60121, UNVERIFIED).
 //   - asyncsend_v2: agent_id not the app's: 400002 (UNVERIFIED); more than 100 userid_list or 20
 //     dept_id_list: 41029; unknown msgtype: 40008; msg over 2,048 bytes: 400002. Unknown
-//     recipients and a second identical message to a person on the same day are accepted and
-//     reported by getsendresult (invalid_user_id_list, forbidden_user_id_list).
+//     recipients and messages over DingTalk's limits are accepted and reported by getsendresult
+//     (invalid_user_id_list, forbidden_user_id_list, forbidden_list); see Work notifications.
 //   - getusergroup for an unknown or removed userid: 60121 (UNVERIFIED).
 //
 // # Write rules (reference 3.1, 3.2)
@@ -189,5 +191,19 @@
 // timestamp+"\n"+secret)) (see RobotSign) and a timestamp within an hour of the service clock
 // (310000 "sign not match..." / "invalid timestamp"); unknown token 300005; at most 20
 // messages a minute per robot, then 410100 for 10 minutes (UNVERIFIED: users also report
-// 130101). Accepted messages are recorded (RobotMessages).
+// 130101). Accepted messages are recorded (RobotMessages, RobotInbox). A message whose msgUuid
+// the robot posted before is answered errcode 0 and not posted again (UNVERIFIED: how long
+// DingTalk remembers a msgUuid; the simulator remembers it for its life, and the repeat still
+// counts toward the 20 a minute).
+//
+// # Work notifications
+//
+// asyncsend_v2 delivers to each recipient at once, into their inbox (Inbox, Inboxes,
+// GET /_sim/inbox), unless a limit of reference 10.4 drops it: the same content (the msg
+// object, byte for byte) reached them earlier that company day (forbidden_list code 143106),
+// or they had MaxMessagesPerDay (500) messages from the app that day (143105). UNVERIFIED: the
+// order of the two checks (the duplicate is named first) and whether dropped messages count
+// toward the 500 (they do not). getsendresult answers at once: delivered people are in
+// unread_user_id_list (nobody reads), dropped ones in forbidden_user_id_list and
+// forbidden_list. The 5,000 recipients a minute of an app are not enforced.
 package dingtalksim

@@ -19,9 +19,33 @@ type Notification struct {
 	Msg       json.RawMessage // msg as sent
 	At        time.Time       // company clock
 	Delivered []string        // who received it
-	Forbidden []string        // skipped: the same content reached them earlier that day
-	Invalid   []string        // unknown userids
-	BadDepts  []int64         // unknown department ids
+	// Forbidden are the people DingTalk accepted the call for but did not deliver to, each
+	// for the reason of the same index in ForbiddenCodes: CodeDuplicate (the same content
+	// reached them earlier that day) or CodeDailyCap (they had their 500 messages of the day).
+	Forbidden      []string
+	ForbiddenCodes []string
+	Invalid        []string // unknown userids
+	BadDepts       []int64  // unknown department ids
+}
+
+// The codes getsendresult gives in forbidden_list for a message DingTalk accepted and dropped.
+const (
+	CodeDailyCap  = "143105" // the person had MaxMessagesPerDay messages from the app that day
+	CodeDuplicate = "143106" // the same content reached the person earlier that day
+)
+
+// MaxMessagesPerDay is how many work notifications one person receives from one app in a day
+// (reference 10.4: 500 for an internal app); DingTalk drops the rest, silently.
+const MaxMessagesPerDay = 500
+
+// InboxMessage is a work notification as the person's DingTalk shows it.
+type InboxMessage struct {
+	TaskID  int64
+	MsgType string
+	Title   string          // markdown, link, oa and action_card titles
+	Text    string          // text.content, or the markdown/link/action_card text
+	Msg     json.RawMessage // msg as sent
+	At      time.Time       // company clock
 }
 
 type messageLog struct {
@@ -29,7 +53,9 @@ type messageLog struct {
 	notes   []Notification
 	robot   []RobotMessage
 	taskSeq uint64
-	seen    map[string]bool // userid + day + content: DingTalk delivers identical content once a day
+	seen    map[string]bool           // userid + day + content: DingTalk delivers identical content once a day
+	perDay  map[string]int            // userid + day: messages delivered that day
+	inbox   map[string][]InboxMessage // userid -> what they received, oldest first
 }
 
 // Notifications returns the work notifications sent so far, oldest first.
@@ -44,6 +70,38 @@ func (s *Server) RobotMessages() []RobotMessage {
 	s.msgs.mu.Lock()
 	defer s.msgs.mu.Unlock()
 	return slices.Clone(s.msgs.robot)
+}
+
+// Inbox returns the work notifications userid received, oldest first: what their DingTalk
+// shows, after DingTalk's limits dropped what they drop.
+func (s *Server) Inbox(userid string) []InboxMessage {
+	s.msgs.mu.Lock()
+	defer s.msgs.mu.Unlock()
+	return slices.Clone(s.msgs.inbox[userid])
+}
+
+// Inboxes returns every person's inbox that holds a message, by userid.
+func (s *Server) Inboxes() map[string][]InboxMessage {
+	s.msgs.mu.Lock()
+	defer s.msgs.mu.Unlock()
+	out := make(map[string][]InboxMessage, len(s.msgs.inbox))
+	for id, m := range s.msgs.inbox {
+		out[id] = slices.Clone(m)
+	}
+	return out
+}
+
+// RobotInbox returns what robot token posted to its group, oldest first.
+func (s *Server) RobotInbox(token string) []RobotMessage {
+	s.msgs.mu.Lock()
+	defer s.msgs.mu.Unlock()
+	var out []RobotMessage
+	for _, m := range s.msgs.robot {
+		if m.Robot == token {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 var msgTypes = []string{"text", "image", "voice", "file", "link", "oa", "markdown", "action_card"}
@@ -124,26 +182,61 @@ func (s *Server) asyncSend(c *call) (any, *apiError) {
 
 	content := strconv.FormatUint(hashString(string(raw)), 16)
 	day := c.today.String()
+	title, text := notificationText(typ, msg[typ])
 	s.msgs.mu.Lock()
 	defer s.msgs.mu.Unlock()
 	if s.msgs.seen == nil {
-		s.msgs.seen = map[string]bool{}
-	}
-	for _, id := range recipients {
-		key := id + "|" + day + "|" + content
-		if s.msgs.seen[key] {
-			n.Forbidden = append(n.Forbidden, id)
-			continue
-		}
-		s.msgs.seen[key] = true
-		n.Delivered = append(n.Delivered, id)
+		s.msgs.seen, s.msgs.perDay, s.msgs.inbox = map[string]bool{}, map[string]int{}, map[string][]InboxMessage{}
 	}
 	s.msgs.taskSeq++
 	n.TaskID = 256_000_000_000 + int64(hash(s.seed, saltTask, s.msgs.taskSeq)%1_000_000_000)*100 + int64(s.msgs.taskSeq%100)
+	for _, id := range recipients {
+		// UNVERIFIED which limit DingTalk names when both apply: a duplicate is named first,
+		// and only delivered messages count toward the day's 500.
+		key, dayKey := id+"|"+day+"|"+content, id+"|"+day
+		switch {
+		case s.msgs.seen[key]:
+			n.Forbidden, n.ForbiddenCodes = append(n.Forbidden, id), append(n.ForbiddenCodes, CodeDuplicate)
+		case s.msgs.perDay[dayKey] >= MaxMessagesPerDay:
+			n.Forbidden, n.ForbiddenCodes = append(n.Forbidden, id), append(n.ForbiddenCodes, CodeDailyCap)
+		default:
+			s.msgs.seen[key] = true
+			s.msgs.perDay[dayKey]++
+			n.Delivered = append(n.Delivered, id)
+			s.msgs.inbox[id] = append(s.msgs.inbox[id], InboxMessage{TaskID: n.TaskID, MsgType: typ, Title: title, Text: text, Msg: n.Msg, At: c.now})
+		}
+	}
 	s.msgs.notes = append(s.msgs.notes, n)
 	return struct {
 		TaskID int64 `json:"task_id"`
 	}{n.TaskID}, nil
+}
+
+// notificationText is what a person reads of a message: its title and text, by msgtype.
+func notificationText(typ string, body json.RawMessage) (title, text string) {
+	var part struct {
+		Content  string `json:"content"`
+		Title    string `json:"title"`
+		Text     string `json:"text"`
+		Markdown string `json:"markdown"`
+		Head     struct {
+			Text string `json:"text"`
+		} `json:"head"`
+		Body struct {
+			Title   string `json:"title"`
+			Content string `json:"content"`
+		} `json:"body"`
+	}
+	json.Unmarshal(body, &part)
+	switch typ {
+	case "text":
+		return "", part.Content
+	case "action_card":
+		return part.Title, part.Markdown
+	case "oa":
+		return part.Body.Title, part.Body.Content
+	}
+	return part.Title, part.Text
 }
 
 type forbidden struct {
@@ -171,8 +264,8 @@ func (s *Server) getSendResult(c *call) (any, *apiError) {
 	}
 	n := s.msgs.notes[i]
 	var fl []forbidden
-	for _, id := range n.Forbidden {
-		fl = append(fl, forbidden{Code: "143105", Count: 1, UserID: id})
+	for i, id := range n.Forbidden {
+		fl = append(fl, forbidden{Code: n.ForbiddenCodes[i], Count: 1, UserID: id})
 	}
 	type result struct {
 		InvalidUserIDList   []string    `json:"invalid_user_id_list"`
@@ -186,4 +279,16 @@ func (s *Server) getSendResult(c *call) (any, *apiError) {
 	return struct {
 		SendResult result `json:"send_result"`
 	}{result{nonNil(n.Invalid), nonNil(n.Forbidden), []string{}, []string{}, nonNil(n.Delivered), nonNil(n.BadDepts), nonNil(fl)}}, nil
+}
+
+// inboxState is GET /_sim/inbox: every inbox, or one person's (?userid=) or one robot's
+// group (?robot=TOKEN).
+func (s *Server) inboxState(userid, robot string) map[string]any {
+	switch {
+	case userid != "":
+		return map[string]any{"userid": userid, "messages": nonNil(s.Inbox(userid))}
+	case robot != "":
+		return map[string]any{"robot": robot, "messages": nonNil(s.RobotInbox(robot))}
+	}
+	return map[string]any{"people": s.Inboxes(), "robot": nonNil(s.RobotMessages())}
 }

@@ -58,6 +58,109 @@ func TestWorkNotifications(t *testing.T) {
 	}
 }
 
+// TestWorkNotifications_Limits: the same content reaches a person once a day (143106), at
+// most 500 messages a day reach them (143105); both calls still answer success, and only
+// getsendresult and the person's inbox tell. A new day starts both afresh.
+func TestWorkNotifications_Limits(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{MonthlyQuota: -1})
+	ids := s.Truth().UserIDs()
+	agent := itoa(int(DefaultAgentID))
+	send := func(users, text string) int64 {
+		t.Helper()
+		var r struct {
+			TaskID int64 `json:"task_id"`
+		}
+		s.ok("/topapi/message/corpconversation/asyncsend_v2", `{"agent_id":`+agent+`,"userid_list":"`+users+`","msg":{"msgtype":"text","text":{"content":"`+text+`"}}}`, &r)
+		return r.TaskID
+	}
+	type fl struct {
+		Code   string `json:"code"`
+		UserID string `json:"userid"`
+	}
+	result := func(task int64) (unread []string, forbidden []fl) {
+		t.Helper()
+		var r struct {
+			SendResult struct {
+				Unread    []string `json:"unread_user_id_list"`
+				Forbidden []fl     `json:"forbidden_list"`
+			} `json:"send_result"`
+		}
+		s.ok("/topapi/message/corpconversation/getsendresult", `{"agent_id":`+agent+`,"task_id":`+strconv.FormatInt(task, 10)+`}`, &r)
+		return r.SendResult.Unread, r.SendResult.Forbidden
+	}
+
+	for i := range MaxMessagesPerDay {
+		send(ids[0], "提醒 "+strconv.Itoa(i))
+	}
+	task := send(ids[0]+","+ids[1], "提醒 0") // a duplicate for ids[0], new for ids[1]
+	if unread, forbidden := result(task); !slices.Equal(unread, []string{ids[1]}) || !slices.Equal(forbidden, []fl{{CodeDuplicate, ids[0]}}) {
+		t.Errorf("a duplicate: unread %v, forbidden %v", unread, forbidden)
+	}
+	task = send(ids[0]+","+ids[1], "第501条")
+	if unread, forbidden := result(task); !slices.Equal(unread, []string{ids[1]}) || !slices.Equal(forbidden, []fl{{CodeDailyCap, ids[0]}}) {
+		t.Errorf("over the daily cap: unread %v, forbidden %v", unread, forbidden)
+	}
+	inbox := s.Inbox(ids[0])
+	if len(inbox) != MaxMessagesPerDay || inbox[0].Text != "提醒 0" || inbox[499].Text != "提醒 499" || !inbox[0].At.Equal(wednesday) {
+		t.Fatalf("ids[0]'s inbox: %d messages, first %+v", len(inbox), inbox[0])
+	}
+	if got := s.Inbox(ids[1]); len(got) != 2 || got[0].Text != "提醒 0" || got[1].Text != "第501条" {
+		t.Errorf("ids[1]'s inbox: %+v", got)
+	}
+
+	// The next day: the same content, and a 501st message, arrive.
+	s.SetNow(wednesday.Add(24 * time.Hour))
+	task = send(ids[0], "提醒 0")
+	if unread, forbidden := result(task); !slices.Equal(unread, []string{ids[0]}) || len(forbidden) != 0 {
+		t.Errorf("the next day: unread %v, forbidden %v", unread, forbidden)
+	}
+	if n := len(s.Inbox(ids[0])); n != MaxMessagesPerDay+1 {
+		t.Errorf("ids[0] has %d messages after the next day's, want %d", n, MaxMessagesPerDay+1)
+	}
+	var got struct {
+		Messages []InboxMessage `json:"messages"`
+	}
+	_, body, _ := s.do("GET", "/_sim/inbox?userid="+ids[1], "", "")
+	decode(t, body, &got)
+	if len(got.Messages) != 2 || got.Messages[1].Text != "第501条" {
+		t.Errorf("GET /_sim/inbox?userid=: %s", body)
+	}
+}
+
+// TestRobot_MsgUUID: a retried message (the same msgUuid) is answered like the first and
+// posted once; it still counts toward the robot's 20 a minute.
+func TestRobot_MsgUUID(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{})
+	s.AddRobot("plainrobot", "")
+	send := func(body string) string {
+		_, b, _ := s.do("POST", "/robot/send?access_token=plainrobot", "application/json", body)
+		return b
+	}
+	msg := `{"msgtype":"text","text":{"content":"10:00 考勤播报"},"msgUuid":"u-1"}`
+	for range 3 {
+		if b := send(msg); errcode(t, b) != 0 {
+			t.Fatalf("send: %s", b)
+		}
+	}
+	if got := s.RobotInbox("plainrobot"); len(got) != 1 || got[0].MsgUUID != "u-1" || got[0].Text != "10:00 考勤播报" {
+		t.Errorf("the robot's group: %+v", got)
+	}
+	for i := range 17 {
+		if b := send(`{"msgtype":"text","text":{"content":"` + strconv.Itoa(i) + `"}}`); errcode(t, b) != 0 {
+			t.Fatalf("message %d: %s", i+4, b)
+		}
+	}
+	wantErr(t, send(`{"msgtype":"text","text":{"content":"21st"}}`), 410100, "限流")
+	if n := len(s.RobotInbox("plainrobot")); n != 18 {
+		t.Errorf("%d messages posted, want 18", n)
+	}
+	if n := len(s.RobotInbox(DefaultRobotToken)); n != 0 {
+		t.Errorf("another robot's group has %d messages", n)
+	}
+}
+
 func TestRobot(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{})

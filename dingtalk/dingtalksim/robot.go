@@ -21,6 +21,7 @@ type RobotMessage struct {
 	AtMobiles []string
 	AtUserIDs []string
 	IsAtAll   bool
+	MsgUUID   string // msgUuid: DingTalk posts one message per UUID
 	Body      json.RawMessage
 	At        time.Time // company clock
 }
@@ -30,10 +31,11 @@ type robotState struct {
 	secrets map[string]string      // access token -> sign secret ("" = no signing)
 	sent    map[string][]time.Time // accepted sends in the last minute, service clock
 	until   map[string]time.Time   // throttled until
+	uuids   map[string]bool        // token + "|" + msgUuid of the messages posted
 }
 
 func (r *robotState) init(robots map[string]string) {
-	r.secrets, r.sent, r.until = map[string]string{}, map[string][]time.Time{}, map[string]time.Time{}
+	r.secrets, r.sent, r.until, r.uuids = map[string]string{}, map[string][]time.Time{}, map[string]time.Time{}, map[string]bool{}
 	for k, v := range robots {
 		r.secrets[k] = v
 	}
@@ -106,11 +108,30 @@ func (s *Server) robotSend(w http.ResponseWriter, r *http.Request, rec *PathCoun
 		fail(&apiError{code: 410100, msg: "发送速度太快而限流", throttled: true})
 		return
 	}
+	if m.MsgUUID != "" && !s.robots.firstUUID(tok, m.MsgUUID) {
+		// A retry of a message already posted: answered like the first, posted once.
+		s.writeOK(w, legacy, struct{}{})
+		return
+	}
 	m.Robot, m.At = tok, s.Now()
 	s.msgs.mu.Lock()
 	s.msgs.robot = append(s.msgs.robot, m)
 	s.msgs.mu.Unlock()
 	s.writeOK(w, legacy, struct{}{})
+}
+
+// firstUUID records msgUuid uuid of robot tok and reports whether it is new. UNVERIFIED: how
+// long DingTalk remembers a msgUuid; the simulator remembers it for its whole life, and a
+// repeated one still counts toward the 20 a minute (the strict reading).
+func (rs *robotState) firstUUID(tok, uuid string) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	k := tok + "|" + uuid
+	if rs.uuids[k] {
+		return false
+	}
+	rs.uuids[k] = true
+	return true
 }
 
 // take admits one message of robot tok at now, or reports it throttled.
@@ -131,7 +152,7 @@ func (rs *robotState) take(tok string, now time.Time) bool {
 }
 
 func robotMessage(p *params) (RobotMessage, *apiError) {
-	m := RobotMessage{MsgType: p.str("msgtype", true)}
+	m := RobotMessage{MsgType: p.str("msgtype", true), MsgUUID: p.str("msgUuid", false)}
 	if p.err != nil {
 		return m, p.err
 	}
