@@ -74,6 +74,10 @@ type ScheduleBatch struct {
 type Filter struct {
 	From, To string
 	UserIDs  []string
+	// After and Through, when not "", keep the employees whose userids sort (byte order) after
+	// After and not after Through: one slice of the company, for a report that reads a large
+	// company a slice at a time.
+	After, Through string
 }
 
 // AttendanceStore keeps what DingTalk said about attendance.

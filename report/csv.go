@@ -36,7 +36,10 @@ func writeCSV(w io.Writer, s sheet, lang Lang) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	rec := make([]string, len(s.cols))
-	for row := range s.rows(lang) {
+	for row, err := range s.rows(lang) {
+		if err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
 		for i, v := range row {
 			rec[i] = cellText(v, s.cols[i].kind)
 			if _, text := v.(string); text || isIndented(v) {

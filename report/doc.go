@@ -22,6 +22,10 @@
 // A report refuses to speak about days that have not been synced: it fails with
 // kaoqin.ENOTSYNCED naming the days and the sync command to run, never with zeros.
 //
+// A period report of a large company is computed a slice of the company at a time as it is
+// written (OpenPeriod, a PeriodStream): its memory does not grow with the company. LoadPeriod
+// holds the whole range in memory, and can trace every number back to its checks.
+//
 // The writers put a Daily or a Period into every format HR uses: an aligned table for a
 // terminal, the JSON contract, CSV (UTF-8 with a BOM, for Excel) and XLSX (numbers as
 // numbers, dates as dates, streamed). Headers are Chinese by default, English on request.

@@ -25,11 +25,13 @@ func ParseFormat(s string) (Format, error) {
 	return "", kaoqin.Errorf(kaoqin.EINVALID, "unknown format %q: want table, json, csv or xlsx", s)
 }
 
-// Report is a report the writers write: *Daily or *Period.
+// Report is a report the writers write: *Daily, *Period or *PeriodStream.
 type Report interface {
 	// sheets are the report's tables, the main one first: the XLSX sheets, the CSV files.
 	sheets() []sheet
 	writeTable(w io.Writer, lang Lang) error
+	// writeJSON writes the JSON of spec/reports.md, indented by indent ("": compact).
+	writeJSON(w io.Writer, indent string) error
 }
 
 // Write writes r to w in format f, with headers in lang. For CSV it writes the main sheet

@@ -81,11 +81,17 @@ type person struct {
 
 // newView groups in over the days [from, to]. Callers have checked the dates and options.
 func newView(in Input, from, to string, opts Options) (*view, error) {
+	return newViewIn(newOrg(in.Departments), in, from, to, opts)
+}
+
+// newViewIn is newView over the department tree o (that of in.Departments), which a report
+// read a slice of the company at a time builds once.
+func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 	v := &view{
 		loc:  opts.Location,
 		now:  opts.Now.UnixMilli(),
 		days: kaoqin.Days(from, to),
-		org:  newOrg(in.Departments),
+		org:  o,
 	}
 	var err error
 	if v.scope, err = v.org.scope(opts.DeptIDs); err != nil {
@@ -263,11 +269,14 @@ func (v *view) classify(p *person, i int) flags {
 
 // included reports whether department index i appears in a report whose first day starts
 // at start: in scope, and not removed before that.
-func (v *view) included(i int32, start int64) bool {
-	if v.scope != nil && !v.scope[i] {
+func (v *view) included(i int32, start int64) bool { return v.org.included(v.scope, i, start) }
+
+// included is view.included for a scope of o.
+func (o *org) included(scope []bool, i int32, start int64) bool {
+	if scope != nil && !scope[i] {
 		return false
 	}
-	d := v.org.depts[i]
+	d := o.depts[i]
 	return d.RemovedAt == 0 || d.RemovedAt >= start
 }
 

@@ -14,13 +14,14 @@ import (
 // fakeSource is an in-memory Source that answers like the store (filters, order) and
 // records the calls.
 type fakeSource struct {
-	in        Input
-	calls     []string
-	checkUser [][]string // the UserIDs of each Checks call
-	fail      string     // the method that fails
+	in         Input
+	calls      []string
+	checkUser  [][]string  // the UserIDs of each Checks call
+	checkSlice [][2]string // the After and Through of each Checks call
+	fail       string      // the method that fails
 }
 
-var _ Source = (*fakeSource)(nil)
+var _ SliceSource = (*fakeSource)(nil)
 
 func (f *fakeSource) call(name string) error {
 	f.calls = append(f.calls, name)
@@ -48,11 +49,18 @@ func (f *fakeSource) Memberships(ctx context.Context, from, to string) ([]kaoqin
 	return out, f.call("Memberships")
 }
 
+// of reports whether userid is one of flt's employees.
+func of(flt kaoqin.Filter, userid string) bool {
+	return (flt.UserIDs == nil || slices.Contains(flt.UserIDs, userid)) &&
+		userid > flt.After && (flt.Through == "" || userid <= flt.Through)
+}
+
 func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Check, error) {
 	f.checkUser = append(f.checkUser, flt.UserIDs)
+	f.checkSlice = append(f.checkSlice, [2]string{flt.After, flt.Through})
 	var out []kaoqin.Check
 	for _, c := range f.in.Checks {
-		if c.WorkDate >= flt.From && c.WorkDate <= flt.To && (flt.UserIDs == nil || slices.Contains(flt.UserIDs, c.UserID)) {
+		if c.WorkDate >= flt.From && c.WorkDate <= flt.To && of(flt, c.UserID) {
 			out = append(out, c)
 		}
 	}
@@ -60,13 +68,42 @@ func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Ch
 }
 
 func (f *fakeSource) Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error) {
+	return f.leavesOf(kaoqin.Filter{}, start, end, "Leaves")
+}
+
+func (f *fakeSource) LeavesOf(ctx context.Context, flt kaoqin.Filter, start, end int64) ([]kaoqin.Leave, error) {
+	return f.leavesOf(flt, start, end, "LeavesOf")
+}
+
+func (f *fakeSource) leavesOf(flt kaoqin.Filter, start, end int64, call string) ([]kaoqin.Leave, error) {
 	var out []kaoqin.Leave
 	for _, l := range f.in.Leaves {
-		if l.Overlaps(start, end) {
+		if l.Overlaps(start, end) && of(flt, l.UserID) {
 			out = append(out, l)
 		}
 	}
-	return out, f.call("Leaves")
+	return out, f.call(call)
+}
+
+func (f *fakeSource) EmployeesAfter(ctx context.Context, after string, limit int) ([]kaoqin.Employee, error) {
+	var out []kaoqin.Employee
+	emps := slices.SortedFunc(slices.Values(f.in.Employees), func(a, b kaoqin.Employee) int { return strings.Compare(a.UserID, b.UserID) })
+	for _, e := range emps {
+		if e.UserID > after && len(out) < limit {
+			out = append(out, e)
+		}
+	}
+	return out, f.call("EmployeesAfter")
+}
+
+func (f *fakeSource) MembershipsOf(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Membership, error) {
+	var out []kaoqin.Membership
+	for _, m := range f.in.Memberships {
+		if m.Overlaps(flt.From, flt.To) && of(flt, m.UserID) {
+			out = append(out, m)
+		}
+	}
+	return out, f.call("MembershipsOf")
 }
 
 // rowsOf picks the rows of a Filter, as the store does.

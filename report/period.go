@@ -11,6 +11,10 @@ import (
 // Period is the period report of spec/reports.md over an inclusive range of days, with two
 // extras: per-department totals and a company line. Marshalled as JSON it is the contract;
 // the unexported index behind it answers Checks, Days and Who.
+//
+// A Period holds the range's checks in memory (about 150 MB per 10,000 employee-months): for
+// the reports of a large company use OpenPeriod, which computes the same report a slice of
+// the company at a time as it is written.
 type Period struct {
 	Kind        string `json:"kind"` // "period"
 	From        string `json:"from"`
@@ -20,14 +24,17 @@ type Period struct {
 	// Final is true when every day of the range was synced after it had ended.
 	Final bool    `json:"final"`
 	Scope []int64 `json:"scope,omitempty"` // Options.DeptIDs; absent: the company
+	// Employees come before the totals in the JSON: a report written as it is computed knows
+	// the totals only once every employee has been counted.
+	Employees []PeriodEmployee `json:"employees"` // sorted by UserID
 	// Company sums the employees of the report; its headcount is their number.
 	Company PeriodTotal `json:"company"`
 	// Departments total each subtree over the days each employee belonged to it, so that a
 	// transfer splits an employee's numbers between the two departments. Sorted by ID.
 	Departments []PeriodDepartment `json:"departments"`
-	Employees   []PeriodEmployee   `json:"employees"` // sorted by UserID
 
 	view *view
+	org  *org
 }
 
 // PeriodTotal is a headcount and the counts summed over it.
@@ -77,35 +84,70 @@ func ComputePeriod(in Input, from, to string, opts Options) (*Period, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Period{
+	r := newPeriod(from, to, opts, final(cov), v.org)
+	r.view = v
+	r.Employees = make([]PeriodEmployee, 0, len(v.people))
+	sum := newPeriodSum(v.org, v.scope, v.bounds[0])
+	_ = sum.add(v, func(e *PeriodEmployee) error {
+		r.Employees = append(r.Employees, *e)
+		return nil
+	})
+	sum.finish(r)
+	return r, nil
+}
+
+// newPeriod returns a period report's own fields, without its lines.
+func newPeriod(from, to string, opts Options, final bool, o *org) *Period {
+	return &Period{
 		Kind:        "period",
 		From:        from,
 		To:          to,
-		Timezone:    v.loc.String(),
-		GeneratedAt: Time{opts.Now.In(v.loc)},
-		Final:       final(cov),
+		Timezone:    opts.Location.String(),
+		GeneratedAt: Time{opts.Now.In(opts.Location)},
+		Final:       final,
 		Scope:       slices.Clone(opts.DeptIDs),
-		Employees:   make([]PeriodEmployee, 0, len(v.people)),
-		view:        v,
+		org:         o,
 	}
-	totals := make([]PeriodTotal, len(v.org.depts))
-	seen := make([]int, len(v.org.depts)) // the last person (index + 1) counted in each headcount
-	for pi, p := range v.people {
+}
+
+// periodSum adds up a period report's employee lines into its company and department lines
+// as they are computed: the employees of one view, or of one slice of the company after
+// another (in userid order either way, so the sums are the same).
+type periodSum struct {
+	org     *org
+	scope   []bool
+	start   int64 // the first instant of the range
+	company PeriodTotal
+	totals  []PeriodTotal // per department
+	seen    []int         // per department: the last person (by number) counted in its headcount
+	people  int
+}
+
+func newPeriodSum(o *org, scope []bool, start int64) *periodSum {
+	return &periodSum{org: o, scope: scope, start: start,
+		totals: make([]PeriodTotal, len(o.depts)), seen: make([]int, len(o.depts))}
+}
+
+// add computes the line of every employee of v, adds it up and passes it to fn; it stops at
+// fn's first error and returns it.
+func (s *periodSum) add(v *view, fn func(*PeriodEmployee) error) error {
+	for _, p := range v.people {
+		s.people++
 		var own PeriodCounts
 		v.eachDay(p, func(i int, pc *PeriodCounts, subs []int32) {
 			own.add(pc)
-			for _, s := range subs {
-				totals[s].add(pc)
-				if seen[s] != pi+1 {
-					seen[s] = pi + 1
-					totals[s].Headcount++
+			for _, d := range subs {
+				s.totals[d].add(pc)
+				if s.seen[d] != s.people {
+					s.seen[d] = s.people
+					s.totals[d].Headcount++
 				}
 			}
 		})
 		own.round()
-		r.Company.Headcount++
-		r.Company.add(&own)
-		r.Employees = append(r.Employees, PeriodEmployee{
+		s.company.Headcount++
+		s.company.add(&own)
+		e := PeriodEmployee{
 			UserID:        p.userid,
 			Name:          p.name(),
 			JobNumber:     p.jobNumber(),
@@ -113,19 +155,27 @@ func ComputePeriod(in Input, from, to string, opts Options) (*Period, error) {
 			PeriodCounts:  own,
 			HiredOn:       dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.HiredAt }, v.loc),
 			LeftOn:        dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.LeftAt }, v.loc),
-		})
+		}
+		if err := fn(&e); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// finish sets r's company and department lines to the sums.
+func (s *periodSum) finish(r *Period) {
+	r.Company = s.company
 	r.Company.round()
 	r.Departments = []PeriodDepartment{}
-	for i, d := range v.org.depts {
-		if !v.included(int32(i), v.bounds[0]) {
+	for i, d := range s.org.depts {
+		if !s.org.included(s.scope, int32(i), s.start) {
 			continue
 		}
-		t := totals[i]
+		t := s.totals[i]
 		t.round()
 		r.Departments = append(r.Departments, PeriodDepartment{ID: d.ID, Name: d.Name, ParentID: d.ParentID, PeriodTotal: t})
 	}
-	return r, nil
 }
 
 // eachDay calls fn for every day of the range that belongs to the report for p, with the

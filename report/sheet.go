@@ -43,7 +43,22 @@ type sheet struct {
 	key    string
 	zh, en string
 	cols   []column
-	rows   func(lang Lang) iter.Seq[[]any]
+	// rows yields the rows; a report read from the database as it is written yields an error
+	// instead of a row when reading fails, and stops.
+	rows func(lang Lang) iter.Seq2[[]any, error]
+}
+
+// infallible turns rows that cannot fail into sheet rows.
+func infallible(rows func(lang Lang) iter.Seq[[]any]) func(lang Lang) iter.Seq2[[]any, error] {
+	return func(lang Lang) iter.Seq2[[]any, error] {
+		return func(yield func([]any, error) bool) {
+			for row := range rows(lang) {
+				if !yield(row, nil) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func (s sheet) header(lang Lang) []string {
@@ -190,8 +205,8 @@ func timeValue(t Time) any {
 func (d *Daily) sheets() []sheet {
 	return []sheet{
 		{key: "departments", zh: "部门汇总", en: "Departments",
-			cols: slices.Concat(deptColumns, dailyCountColumns), rows: d.departmentRows},
-		{key: "checks", zh: "打卡明细", en: "Checks", cols: dailyCheckColumns, rows: d.checkRows},
+			cols: slices.Concat(deptColumns, dailyCountColumns), rows: infallible(d.departmentRows)},
+		{key: "checks", zh: "打卡明细", en: "Checks", cols: dailyCheckColumns, rows: infallible(d.checkRows)},
 	}
 }
 
@@ -275,11 +290,16 @@ func checkValues(c Check, lang Lang) []any {
 		lang.say(locationResultLabels, c.LocationResult), approve}
 }
 
-func (r *Period) sheets() []sheet {
+func (r *Period) sheets() []sheet       { return periodSheets(r) }
+func (s *PeriodStream) sheets() []sheet { return periodSheets(s) }
+
+func periodSheets(r periodLines) []sheet {
 	return []sheet{
-		{key: "employees", zh: "员工汇总", en: "Employees", cols: periodEmployeeColumns, rows: r.employeeRows},
+		{key: "employees", zh: "员工汇总", en: "Employees", cols: periodEmployeeColumns,
+			rows: func(lang Lang) iter.Seq2[[]any, error] { return periodEmployeeRows(r, lang) }},
 		{key: "departments", zh: "部门汇总", en: "Departments",
-			cols: slices.Concat(deptColumns, dailyCountColumns[:1], periodCountColumns), rows: r.departmentRows},
+			cols: slices.Concat(deptColumns, dailyCountColumns[:1], periodCountColumns),
+			rows: func(lang Lang) iter.Seq2[[]any, error] { return periodDepartmentRows(r, lang) }},
 	}
 }
 
@@ -297,42 +317,53 @@ var periodEmployeeColumns = slices.Concat(
 	},
 )
 
-func (r *Period) employeeRows(lang Lang) iter.Seq[[]any] {
-	return func(yield func([]any) bool) {
-		for i := range r.Employees {
-			e := &r.Employees[i]
+// periodEmployeeRows walks r: a stream computes its lines as they are read.
+func periodEmployeeRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		o := r.tree()
+		_, err := r.walk(func(e *PeriodEmployee) error {
 			row := slices.Concat(
-				[]any{e.Name, e.JobNumber, e.UserID, r.view.org.names(e.DepartmentIDs, lang)},
+				[]any{e.Name, e.JobNumber, e.UserID, o.names(e.DepartmentIDs, lang)},
 				periodCountValues(&e.PeriodCounts),
 				[]any{dateValue(e.HiredOn), dateValue(e.LeftOn)},
 			)
-			if !yield(row) {
-				return
+			if !yield(row, nil) {
+				return errStopped
 			}
+			return nil
+		})
+		if err != nil && err != errStopped {
+			yield(nil, err)
 		}
 	}
 }
 
-func (r *Period) departmentRows(lang Lang) iter.Seq[[]any] {
-	return func(yield func([]any) bool) {
-		row := slices.Concat([]any{nil, companyName(lang, len(r.Scope) > 0), "", nil, r.Company.Headcount},
-			periodCountValues(&r.Company.PeriodCounts))
-		if !yield(row) {
+// periodDepartmentRows are the company line and the departments in tree order.
+func periodDepartmentRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		p, err := r.totals()
+		if err != nil {
+			yield(nil, err)
 			return
 		}
-		ids := make([]int64, len(r.Departments))
-		byID := make(map[int64]*PeriodDepartment, len(r.Departments))
-		for i := range r.Departments {
-			ids[i] = r.Departments[i].ID
-			byID[ids[i]] = &r.Departments[i]
+		row := slices.Concat([]any{nil, companyName(lang, len(p.Scope) > 0), "", nil, p.Company.Headcount},
+			periodCountValues(&p.Company.PeriodCounts))
+		if !yield(row, nil) {
+			return
 		}
-		o := r.view.org
+		ids := make([]int64, len(p.Departments))
+		byID := make(map[int64]*PeriodDepartment, len(p.Departments))
+		for i := range p.Departments {
+			ids[i] = p.Departments[i].ID
+			byID[ids[i]] = &p.Departments[i]
+		}
+		o := r.tree()
 		order, depth := o.reportTree(ids)
 		for k, i := range order {
 			x := byID[o.depts[i].ID]
 			row := slices.Concat([]any{x.ID, indented{depth[k], x.Name}, o.path[i], x.ParentID, x.Headcount},
 				periodCountValues(&x.PeriodCounts))
-			if !yield(row) {
+			if !yield(row, nil) {
 				return
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"iter"
 	"strings"
 	"time"
 
@@ -31,8 +32,8 @@ type textTable struct {
 	rows   [][]string
 }
 
-// sheetTable renders the table columns of s.
-func sheetTable(s sheet, lang Lang) *textTable {
+// writeSheetTable writes the table columns of s.
+func writeSheetTable(w io.Writer, s sheet, lang Lang) error {
 	t := &textTable{}
 	var keep []int
 	for i, c := range s.cols {
@@ -43,30 +44,42 @@ func sheetTable(s sheet, lang Lang) *textTable {
 		t.header = append(t.header, lang.pick(c.zh, c.en))
 		t.right = append(t.right, c.kind == kInt || c.kind == kFloat)
 	}
-	for row := range s.rows(lang) {
-		cells := make([]string, len(keep))
-		for k, i := range keep {
-			if in, ok := row[i].(indented); ok {
-				cells[k] = strings.Repeat("  ", in.depth) + in.name
-			} else {
-				cells[k] = cellText(row[i], s.cols[i].kind)
+	return t.stream(w, func(yield func([]string, error) bool) {
+		for row, err := range s.rows(lang) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			cells := make([]string, len(keep))
+			for k, i := range keep {
+				if in, ok := row[i].(indented); ok {
+					cells[k] = strings.Repeat("  ", in.depth) + in.name
+				} else {
+					cells[k] = cellText(row[i], s.cols[i].kind)
+				}
+			}
+			if !yield(cells, nil) {
+				return
 			}
 		}
-		t.rows = append(t.rows, cells)
-	}
-	return t
+	})
 }
 
+// write writes t with its rows.
 func (t *textTable) write(w io.Writer) error {
-	widths := make([]int, len(t.header))
-	for i, h := range t.header {
-		widths[i] = displayWidth(h)
-	}
-	for _, row := range t.rows {
-		for i, c := range row {
-			widths[i] = max(widths[i], displayWidth(c))
+	return t.stream(w, func(yield func([]string, error) bool) {
+		for _, row := range t.rows {
+			if !yield(row, nil) {
+				return
+			}
 		}
-	}
+	})
+}
+
+// stream writes t with rows. The columns are as wide as the header and the first widthSample
+// rows need (held back until measured); a longer cell after them pushes the rest of its line.
+func (t *textTable) stream(w io.Writer, rows iter.Seq2[[]string, error]) error {
+	var widths []int
 	line := func(cells []string) error {
 		var b strings.Builder
 		for i, c := range cells {
@@ -78,20 +91,46 @@ func (t *textTable) write(w io.Writer) error {
 		_, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 		return err
 	}
-	if err := line(t.header); err != nil {
-		return err
+	var held [][]string
+	start := func() error {
+		widths = make([]int, len(t.header))
+		for i, h := range t.header {
+			widths[i] = displayWidth(h)
+		}
+		for _, row := range held {
+			for i, c := range row {
+				widths[i] = max(widths[i], displayWidth(c))
+			}
+		}
+		rule := make([]string, len(widths))
+		for i, n := range widths {
+			rule[i] = strings.Repeat("-", n)
+		}
+		for _, row := range append([][]string{t.header, rule}, held...) {
+			if err := line(row); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
 	}
-	rule := make([]string, len(widths))
-	for i, n := range widths {
-		rule[i] = strings.Repeat("-", n)
-	}
-	if err := line(rule); err != nil {
-		return err
-	}
-	for _, row := range t.rows {
-		if err := line(row); err != nil {
+	for row, err := range rows {
+		switch {
+		case err != nil:
+			return err
+		case widths != nil:
+			err = line(row)
+		default:
+			if held = append(held, row); len(held) == widthSample {
+				err = start()
+			}
+		}
+		if err != nil {
 			return err
 		}
+	}
+	if widths == nil {
+		return start()
 	}
 	return nil
 }
@@ -105,7 +144,7 @@ func (d *Daily) writeTable(w io.Writer, lang Lang) error {
 		lang.pick("考勤日报", "Daily report"), d.Date, d.Timezone,
 		lang.pick("生成于", "generated"), clock(d.GeneratedAt),
 		lang.pick("同步于", "synced"), clock(d.SyncedAt), state)
-	if err := sheetTable(d.sheets()[0], lang).write(w); err != nil {
+	if err := writeSheetTable(w, d.sheets()[0], lang); err != nil {
 		return err
 	}
 
@@ -163,20 +202,25 @@ func checksSummary(cs []Check, lang Lang) string {
 	return strings.Join(parts, "; ")
 }
 
-func (r *Period) writeTable(w io.Writer, lang Lang) error {
+func (r *Period) writeTable(w io.Writer, lang Lang) error       { return writePeriodTable(w, r, lang) }
+func (s *PeriodStream) writeTable(w io.Writer, lang Lang) error { return writePeriodTable(w, s, lang) }
+
+// writePeriodTable writes the department lines, then the employees (a stream is read twice).
+func writePeriodTable(w io.Writer, r periodLines, lang Lang) error {
+	h := r.header()
 	state := lang.pick("含未结束的日期", "includes days still open")
-	if r.Final {
+	if h.Final {
 		state = lang.pick("已结束", "final")
 	}
 	fmt.Fprintf(w, "%s %s..%s (%s)  %s %s  %s\n\n",
-		lang.pick("考勤汇总", "Period report"), r.From, r.To, r.Timezone,
-		lang.pick("生成于", "generated"), clock(r.GeneratedAt), state)
-	sheets := r.sheets()
-	if err := sheetTable(sheets[1], lang).write(w); err != nil {
+		lang.pick("考勤汇总", "Period report"), h.From, h.To, h.Timezone,
+		lang.pick("生成于", "generated"), clock(h.GeneratedAt), state)
+	sheets := periodSheets(r)
+	if err := writeSheetTable(w, sheets[1], lang); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	return sheetTable(sheets[0], lang).write(w)
+	return writeSheetTable(w, sheets[0], lang)
 }
 
 func clock(t Time) string {

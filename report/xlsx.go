@@ -17,8 +17,8 @@ const (
 
 // WriteXLSX writes r as a workbook, one sheet per sheet of the report (see Sheets). Numbers
 // are number cells, dates and times are date cells with a date format, the bold header row is
-// frozen and columns are as wide as their longest value. Rows are streamed: memory does not
-// grow with them.
+// frozen and columns are as wide as their longest value (in the first 1,000 rows). Rows are
+// streamed: memory does not grow with them.
 func WriteXLSX(w io.Writer, r Report, lang Lang) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -101,35 +101,19 @@ func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 	return st, nil
 }
 
+// widthSample is how many rows the column widths of a sheet are fitted to: a report written
+// as it is computed cannot be read twice for free, so the first rows are held back and
+// measured before any is written (excelize wants the widths first).
+const widthSample = 1000
+
 func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxStyles) error {
 	sw, err := f.NewStreamWriter(name)
 	if err != nil {
 		return err
 	}
-	// Widths and panes must be set before the first row: measure the rows in a first pass
-	// (the report is in memory; the cells are not kept).
-	// excelize puts each new column first, and writes them as they are in stream mode:
-	// set the last column first so that they come out in order, as Excel requires.
-	widths := columnWidths(s, lang)
-	for i := len(widths) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
-		return err
-	}
-	header := make([]any, len(s.cols))
-	for i, h := range s.header(lang) {
-		header[i] = excelize.Cell{StyleID: st.header, Value: h}
-	}
-	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: st.header}); err != nil {
-		return err
-	}
 	cells := make([]any, len(s.cols))
 	n := 1
-	for row := range s.rows(lang) {
+	write := func(row []any) error {
 		n++
 		for i, v := range row {
 			cells[i] = xlsxValue(v, s.cols[i].kind, st)
@@ -138,7 +122,56 @@ func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxSt
 		if err != nil {
 			return err
 		}
-		if err := sw.SetRow(ref, cells); err != nil {
+		return sw.SetRow(ref, cells)
+	}
+	var held [][]any
+	started := false
+	start := func() error {
+		started = true
+		// excelize puts each new column first, and writes them as they are in stream mode:
+		// set the last column first so that they come out in order, as Excel requires.
+		widths := columnWidths(s, lang, held)
+		for i := len(widths) - 1; i >= 0; i-- {
+			if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
+				return err
+			}
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+			Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+			return err
+		}
+		header := make([]any, len(s.cols))
+		for i, h := range s.header(lang) {
+			header[i] = excelize.Cell{StyleID: st.header, Value: h}
+		}
+		if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: st.header}); err != nil {
+			return err
+		}
+		for _, row := range held {
+			if err := write(row); err != nil {
+				return err
+			}
+		}
+		held = nil
+		return nil
+	}
+	for row, err := range s.rows(lang) {
+		switch {
+		case err != nil:
+			return err
+		case started:
+			err = write(row)
+		default:
+			if held = append(held, row); len(held) == widthSample {
+				err = start()
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if !started {
+		if err := start(); err != nil {
 			return err
 		}
 	}
@@ -163,13 +196,13 @@ func xlsxValue(v any, k kind, st xlsxStyles) any {
 	return v
 }
 
-// columnWidths fits each column to its header and its longest value.
-func columnWidths(s sheet, lang Lang) []float64 {
+// columnWidths fits each column to its header and its longest value in rows.
+func columnWidths(s sheet, lang Lang, rows [][]any) []float64 {
 	cells := make([]int, len(s.cols))
 	for i, h := range s.header(lang) {
 		cells[i] = displayWidth(h)
 	}
-	for row := range s.rows(lang) {
+	for _, row := range rows {
 		for i, v := range row {
 			var n int
 			switch s.cols[i].kind {

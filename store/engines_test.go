@@ -147,6 +147,12 @@ func playScenario(t *testing.T, db *store.DB) []any {
 	}
 	note(db.Leaves(ctx, 0, 100*hour))
 	note(db.Leaves(ctx, 12*hour, 14*hour))
+	// A slice of the company, as the period report reads it.
+	slice := kaoqin.Filter{From: "2026-11-02", To: "2026-11-05", After: "a-8", Through: "张0"}
+	note(db.EmployeesAfter(ctx, "U01", 5))
+	note(db.MembershipsOf(ctx, slice))
+	note(db.Checks(ctx, slice))
+	note(db.LeavesOf(ctx, slice, 0, 100*hour))
 	note(db.Coverage(ctx, "2026-10-30", "2026-11-30"))
 	note(db.KindCoverage(ctx, kaoqin.CoverPunches, "2026-10-30", "2026-11-30"))
 	runs, err := db.Runs(ctx, 5)
@@ -156,4 +162,60 @@ func playScenario(t *testing.T, db *store.DB) []any {
 	note(db.Users(ctx))
 	note(db.Audit(ctx, 0))
 	return log
+}
+
+// TestSlices_PartitionTheCompany reads the company a slice at a time, as the period report
+// does: pages of EmployeesAfter bound slices (After, Through], the last one open, and the
+// slices' rows put together are the whole company's, in the same order.
+func TestSlices_PartitionTheCompany(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		playScenario(t, db)
+		from, to := "2026-11-02", "2026-11-06"
+		var emps []kaoqin.Employee
+		var ms []kaoqin.Membership
+		var cs []kaoqin.Check
+		var ls []kaoqin.Leave
+		parts := 0
+		for after := ""; ; parts++ {
+			page, err := db.EmployeesAfter(ctx, after, 5)
+			must(t, err)
+			emps = append(emps, page...)
+			f := kaoqin.Filter{From: from, To: to, After: after}
+			if len(page) == 5 {
+				f.Through = page[4].UserID
+			}
+			m, err := db.MembershipsOf(ctx, f)
+			must(t, err)
+			c, err := db.Checks(ctx, f)
+			must(t, err)
+			l, err := db.LeavesOf(ctx, f, 0, 100*hour)
+			must(t, err)
+			ms, cs, ls = append(ms, m...), append(cs, c...), append(ls, l...)
+			if f.Through == "" {
+				break
+			}
+			after = f.Through
+		}
+		if parts < 3 {
+			t.Fatalf("%d slices of 5: the scenario has too few employees to test", parts)
+		}
+		wantEmps, err := db.Employees(ctx)
+		must(t, err)
+		wantMs, err := db.Memberships(ctx, from, to)
+		must(t, err)
+		wantCs, err := db.Checks(ctx, kaoqin.Filter{From: from, To: to})
+		must(t, err)
+		wantLs, err := db.Leaves(ctx, 0, 100*hour)
+		must(t, err)
+		for _, d := range []string{
+			cmp.Diff(wantEmps, emps), cmp.Diff(wantMs, ms), cmp.Diff(wantCs, cs), cmp.Diff(wantLs, ls),
+		} {
+			if d != "" {
+				t.Errorf("the slices differ from the whole (-whole +slices):\n%s", d)
+			}
+		}
+		_, err = db.EmployeesAfter(ctx, "", 0)
+		wantCode(t, err, kaoqin.EINVALID)
+	})
 }

@@ -32,14 +32,28 @@ func filterWhere(d dialect, f kaoqin.Filter) (string, []any, error) {
 	if f.From != "" && f.To != "" && f.To < f.From {
 		return "", nil, kaoqin.Errorf(kaoqin.EINVALID, "date range %s..%s runs backwards", f.From, f.To)
 	}
-	if f.UserIDs != nil {
-		conds = append(conds, "user_id IN "+d.in(tText))
-		args = append(args, d.list(f.UserIDs))
-	}
+	conds, args = userConds(d, f, conds, args)
 	if len(conds) == 0 {
 		return "", nil, nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// userConds adds the conditions of f's employees (UserIDs, After, Through) over user_id.
+func userConds(d dialect, f kaoqin.Filter, conds []string, args []any) ([]string, []any) {
+	if f.UserIDs != nil {
+		conds = append(conds, "user_id IN "+d.in(tText))
+		args = append(args, d.list(f.UserIDs))
+	}
+	if f.After != "" {
+		conds = append(conds, "user_id > ?")
+		args = append(args, f.After)
+	}
+	if f.Through != "" {
+		conds = append(conds, "user_id <= ?")
+		args = append(args, f.Through)
+	}
+	return conds, args
 }
 
 // checkScope checks the dates of a scope that names employees. A scope without employees

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -72,9 +73,17 @@ func (db *DB) SaveLeaves(ctx context.Context, b kaoqin.LeaveBatch) (rows int64, 
 
 // Leaves returns the leaves overlapping [start, end) (unix ms), sorted by UserID, StartTime.
 func (db *DB) Leaves(ctx context.Context, start, end int64) (leaves []kaoqin.Leave, err error) {
+	return db.LeavesOf(ctx, kaoqin.Filter{}, start, end)
+}
+
+// LeavesOf returns, like Leaves, the leaves of f's employees (UserIDs, After, Through; leaves
+// have no work date, so f's dates are not used).
+func (db *DB) LeavesOf(ctx context.Context, f kaoqin.Filter, start, end int64) (leaves []kaoqin.Leave, err error) {
 	defer wrap(&err, "leaves")
+	conds, args := userConds(db.d, kaoqin.Filter{UserIDs: f.UserIDs, After: f.After, Through: f.Through},
+		[]string{"start_time < ?", "end_time > ?"}, []any{end, start})
 	return queryAll(ctx, db.reader(), scanLeave, `SELECT user_id, start_time, end_time, duration_unit, duration_percent
-		FROM leaves WHERE start_time < ? AND end_time > ? ORDER BY user_id, start_time, end_time`, end, start)
+		FROM leaves WHERE `+strings.Join(conds, " AND ")+" ORDER BY user_id, start_time, end_time", args...)
 }
 
 func scanLeave(rows *sql.Rows, l *kaoqin.Leave) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -293,6 +294,21 @@ func (db *DB) Departments(ctx context.Context) (depts []kaoqin.Department, err e
 // their current DeptIDs (those of their open memberships) sorted.
 func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error) {
 	defer wrap(&err, "employees")
+	return db.employees(ctx, "", 0)
+}
+
+// EmployeesAfter returns, like Employees, the first limit employees whose userids sort after
+// after: a large company a page at a time.
+func (db *DB) EmployeesAfter(ctx context.Context, after string, limit int) (emps []kaoqin.Employee, err error) {
+	defer wrap(&err, "employees")
+	if limit < 1 {
+		return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad page size %d: want 1 or more", limit)
+	}
+	return db.employees(ctx, after, limit)
+}
+
+// employees reads the employees after after (all with limit 0) and their open memberships.
+func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.Employee, error) {
 	// Both queries in one snapshot, so that they see the same org (a SQLite transaction is
 	// one; PostgreSQL's default READ COMMITTED would not be).
 	tx, err := db.ro.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
@@ -301,11 +317,18 @@ func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error)
 	}
 	defer tx.Rollback()
 	c := conn{q: tx, d: db.d}
-	emps, err = queryAll(ctx, c, scanEmployee, "SELECT "+empCols+" FROM employees ORDER BY user_id")
-	if err != nil {
-		return nil, err
+	page := " WHERE user_id > ? ORDER BY user_id"
+	args := []any{after}
+	if limit > 0 {
+		page += " LIMIT ?"
+		args = append(args, limit)
 	}
-	rows, err := c.query(ctx, "SELECT user_id, dept_id FROM memberships WHERE to_day = '' ORDER BY user_id, dept_id")
+	emps, err := queryAll(ctx, c, scanEmployee, "SELECT "+empCols+" FROM employees"+page, args...)
+	if err != nil || len(emps) == 0 {
+		return emps, err
+	}
+	rows, err := c.query(ctx, `SELECT user_id, dept_id FROM memberships WHERE to_day = '' AND user_id > ? AND user_id <= ?
+		ORDER BY user_id, dept_id`, after, emps[len(emps)-1].UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -330,12 +353,19 @@ func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error)
 // Memberships returns the memberships that held on any day of [from, to], sorted by UserID,
 // DeptID, From.
 func (db *DB) Memberships(ctx context.Context, from, to string) (ms []kaoqin.Membership, err error) {
+	return db.MembershipsOf(ctx, kaoqin.Filter{From: from, To: to})
+}
+
+// MembershipsOf returns, like Memberships, the memberships of f's employees (UserIDs, After,
+// Through) that held on any day of [f.From, f.To].
+func (db *DB) MembershipsOf(ctx context.Context, f kaoqin.Filter) (ms []kaoqin.Membership, err error) {
 	defer wrap(&err, "memberships")
-	if err := checkRange(from, to); err != nil {
+	if err := checkRange(f.From, f.To); err != nil {
 		return nil, err
 	}
+	conds, args := userConds(db.d, f, []string{"(from_day = '' OR from_day <= ?)", "(to_day = '' OR to_day >= ?)"},
+		[]any{f.To, f.From})
 	return queryAll(ctx, db.reader(), func(rows *sql.Rows, m *kaoqin.Membership) error {
 		return rows.Scan(&m.UserID, &m.DeptID, &m.From, &m.To)
-	}, "SELECT "+memberCols+` FROM memberships WHERE (from_day = '' OR from_day <= ?) AND (to_day = '' OR to_day >= ?)
-		ORDER BY user_id, dept_id, from_day`, to, from)
+	}, "SELECT "+memberCols+" FROM memberships WHERE "+strings.Join(conds, " AND ")+" ORDER BY user_id, dept_id, from_day", args...)
 }

@@ -116,10 +116,11 @@ func (s *Server) series(ctx context.Context, from, to string, depts []int64) (*r
 	return v.(*report.Series), nil
 }
 
-// period returns the period report of [from, to] for the scope depts. It is not cached: it is
-// asked rarely, and an export must be computed from what the store holds when it is asked.
-func (s *Server) period(ctx context.Context, from, to string, depts []int64) (*report.Period, error) {
-	r, err := report.LoadPeriod(ctx, s.store, from, to, s.options(depts))
+// period opens the period report of [from, to] for the scope depts, to be computed as it is
+// walked or written: its memory does not grow with the company. It is not cached: it is asked
+// rarely, and an export must be computed from what the store holds when it is asked.
+func (s *Server) period(ctx context.Context, from, to string, depts []int64) (*report.PeriodStream, error) {
+	r, err := report.OpenPeriod(ctx, s.store, from, to, s.options(depts))
 	if err != nil {
 		return nil, s.explain(ctx, err, from, to)
 	}

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -263,5 +265,41 @@ func TestSyncPage_NoEngine(t *testing.T) {
 	}
 	if strings.Contains(c.get("/sync").text(), `action="/sync"`) {
 		t.Error("the button shows without an engine")
+	}
+}
+
+// TestPages_PeriodPages: the period page, computed as it is walked, keeps the employees of the
+// page asked for (the last page when asked past the end) and counts them all.
+func TestPages_PeriodPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("hr")
+	want, err := report.LoadPeriod(context.Background(), e.db, "2026-11-01", "2026-11-17", report.Options{Location: shanghai, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(want.Employees)
+	if n <= 200 {
+		t.Fatalf("%d employees: too few for two pages of 200", n)
+	}
+	rowRE := regexp.MustCompile(`<tr data-userid="([^"]+)">`)
+	for _, tc := range []struct {
+		page   string
+		lo, hi int
+	}{{"1", 0, 200}, {"2", 200, n}, {"9", 200, n}} {
+		body := c.get("/period?from=2026-11-01&to=2026-11-17&page=" + tc.page).text()
+		var got, wantIDs []string
+		for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		for _, e := range want.Employees[tc.lo:tc.hi] {
+			wantIDs = append(wantIDs, e.UserID)
+		}
+		if !slices.Equal(got, wantIDs) {
+			t.Errorf("page %s: %d employees %v..., want %d from %s", tc.page, len(got), got[:min(3, len(got))], len(wantIDs), wantIDs[0])
+		}
+		if !strings.Contains(body, fmt.Sprintf(`<span class="count">%d</span>`, n)) {
+			t.Errorf("page %s does not count the %d employees", tc.page, n)
+		}
 	}
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -19,9 +21,10 @@ import (
 type periodView struct {
 	From, To  string
 	Dept      int64
-	Report    *report.Period
+	Report    *report.Period // the report's own fields and totals; its employees are Employees
 	Depts     []periodDeptRow
-	Employees []periodEmployeeRow
+	Employees []periodEmployeeRow // the page's
+	Total     int                 // employees in the report
 	Page      int
 	Pages     int
 	Choices   []crumb // departments to choose from, in tree order
@@ -67,13 +70,29 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 	if v.Choices, err = s.deptChoices(ctx, u); err != nil {
 		return err
 	}
-	p, err := s.period(ctx, from, to, depts)
+	ps, err := s.period(ctx, from, to, depts)
 	if err != nil {
 		// The form stays usable: the page says what is missing instead of failing whole.
 		var ns *notSyncedError
 		if asNotSynced(err, &ns) {
 			return s.render(w, r, http.StatusConflict, "period", "nav_period", v, withNotSynced(ns))
 		}
+		return err
+	}
+	// The report is computed as it is walked: keep the lines of the page asked for, or of the
+	// last page when it asks past the end.
+	var rows []report.PeriodEmployee
+	p, err := ps.Walk(func(e *report.PeriodEmployee) error {
+		if v.Total/employeesPerPage < page {
+			if v.Total%employeesPerPage == 0 {
+				rows = rows[:0]
+			}
+			rows = append(rows, *e)
+		}
+		v.Total++
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	v.Report = p
@@ -83,9 +102,9 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 			v.Depts = append(v.Depts, d)
 		}
 	}
-	lo, hi, pages := paginate(len(p.Employees), page, employeesPerPage)
+	_, _, pages := paginate(v.Total, page, employeesPerPage)
 	v.Page, v.Pages = min(page, pages), pages
-	for _, e := range p.Employees[lo:hi] {
+	for _, e := range rows {
 		row := periodEmployeeRow{PeriodEmployee: e}
 		for _, id := range e.DepartmentIDs {
 			if n, ok := names[id]; ok {
@@ -170,7 +189,15 @@ func (s *Server) apiPeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.Use
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	// Written as it is computed: a failure once the answer has begun cannot change its status,
+	// so the connection is cut and the client gets truncated JSON rather than a short report.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if err := report.WriteCompactJSON(w, p); err != nil {
+		s.log.Warn("period report cut short", "from", from, "to", to, "err", err)
+		panic(http.ErrAbortHandler)
+	}
 	return nil
 }
 
@@ -227,8 +254,27 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, u *kaoqin.User, 
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := report.Write(&buf, rep, format, lang); err != nil {
+	// The file is written whole before a byte is sent, so that a failure is an error page and
+	// not half a file; to a temporary file, so that a large company's export does not sit in
+	// memory (a month of 100,000 people is about 10 MB of XLSX).
+	tmp, err := os.CreateTemp("", "kaoqin-export-*")
+	if err != nil {
+		return fmt.Errorf("export %s %s..%s: %w", kind, from, to, err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	bw := bufio.NewWriter(tmp)
+	if err := report.Write(bw, rep, format, lang); err != nil {
+		return fmt.Errorf("export %s %s..%s: %w", kind, from, to, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export %s %s..%s: %w", kind, from, to, err)
+	}
+	size, err := tmp.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = tmp.Seek(0, io.SeekStart)
+	}
+	if err != nil {
 		return fmt.Errorf("export %s %s..%s: %w", kind, from, to, err)
 	}
 	name := exportName(kind, from, to, dept, format)
@@ -243,10 +289,10 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, u *kaoqin.User, 
 	h := w.Header()
 	h.Set("Content-Type", ct)
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	_, _ = buf.WriteTo(w)
+	_, _ = io.Copy(w, tmp)
 	return nil
 }
 

@@ -19,7 +19,7 @@ import (
 // books of the syncs it shows, and the local accounts with their sessions and the audit log.
 // Package store implements it.
 type Store interface {
-	report.Source
+	report.SliceSource
 	kaoqin.UserStore
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
