@@ -1,12 +1,17 @@
 // Command report measures kaoqin's reports from the database: the daily report of a large
-// company and a month's period report with its XLSX export, on SQLite or PostgreSQL.
+// company, and a month's period report written as JSON, CSV and XLSX, at several sizes to show
+// that its memory does not grow with the company, on SQLite or PostgreSQL.
 //
 //	go run ./bench/report                                  # SQLite in a temporary folder
 //	go run ./bench/report -db 'postgres://u:p@host/db'     # PostgreSQL, in a schema of its own
+//	go run ./bench/report -daily 0 -period-employees 10000,100000 -cli /tmp/kaoqin
 //
 // It writes a generated company into a fresh database through the store (like a sync would),
-// then times report.LoadDaily / LoadPeriod (read + compute) and report.WriteXLSX, and samples
-// the Go heap to report its peak above the baseline.
+// then times report.LoadDaily (read + compute), report.OpenPeriod walked and written in each
+// format, and measures memory for real (see benchkit.Measure): the peak live heap above the
+// baseline, the peak heap and the peak RSS of this process. With -cli it also runs the kaoqin
+// binary's `report period --format xlsx` on the same database and reads its peak RSS from the
+// kernel (rusage).
 package main
 
 import (
@@ -17,27 +22,28 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
-	"sync/atomic"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/bench/internal/benchkit"
 	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/store"
-	"github.com/kaoqin/kaoqin/store/storetest"
 )
 
 func main() {
-	employees := flag.Int("employees", 100_000, "employees of the daily report's company")
-	depts := flag.Int("depts", 2_000, "departments")
-	periodEmployees := flag.String("period-employees", "10000,20000", "employees of the period reports (comma list: XLSX memory should stay flat)")
+	employees := flag.Int("daily", 100_000, "employees of the daily report's company; 0: no daily report")
+	depts := flag.Int("depts", 2_000, "departments of the daily report's company")
+	periodEmployees := flag.String("period-employees", "10000,100000", "employees of the period reports (comma list: memory should stay flat)")
 	days := flag.Int("days", 31, "days of the period report")
 	runs := flag.Int("runs", 3, "timed runs of each report (the median is printed)")
+	whole := flag.Bool("whole", false, "also measure report.LoadPeriod, which holds the range in memory")
+	cli := flag.String("cli", "", "a kaoqin binary (go build -o /tmp/kaoqin ./cmd/kaoqin) to run report period --format xlsx with")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	dsn := flag.String("db", "", "postgres://... to measure PostgreSQL (a schema of its own is created and dropped); empty for SQLite")
 	flag.Parse()
@@ -55,122 +61,102 @@ func main() {
 		log.Fatal(err)
 	}
 
-	fmt.Printf("%-44s %12s %14s %12s\n", "measure", "median time", "live peak", "allocated")
-	{
-		db, cleanup := open(ctx, *dsn)
+	fmt.Println(benchkit.Header())
+	if *employees > 0 {
+		db, err := benchkit.OpenDB(ctx, *dsn)
+		if err != nil {
+			log.Fatal(err)
+		}
 		gen := newCompany(*employees, *depts)
 		day := "2026-11-18"
-		gen.save(ctx, db, day, day, sh)
+		gen.save(ctx, db.DB, day, day, sh)
 		opts := report.Options{Location: sh, Now: time.Date(2026, 11, 18, 23, 0, 0, 0, sh)}
-		measure(fmt.Sprintf("daily, %d employees, %d depts (%s)", *employees, *depts, db.Engine()), *runs, func() {
+		fmt.Println(benchkit.Measure(fmt.Sprintf("daily, %d employees, %d depts (%s)", *employees, *depts, db.Name), *runs, func() {
 			if _, err := report.LoadDaily(ctx, db, day, opts); err != nil {
 				log.Fatal(err)
 			}
-		})
+		}))
 		db.Close()
-		cleanup()
 	}
 	for _, n := range parseInts(*periodEmployees) {
-		db, cleanup := open(ctx, *dsn)
+		db, err := benchkit.OpenDB(ctx, *dsn)
+		if err != nil {
+			log.Fatal(err)
+		}
 		gen := newCompany(n, max(n/50, 10))
 		from := "2026-10-26"
 		to := kaoqin.AddDays(from, *days-1)
-		gen.save(ctx, db, from, to, sh)
+		gen.save(ctx, db.DB, from, to, sh)
+		gen = nil
 		opts := report.Options{Location: sh, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, sh)}
-		var p *report.Period
-		measure(fmt.Sprintf("period, %d employees x %d days (%s)", n, *days, db.Engine()), *runs, func() {
-			if p, err = report.LoadPeriod(ctx, db, from, to, opts); err != nil {
+		open := func() *report.PeriodStream {
+			s, err := report.OpenPeriod(ctx, db, from, to, opts)
+			if err != nil {
 				log.Fatal(err)
 			}
-		})
-		measure(fmt.Sprintf("  xlsx of it, %d employee rows", len(p.Employees)), *runs, func() {
-			if err := report.WriteXLSX(io.Discard, p, report.Chinese); err != nil {
+			return s
+		}
+		fmt.Println(benchkit.Measure(fmt.Sprintf("period, %d employees x %d days (%s)", n, *days, db.Name), *runs, func() {
+			if _, err := open().Walk(func(*report.PeriodEmployee) error { return nil }); err != nil {
 				log.Fatal(err)
 			}
-		})
+		}))
+		for _, f := range []report.Format{report.FormatJSON, report.FormatCSV, report.FormatXLSX} {
+			fmt.Println(benchkit.Measure(fmt.Sprintf("  written as %s", f), *runs, func() {
+				if err := report.Write(io.Discard, open(), f, report.Chinese); err != nil {
+					log.Fatal(err)
+				}
+			}))
+		}
+		if *whole {
+			fmt.Println(benchkit.Measure("  held whole (LoadPeriod)", 1, func() {
+				if _, err := report.LoadPeriod(ctx, db, from, to, opts); err != nil {
+					log.Fatal(err)
+				}
+			}))
+		}
+		if *cli != "" {
+			runCLI(*cli, db, from, to)
+		}
 		db.Close()
-		cleanup()
 	}
 }
 
-// measure runs f runs times and prints the median wall time and the bytes allocated per run,
-// then runs it once more with the collector running often (GOGC=10) to print the peak of the
-// live heap above what was live before: how much memory f really holds, not how much garbage
-// the collector had not yet got round to.
-func measure(name string, runs int, f func()) {
-	var times []time.Duration
-	var alloc uint64
-	for range runs {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		start := time.Now()
-		f()
-		times = append(times, time.Since(start))
-		runtime.ReadMemStats(&after)
-		alloc = after.TotalAlloc - before.TotalAlloc
-	}
-	slices.Sort(times)
-
-	// The live heap as the collector last marked it: garbage does not count, so this is what
-	// f holds, even when the report it writes is much larger than the writer's own memory.
-	old := debug.SetGCPercent(5)
-	runtime.GC()
-	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(live)
-	base := live[0].Value.Uint64()
-	var top atomic.Uint64
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for {
-			metrics.Read(s)
-			top.Store(max(top.Load(), s[0].Value.Uint64()))
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	f()
-	runtime.GC() // mark once more at the end, so a peak reached just before it is seen
-	close(done)
-	<-sampled
-	debug.SetGCPercent(old)
-	peak := uint64(0)
-	if top.Load() > base {
-		peak = top.Load() - base
-	}
-	fmt.Printf("%-44s %12s %11.1f MB %9.1f MB\n", name, times[len(times)/2].Round(time.Millisecond),
-		float64(peak)/1e6, float64(alloc)/1e6)
-}
-
-// open opens a fresh database: a SQLite file in a temporary folder, or a new schema in the
-// PostgreSQL database dsn names.
-func open(ctx context.Context, dsn string) (*store.DB, func()) {
-	if dsn == "" {
-		dir, err := os.MkdirTemp("", "kaoqin-bench-")
-		if err != nil {
-			log.Fatal(err)
-		}
-		db, err := store.Open(ctx, filepath.Join(dir, "kaoqin.db"))
-		if err != nil {
-			log.Fatal(err)
-		}
-		return db, func() { os.RemoveAll(dir) }
-	}
-	schema, drop, err := storetest.NewSchema(dsn, "kaoqin_bench")
+// runCLI runs `kaoqin report period --format xlsx` on db and prints its wall time and the peak
+// RSS the kernel measured of the process. GNU time (/usr/bin/time) reads it: the rusage of a
+// child of this process would not do, since Linux counts the parent's peak (whose memory the
+// child shares until exec) in the child's.
+func runCLI(bin string, db *benchkit.DB, from, to string) {
+	dir, err := os.MkdirTemp("", "kaoqin-bench-cli-")
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, err := store.Open(ctx, schema)
+	defer os.RemoveAll(dir)
+	out, rssFile := filepath.Join(dir, "period.xlsx"), filepath.Join(dir, "rss")
+	cmd := exec.Command("/usr/bin/time", "-f", "%M", "-o", rssFile,
+		bin, "report", "period", "--from", from, "--to", to, "--format", "xlsx", "-o", out)
+	cmd.Env = append(os.Environ(), "KAOQIN_DB="+db.DSN)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("%s (with GNU time): %v", bin, err)
+	}
+	wall := time.Since(start)
+	fi, err := os.Stat(out)
 	if err != nil {
 		log.Fatal(err)
 	}
-	return db, func() { drop() }
+	b, err := os.ReadFile(rssFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+	kb, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		log.Fatalf("GNU time said %q: %v", b, err)
+	}
+	fmt.Printf("%-52s %10s %10s %10s %10s %10s\n", "  kaoqin report period --format xlsx (a process)", wall.Round(time.Millisecond),
+		"", "", benchkit.MB(kb<<10), "")
+	fmt.Printf("    (%s of XLSX)\n", benchkit.MB(uint64(fi.Size())))
 }
 
 // company is a generated org: a tree of departments (root, divisions, departments, teams) and
