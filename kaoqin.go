@@ -20,6 +20,9 @@ type Department struct {
 	Name             string `json:"name"`
 	Order            int64  `json:"order"`
 	SourceIdentifier string `json:"source_identifier,omitempty"`
+	// Managers are the department's leaders in DingTalk (dept_manager_userid_list): the people
+	// its reminder digests go to.
+	Managers []string `json:"managers,omitempty"`
 	// RemovedAt is when a sync found the department gone from DingTalk (unix ms); 0 while it
 	// exists. Removed departments are kept so that history keeps its names.
 	RemovedAt int64 `json:"removed_at,omitempty"`

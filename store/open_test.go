@@ -153,9 +153,22 @@ func TestOpen_MigratesOlderDatabase(t *testing.T) {
 		if v != 1 {
 			t.Fatalf("built a database at version %d, want 1", v)
 		}
-		_, err = old.SaveOrg(ctx, kaoqin.OrgSnapshot{Day: "2026-11-01", At: 1,
-			Departments: []kaoqin.Department{dept(1, 0, "公司")}, Employees: []kaoqin.Employee{emp("alice", "Alice", 1)}})
+		// The org chart as version 1 stored it: today's SaveOrg writes columns added since.
+		driver := "sqlite"
+		if strings.HasPrefix(dsn, "postgres") {
+			driver = "pgx"
+		}
+		sdb, err := sql.Open(driver, dsn)
 		must(t, err)
+		for _, q := range []string{
+			"INSERT INTO departments (id, parent_id, name) VALUES (1, 0, '公司')",
+			"INSERT INTO employees (user_id, name) VALUES ('alice', 'Alice')",
+			"INSERT INTO memberships (user_id, dept_id, from_day, to_day) VALUES ('alice', 1, '', '')",
+		} {
+			_, err = sdb.ExecContext(ctx, q)
+			must(t, err)
+		}
+		must(t, sdb.Close())
 		_, err = old.SaveChecks(ctx, kaoqin.CheckBatch{Checks: []kaoqin.Check{check(7, "alice", "2026-11-02", 1)}, Checkpoint: "cp"})
 		must(t, err)
 		must(t, old.RecordCall(ctx, kaoqin.Call{Month: "2026-11", Path: "/attendance/list", Metered: true}))

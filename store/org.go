@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -14,7 +15,7 @@ var departmentsTable = table{
 	name: "departments",
 	cols: []column{
 		{"id", tBigint}, {"parent_id", tBigint}, {"name", tText}, {"ord", tBigint},
-		{"source_identifier", tText}, {"removed_at", tBigint},
+		{"source_identifier", tText}, {"removed_at", tBigint}, {"managers", tText},
 	},
 	key: []string{"id"},
 }
@@ -126,7 +127,7 @@ func (db *DB) saveOrg(ctx context.Context, tx conn, snap kaoqin.OrgSnapshot,
 			ch.DepartmentsAdded++
 		default:
 			d.RemovedAt = 0
-			if d != old {
+			if !sameDepartment(d, old) {
 				deptRows = append(deptRows, deptRow(d))
 				ch.DepartmentsUpdated++
 			}
@@ -252,14 +253,36 @@ func (db *DB) saveOrg(ctx context.Context, tx conn, snap kaoqin.OrgSnapshot,
 	return err
 }
 
-const deptCols = "id, parent_id, name, ord, source_identifier, removed_at"
+const deptCols = "id, parent_id, name, ord, source_identifier, removed_at, managers"
 
 func deptRow(d kaoqin.Department) []any {
-	return []any{d.ID, d.ParentID, d.Name, d.Order, d.SourceIdentifier, d.RemovedAt}
+	return []any{d.ID, d.ParentID, d.Name, d.Order, d.SourceIdentifier, d.RemovedAt, jsonList(d.Managers)}
 }
 
 func scanDepartment(rows *sql.Rows, d *kaoqin.Department) error {
-	return rows.Scan(&d.ID, &d.ParentID, &d.Name, &d.Order, &d.SourceIdentifier, &d.RemovedAt)
+	var managers string
+	if err := rows.Scan(&d.ID, &d.ParentID, &d.Name, &d.Order, &d.SourceIdentifier, &d.RemovedAt, &managers); err != nil {
+		return err
+	}
+	if managers == "[]" || managers == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(managers), &d.Managers)
+}
+
+// sameDepartment reports whether a and b would be stored alike.
+func sameDepartment(a, b kaoqin.Department) bool {
+	return a.ID == b.ID && a.ParentID == b.ParentID && a.Name == b.Name && a.Order == b.Order &&
+		a.SourceIdentifier == b.SourceIdentifier && a.RemovedAt == b.RemovedAt && slices.Equal(a.Managers, b.Managers)
+}
+
+// jsonList encodes a list of userids as a JSON array ("[]" for none).
+func jsonList(ids []string) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
 }
 
 const empCols = "user_id, name, job_number, title, hired_at, left_at"

@@ -254,7 +254,7 @@ func assertMirrors(t *testing.T, sim *dingtalksim.Server, db *store.DB, from, to
 	var wantDepts []kaoqin.Department
 	for _, d := range truth.Departments() {
 		wantDepts = append(wantDepts, kaoqin.Department{ID: d.ID, ParentID: d.ParentID, Name: d.Name,
-			Order: d.Order, SourceIdentifier: d.SourceIdentifier})
+			Order: d.Order, SourceIdentifier: d.SourceIdentifier, Managers: d.Managers})
 	}
 	gotDepts, err := db.Departments(ctx)
 	must(t, err)

@@ -84,6 +84,7 @@ func Department(d dingtalk.Department) kaoqin.Department {
 		Name:             d.Name,
 		Order:            int64(d.Order),
 		SourceIdentifier: d.SourceIdentifier,
+		Managers:         slices.Clone([]string(d.ManagerUserIDs)),
 	}
 }
 
