@@ -199,7 +199,8 @@ type DepartmentUpdate struct {
 	SourceIdentifier *string
 	Code             *string // ≤30 characters; settable only here
 	HideDept         *bool
-	CreateDeptGroup  *bool
+	OuterDept        *bool // its members see only part of the contacts
+	CreateDeptGroup  *bool // true creates the department's group chat
 	AutoAddUser      *bool
 	ManagerUserIDs   *[]string // managers must be members of the department
 	DeptPermits      *[]int64
@@ -226,6 +227,7 @@ func (s *DepartmentsService) Update(ctx context.Context, u *DepartmentUpdate) (*
 		SourceIdentifier  *string  `json:"source_identifier,omitempty"`
 		Code              *string  `json:"code,omitempty"`
 		HideDept          *bool    `json:"hide_dept,omitempty"`
+		OuterDept         *bool    `json:"outer_dept,omitempty"`
 		CreateDeptGroup   *bool    `json:"create_dept_group,omitempty"`
 		AutoAddUser       *bool    `json:"auto_add_user,omitempty"`
 		ManagerUserIDs    *string  `json:"dept_manager_userid_list,omitempty"`
@@ -236,7 +238,7 @@ func (s *DepartmentsService) Update(ctx context.Context, u *DepartmentUpdate) (*
 		Language          Language `json:"language,omitempty"`
 	}{
 		DeptID: u.ID, ParentID: u.ParentID, Name: u.Name, Order: u.Order, SourceIdentifier: u.SourceIdentifier,
-		Code: u.Code, HideDept: u.HideDept, CreateDeptGroup: u.CreateDeptGroup, AutoAddUser: u.AutoAddUser,
+		Code: u.Code, HideDept: u.HideDept, OuterDept: u.OuterDept, CreateDeptGroup: u.CreateDeptGroup, AutoAddUser: u.AutoAddUser,
 		OrgDeptOwner: u.OrgDeptOwner, Language: u.Language,
 	}
 	if u.ManagerUserIDs != nil {

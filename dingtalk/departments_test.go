@@ -129,17 +129,17 @@ func TestDepartmentsService_Update(t *testing.T) {
 	var bodies []string
 	env.handle("/topapi/v2/department/update", func(w http.ResponseWriter, r *http.Request) {
 		if len(bodies) == 0 {
-			testJSONBody(t, r, `{"dept_id":37,"name":"Sales East","hide_dept":false,"order":0,"dept_manager_userid_list":"m1,m2"}`)
+			testJSONBody(t, r, `{"dept_id":37,"name":"Sales East","hide_dept":false,"outer_dept":true,"order":0,"dept_manager_userid_list":"m1,m2"}`)
 		} else {
 			testJSONBody(t, r, `{"dept_id":37,"dept_manager_userid_list":"","force_update_fields":"dept_manager_userid_list"}`)
 		}
 		bodies = append(bodies, "x")
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","request_id":"r"}`)
 	})
-	name, hide, order := "Sales East", false, int64(0)
+	name, hide, outer, order := "Sales East", false, true, int64(0)
 	managers := []string{"m1", "m2"}
 	if _, err := env.client.Departments.Update(context.Background(), &DepartmentUpdate{
-		ID: 37, Name: &name, HideDept: &hide, Order: &order, ManagerUserIDs: &managers,
+		ID: 37, Name: &name, HideDept: &hide, OuterDept: &outer, Order: &order, ManagerUserIDs: &managers,
 	}); err != nil {
 		t.Fatal(err)
 	}

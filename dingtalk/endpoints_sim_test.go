@@ -96,7 +96,8 @@ func TestSim_Endpoints_Departments(t *testing.T) {
 		t.Error("topapi answers carry a request_id; the response has none")
 	}
 	gotDept := dingtalksim.Department{ID: int64(d.ID), ParentID: int64(d.ParentID), Name: d.Name,
-		SourceIdentifier: d.SourceIdentifier, Order: int64(d.Order), Managers: []string(d.ManagerUserIDs)}
+		SourceIdentifier: d.SourceIdentifier, Order: int64(d.Order), Managers: []string(d.ManagerUserIDs),
+		HideDept: d.HideDept, CreateDeptGroup: d.CreateDeptGroup, OuterDept: d.OuterDept}
 	wantDept := f.big
 	wantDept.Members = nil
 	if diff := gocmp.Diff(wantDept, gotDept); diff != "" {

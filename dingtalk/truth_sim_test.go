@@ -275,13 +275,16 @@ func simUser(u dingtalk.User) dingtalksim.User {
 	}
 	return dingtalksim.User{UserID: u.UserID, UnionID: u.UnionID, Name: u.Name, Mobile: u.Mobile,
 		JobNumber: u.JobNumber, Title: u.Title, Email: u.Email, WorkPlace: u.WorkPlace, DeptIDs: depts,
-		HiredDate: int64(u.HiredDate), Admin: u.Admin, Boss: u.Boss}
+		HiredDate: int64(u.HiredDate), Admin: u.Admin, Boss: u.Boss, Telephone: u.Telephone, OrgEmail: u.OrgEmail,
+		Remark: u.Remark, Extension: u.Extension, HideMobile: u.HideMobile}
 }
 
-// userView keeps what the user APIs carry: not the attendance group or the simulator's
-// bookkeeping of who joined and left when.
+// userView keeps what the user lists carry: not the attendance group or the simulator's
+// bookkeeping of who joined and left when, nor what only v2/user/get tells (manager, senior
+// mode, the orders in every department).
 func userView(u dingtalksim.User) dingtalksim.User {
 	u.GroupID, u.Removed, u.Since, u.Until = 0, false, "", ""
+	u.Manager, u.Senior, u.Orders = "", false, nil
 	return u
 }
 

@@ -41,7 +41,7 @@ func TestSim_Writes(t *testing.T) {
 		t.Errorf("created sub-department: %+v", s)
 	}
 	_, _, err = env.c.Departments.Create(ctx, &dingtalk.NewDepartment{Name: "数据平台部", ParentID: dingtalk.RootDepartmentID})
-	refused("a second 数据平台部 under the root", err, 60008)
+	refused("a second 数据平台部 under the root", err, 60021)
 	_, _, err = env.c.Departments.Create(ctx, &dingtalk.NewDepartment{Name: "孤儿部", ParentID: 424242})
 	refused("a department under a missing parent", err, 60004)
 

@@ -195,7 +195,7 @@ func TestApply_FailureSkipsWhatDependsOnIt(t *testing.T) {
 		switch o.Status {
 		case statusFailed:
 			failed = append(failed, o.Step.Text)
-			if o.Errcode != 60008 || o.Message == "" {
+			if o.Errcode != 60021 || o.Message == "" {
 				t.Errorf("failure %+v", o)
 			}
 		case statusSkipped:
@@ -216,12 +216,12 @@ func TestApply_FailureSkipsWhatDependsOnIt(t *testing.T) {
 	if err := WriteSummary(&sum, p, res, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Summary: 7 of 13 steps done, 1 failed, 5 skipped.", "create 销售部 [D2]: errcode 60008: ", "step 2, which it needs, failed"} {
+	for _, want := range []string{"Summary: 7 of 13 steps done, 1 failed, 5 skipped.", "create 销售部 [D2]: errcode 60021: ", "step 2, which it needs, failed"} {
 		if !strings.Contains(sum.String(), want) {
 			t.Errorf("the summary does not say %q:\n%s", want, sum.String())
 		}
 	}
-	if !strings.Contains(progress.String(), "FAILED   create 销售部 [D2]: errcode 60008") {
+	if !strings.Contains(progress.String(), "FAILED   create 销售部 [D2]: errcode 60021") {
 		t.Errorf("progress:\n%s", progress.String())
 	}
 }

@@ -224,7 +224,7 @@ func TestDepartmentWriteRules(t *testing.T) {
 	}
 	wantErr(t, s.post("/topapi/v2/department/create", `{"name":"新部门","parent_id":777}`), 60004, "")
 	first := truth.Departments()[1]
-	wantErr(t, s.post("/topapi/v2/department/create", `{"name":"`+first.Name+`","parent_id":`+itoa(int(first.ParentID))+`}`), 60008, "")
+	wantErr(t, s.post("/topapi/v2/department/create", `{"name":"`+first.Name+`","parent_id":`+itoa(int(first.ParentID))+`}`), 60021, "")
 
 	id, b := create(`{"name":"创新实验室","parent_id":1,"source_identifier":"HR-0042","order":5}`)
 	if id <= 1 {

@@ -69,13 +69,16 @@ type deptDetail struct {
 	MemberCount           int      `json:"member_count"` // direct members
 	HideDept              bool     `json:"hide_dept"`
 	CreateDeptGroup       bool     `json:"create_dept_group"`
+	DeptGroupChatID       string   `json:"dept_group_chat_id,omitempty"`
 	AutoAddUser           bool     `json:"auto_add_user"`
 	OuterDept             bool     `json:"outer_dept"`
-	DeptPermits           []int64  `json:"dept_permits"`
-	UserPermits           []string `json:"user_permits"`
-	OuterPermitDepts      []int64  `json:"outer_permit_depts"`
-	OuterPermitUsers      []string `json:"outer_permit_users"`
-	Code                  string   `json:"code,omitempty"`
+	// The docs: the permit lists come only with hide_dept (dept_permits, user_permits) or
+	// outer_dept (outer_permit_*) set.
+	DeptPermits      *[]int64  `json:"dept_permits,omitempty"`
+	UserPermits      *[]string `json:"user_permits,omitempty"`
+	OuterPermitDepts *[]int64  `json:"outer_permit_depts,omitempty"`
+	OuterPermitUsers *[]string `json:"outer_permit_users,omitempty"`
+	Code             string    `json:"code,omitempty"`
 }
 
 func (s *Server) deptGet(c *call) (any, *apiError) {
@@ -90,13 +93,22 @@ func (s *Server) deptGet(c *call) (any, *apiError) {
 	if d == nil {
 		return nil, errf(60003, "部门不存在")
 	}
-	return deptDetail{
+	out := deptDetail{
 		DeptID: d.id, Name: d.name, ParentID: d.parent, SourceIdentifier: d.sourceID, Order: d.order,
 		DeptManagerUseridList: nonNil(append([]string(nil), d.managers...)), MemberCount: len(s.org.members[id]),
-		HideDept: d.hide, CreateDeptGroup: d.createGroup, AutoAddUser: d.autoAddUser,
-		DeptPermits: []int64{}, UserPermits: []string{}, OuterPermitDepts: []int64{}, OuterPermitUsers: []string{},
+		HideDept: d.hide, CreateDeptGroup: d.createGroup, AutoAddUser: d.autoAddUser, OuterDept: d.outer,
 		Code: d.code,
-	}, nil
+	}
+	if d.createGroup {
+		out.DeptGroupChatID = "chat" + hex16(uint64(d.id))[:12]
+	}
+	if d.hide {
+		out.DeptPermits, out.UserPermits = &[]int64{}, &[]string{}
+	}
+	if d.outer {
+		out.OuterPermitDepts, out.OuterPermitUsers = &[]int64{}, &[]string{}
+	}
+	return out, nil
 }
 
 func (s *Server) deptCreate(c *call) (any, *apiError) {
@@ -108,7 +120,8 @@ func (s *Server) deptCreate(c *call) (any, *apiError) {
 	d.hide, _ = p.boolean("hide_dept")
 	d.createGroup, _ = p.boolean("create_dept_group")
 	p.boolean("auto_approve_apply")
-	p.boolean("outer_dept")
+	d.outer, _ = p.boolean("outer_dept")
+	d.outerSelf, _ = p.boolean("outer_dept_only_self")
 	for _, f := range []string{"dept_permits", "user_permits", "outer_permit_users", "outer_permit_depts"} {
 		if len(p.commaList(f, false)) > 50 {
 			p.fail(errf(600109, "可见范围列表不合法: %s 最多50个", f))
@@ -154,6 +167,12 @@ func (s *Server) deptUpdate(c *call) (any, *apiError) {
 	}
 	if v, ok := p.boolean("auto_add_user"); ok {
 		ch.autoAddUser = &v
+	}
+	if v, ok := p.boolean("outer_dept"); ok {
+		ch.outer = &v
+	}
+	if v, ok := p.boolean("outer_dept_only_self"); ok {
+		ch.outerSelf = &v
 	}
 	if p.has("dept_manager_userid_list") {
 		v := p.commaList("dept_manager_userid_list", false)

@@ -104,15 +104,38 @@
 // # Write rules (reference 3.1, 3.2)
 //
 // Departments: name of 1-64 characters (60001), without "-", "," or "，" (60009); the parent
-// must exist (60004); a name already used under the same parent is 60008 (UNVERIFIED choice:
-// the old global table's "部门名称已存在"); the root (id 1) cannot be updated (60018) or
+// must exist (60004); a name already used under the same parent is 60021 父部门下该部门名称已存在
+// (the global error table's code for it); the root (id 1) cannot be updated (60018) or
 // deleted (60007); a move under itself or a descendant is 60010; a department whose subtree
 // still has members cannot be deleted (60005), an empty subtree goes with it; an unknown
-// department is 60003. Users: mobile unique (60104) and well-formed (60103), userid unique
-// (60102), mobile not changeable by update (41054), unknown user 60121 (33012 for
-// v2/user/get), email unique (60106), department ids must exist (60003). source_identifier
-// is stored and returned by department get. A deleted user leaves every department and list
-// at once; their mobile is free again.
+// department is 60003. source_identifier, order, hide_dept, outer_dept (and
+// outer_dept_only_self) and create_dept_group are stored by create and update and returned by
+// department get; the permit lists come back only while their flag (hide_dept, outer_dept) is
+// set, as the docs say. create_dept_group true gives the department its group chat
+// (dept_group_chat_id); false does not dissolve one that exists (UNVERIFIED: the docs say only
+// that a value left out changes nothing).
+//
+// Users: mobile unique (60104) and well-formed (60103), userid unique (60102), mobile not
+// changeable by update (41054), unknown user 60121 (33012 for v2/user/get), email unique
+// (60106) and well formed (60105), department ids must exist (60003). The other documented
+// fields are stored by create and update and returned by v2/user/get and v2/user/list:
+// telephone (≤50, unique in the org: 400002 "分机号已存在", errcode UNVERIFIED), job_number
+// (≤50), title (≤200), org_email (≤100, an email: 60105; stored as if the org's mailbox were
+// open, which the docs make a condition), work_place (≤100), remark (≤2000; these lengths
+// count characters and answer 400002), hide_mobile, senior_mode (returned as senior by get
+// only), hired_date (ms), extension (a JSON object of strings, sent as a string or an object,
+// ≤2000 characters, else 60122 不合法的extattr; ext_attrs_update_mode 1 adds to the attributes
+// there, 0 or none replaces them; any attribute name is taken, where DingTalk wants it added
+// in the admin console first), manager_userid (returned by get only) and dept_order_list
+// (returned as dept_order_list by get and dept_order by list). A manager must be a current
+// person other than the person themself and not one of their reports, directly or not:
+// 60128 无效的主管id (refusing a cycle is UNVERIFIED, the safe reading). An empty
+// manager_userid is ignored unless force_update_fields names it, which clears it. An order
+// for a department the person is not in is 40035 (UNVERIFIED), a negative one 40011. An order
+// never set is the person's place in the department's listing times 1,000; leaving a
+// department drops its order. Deleting a person clears the manager_userid of those who
+// reported to them (UNVERIFIED). A deleted user leaves every department and list at once;
+// their mobile is free again.
 //
 // # The company
 //
@@ -120,8 +143,9 @@
 // divisions with realistic names and nested departments up to four levels below the root,
 // all with large DingTalk-like ids; 华东销售部 holds 120 or more people (when the company has
 // at least 150) so that user paging matters; about 3% of people are in a second department;
-// each department is led by its first member. People have Chinese names, unique mobiles and
-// job numbers, titles and hired_date. A 100,000-person company has 2,000 departments.
+// each department is led by its first member, who is the manager (manager_userid) of its other
+// members and reports to the head of the nearest department above. People have Chinese names,
+// unique mobiles and job numbers, titles and hired_date. A 100,000-person company has 2,000 departments.
 //
 // Two attendance groups, both FIXED, judged with permit_late 0, serious_late 30 min and
 // absenteeism_late 60 min: 标准工时考勤组 (09:00-18:00, lunch 12:00-13:00) for most people, and

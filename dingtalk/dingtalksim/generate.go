@@ -160,6 +160,7 @@ func generateOrg(cfg Config, co *company, today civil) *org {
 			o.depts[id].managers = []string{ms[0].userid}
 		}
 	}
+	o.setManagers()
 	return o
 }
 

@@ -33,37 +33,43 @@ type dept struct {
 	order       int64
 	sourceID    string
 	hide        bool
-	createGroup bool
+	createGroup bool // the department has its group chat (it is never dissolved through the API)
 	autoAddUser bool
+	outer       bool // outer_dept: its members see only part of the contacts
+	outerSelf   bool // outer_dept_only_self
 	managers    []string
 	code        string
 	level       int // 0 root, 1 division, ...
 }
 
 type user struct {
-	seq       int64 // serial behind the person's ids; never reused
-	key       uint64
-	userid    string
-	unionid   string
-	name      string
-	mobile    string
-	telephone string
-	jobNumber string
-	title     string
-	email     string
-	orgEmail  string
-	workPlace string
-	remark    string
-	extension string
-	depts     []int64
-	hired     int64 // ms
-	admin     bool
-	boss      bool
-	group     *group
-	since     civil // first day with attendance; 0: always
-	until     civil // last day with attendance; 0: still here
-	removed   bool
-	modified  int64
+	seq        int64 // serial behind the person's ids; never reused
+	key        uint64
+	userid     string
+	unionid    string
+	name       string
+	mobile     string
+	telephone  string
+	jobNumber  string
+	title      string
+	email      string
+	orgEmail   string
+	workPlace  string
+	remark     string
+	extension  string // a JSON object of strings, as DingTalk returns it
+	depts      []int64
+	orders     map[int64]int64 // order in a department, where set by create or update (dept_order_list)
+	hired      int64           // ms
+	hideMobile bool
+	senior     bool   // senior_mode (高管模式)
+	manager    string // manager_userid (直属主管); "" for none
+	admin      bool
+	boss       bool
+	group      *group
+	since      civil // first day with attendance; 0: always
+	until      civil // last day with attendance; 0: still here
+	removed    bool
+	modified   int64
 }
 
 // person is what a day's attendance depends on, copied out of the org under its lock.
@@ -165,6 +171,17 @@ func (o *org) dropMember(u *user, deptID int64) {
 		d.managers = slices.DeleteFunc(d.managers, func(id string) bool { return id == u.userid })
 	}
 	u.depts = slices.DeleteFunc(u.depts, func(id int64) bool { return id == deptID })
+	delete(u.orders, deptID)
+}
+
+// deptOrder returns u's order in department id: the one set by create or update, else one
+// from u's place in the department's listing (people generated with the company, and those
+// created without dept_order_list).
+func (o *org) deptOrder(u *user, id int64) int64 {
+	if v, ok := u.orders[id]; ok {
+		return v
+	}
+	return int64(slices.Index(o.members[id], u)+1) * 1000
 }
 
 // setDepts moves u to exactly the given departments, keeping its place where it stays.
@@ -249,7 +266,7 @@ func (o *org) createDept(seed uint64, d *dept) (int64, *apiError) {
 		return 0, errf(60004, "父部门不存在")
 	}
 	if o.nameTaken(d.parent, d.name, 0) {
-		return 0, errf(60008, "父部门下该部门名称已存在")
+		return 0, errf(60021, "父部门下该部门名称已存在")
 	}
 	d.id = o.newDeptID(seed)
 	d.level = parent.level + 1
@@ -266,6 +283,8 @@ type deptChange struct {
 	hide        *bool
 	createGroup *bool
 	autoAddUser *bool
+	outer       *bool
+	outerSelf   *bool
 	managers    *[]string
 	code        *string
 }
@@ -295,7 +314,7 @@ func (o *org) updateDept(id int64, c deptChange) *apiError {
 		}
 	}
 	if o.nameTaken(parent, name, id) {
-		return errf(60008, "父部门下该部门名称已存在")
+		return errf(60021, "父部门下该部门名称已存在")
 	}
 	if c.managers != nil {
 		for _, uid := range *c.managers {
@@ -316,8 +335,14 @@ func (o *org) updateDept(id int64, c deptChange) *apiError {
 	set(&d.order, c.order)
 	set(&d.sourceID, c.sourceID)
 	set(&d.hide, c.hide)
-	set(&d.createGroup, c.createGroup)
+	if c.createGroup != nil && *c.createGroup {
+		// true creates the department's group chat; false does not dissolve one that
+		// exists (UNVERIFIED: the docs say only "不传值，则保持不变").
+		d.createGroup = true
+	}
 	set(&d.autoAddUser, c.autoAddUser)
+	set(&d.outer, c.outer)
+	set(&d.outerSelf, c.outerSelf)
 	set(&d.managers, c.managers)
 	set(&d.code, c.code)
 	return nil
@@ -397,6 +422,81 @@ func (o *org) checkEmail(email string, except *user) *apiError {
 	return nil
 }
 
+// checkTelephone refuses an office telephone (分机号) that another person has: DingTalk
+// documents it unique in the org (errcode UNVERIFIED: 400002).
+func (o *org) checkTelephone(tel string, except *user) *apiError {
+	if tel == "" {
+		return nil
+	}
+	for _, u := range o.users {
+		if !u.removed && u != except && u.telephone == tel {
+			return errParam("分机号已存在")
+		}
+	}
+	return nil
+}
+
+// checkManager refuses a manager (直属主管) who is not in the org, the person themself, or
+// someone who reports to them, directly or not: 60128 无效的主管id (whether DingTalk refuses a
+// cycle is UNVERIFIED; the simulator does, the safe reading).
+func (o *org) checkManager(u *user, manager string) *apiError {
+	if manager == "" {
+		return nil
+	}
+	if manager == u.userid || o.current(manager) == nil {
+		return errf(60128, "无效的主管id: %s", manager)
+	}
+	for id, n := manager, 0; id != "" && n <= len(o.users); n++ {
+		if id == u.userid {
+			return errf(60128, "无效的主管id: %s 是 %s 的下属", manager, u.userid)
+		}
+		m := o.current(id)
+		if m == nil {
+			break
+		}
+		id = m.manager
+	}
+	return nil
+}
+
+// checkOrders refuses an order (dept_order_list) for a department the person is not in
+// (40035, UNVERIFIED) and a negative one (40011 不合法的排序order).
+func checkOrders(orders map[int64]int64, depts []int64) *apiError {
+	for id, v := range orders {
+		if !slices.Contains(depts, id) {
+			return errf(40035, "不合法的参数 dept_order_list: 不在部门 %d 中", id)
+		}
+		if v < 0 {
+			return errf(40011, "不合法的排序order")
+		}
+	}
+	return nil
+}
+
+// setManagers gives the people generated with the company a manager: their department's
+// head, or for a head the head of the nearest department above with one (the boss has none).
+func (o *org) setManagers() {
+	for _, u := range o.allSorted() {
+		for id := u.depts[0]; id != 0; {
+			d := o.depts[id]
+			if d == nil {
+				break
+			}
+			if len(d.managers) > 0 && d.managers[0] != u.userid {
+				// Someone who heads two departments could close a loop: skip such a manager.
+				if o.checkManager(u, d.managers[0]) == nil {
+					u.manager = d.managers[0]
+				}
+				break
+			}
+			if d.id == 1 {
+				break
+			}
+			id = d.parent
+		}
+	}
+}
+
 // createUser adds u to the org; its attendance starts the day after today.
 func (o *org) createUser(co *company, u *user, today civil) *apiError {
 	switch n := utf8.RuneCountInString(u.name); {
@@ -433,6 +533,15 @@ func (o *org) createUser(co *company, u *user, today civil) *apiError {
 	if e := o.checkEmail(u.email, nil); e != nil {
 		return e
 	}
+	if e := o.checkTelephone(u.telephone, nil); e != nil {
+		return e
+	}
+	if e := o.checkManager(u, u.manager); e != nil {
+		return e
+	}
+	if e := checkOrders(u.orders, u.depts); e != nil {
+		return e
+	}
 	o.nextSeq++
 	u.seq = o.nextSeq
 	u.key = hashString(u.userid)
@@ -448,6 +557,7 @@ func (o *org) createUser(co *company, u *user, today civil) *apiError {
 	for _, id := range ids {
 		o.addMember(u, id)
 	}
+
 	o.users[u.userid] = u
 	o.byMobile[u.mobile] = u
 	o.touch(u)
@@ -460,6 +570,14 @@ func (o *org) removeUser(u *user, today civil) {
 		o.dropMember(u, id)
 	}
 	delete(o.byMobile, u.mobile)
+	// Those who reported to u have no manager any more (UNVERIFIED: DingTalk documents
+	// nothing; dropping the link is the reading that leaves no dangling userid).
+	for _, r := range o.users {
+		if r.manager == u.userid && !r.removed {
+			r.manager = ""
+			o.touch(r)
+		}
+	}
 	u.removed = true
 	if u.since != 0 && u.since > today {
 		u.until = u.since - 1 // never attended

@@ -2,6 +2,7 @@ package dingtalksim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Department struct {
 	Order            int64
 	Managers         []string
 	Members          []string // direct members, in listing order
+	HideDept         bool
+	CreateDeptGroup  bool
+	OuterDept        bool
 }
 
 // User is a person as the org chart has them (removed people keep Removed and Until).
@@ -38,12 +42,21 @@ type User struct {
 	WorkPlace string
 	DeptIDs   []int64
 	HiredDate int64 // unix ms
-	Admin     bool
-	Boss      bool
-	GroupID   int64
-	Removed   bool
-	Since     string // first day with attendance, "" for people generated with the company
-	Until     string // last day with attendance, "" while they are in the company
+	// Contact details an org push sets.
+	Telephone  string
+	OrgEmail   string
+	Remark     string
+	Extension  string // JSON object
+	HideMobile bool
+	Senior     bool
+	Manager    string          // manager_userid
+	Orders     map[int64]int64 // orders in departments set by create or update (dept_order_list)
+	Admin      bool
+	Boss       bool
+	GroupID    int64
+	Removed    bool
+	Since      string // first day with attendance, "" for people generated with the company
+	Until      string // last day with attendance, "" while they are in the company
 }
 
 func (t Truth) dept(d *dept) Department {
@@ -52,13 +65,15 @@ func (t Truth) dept(d *dept) Department {
 		members = append(members, u.userid)
 	}
 	return Department{ID: d.id, ParentID: d.parent, Name: d.name, SourceIdentifier: d.sourceID, Order: d.order,
-		Managers: slices.Clone(d.managers), Members: members}
+		Managers: slices.Clone(d.managers), Members: members, HideDept: d.hide, CreateDeptGroup: d.createGroup, OuterDept: d.outer}
 }
 
 func exportUser(u *user) User {
 	out := User{UserID: u.userid, UnionID: u.unionid, Name: u.name, Mobile: u.mobile, JobNumber: u.jobNumber,
 		Title: u.title, Email: u.email, WorkPlace: u.workPlace, DeptIDs: slices.Clone(u.depts), HiredDate: u.hired,
-		Admin: u.admin, Boss: u.boss, GroupID: u.group.id, Removed: u.removed}
+		Admin: u.admin, Boss: u.boss, GroupID: u.group.id, Removed: u.removed,
+		Telephone: u.telephone, OrgEmail: u.orgEmail, Remark: u.remark, Extension: u.extension, HideMobile: u.hideMobile,
+		Senior: u.senior, Manager: u.manager, Orders: maps.Clone(u.orders)}
 	if u.since != 0 {
 		out.Since = u.since.String()
 	}

@@ -2,6 +2,9 @@ package dingtalksim
 
 import (
 	"cmp"
+	"encoding/json"
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -35,7 +38,7 @@ type userBase struct {
 
 func base(u *user) userBase {
 	return userBase{
-		UserID: u.userid, UnionID: u.unionid, Name: u.name, StateCode: "86", Mobile: u.mobile,
+		UserID: u.userid, UnionID: u.unionid, Name: u.name, StateCode: "86", Mobile: u.mobile, HideMobile: u.hideMobile,
 		Telephone: u.telephone, JobNumber: u.jobNumber, Title: u.title, Email: u.email, OrgEmail: u.orgEmail,
 		WorkPlace: u.workPlace, Remark: u.remark, DeptIDList: slices.Clone(u.depts), Extension: u.extension,
 		HiredDate: u.hired, Active: true, Admin: u.admin, Boss: u.boss,
@@ -145,8 +148,8 @@ func (s *Server) userList(c *call) (any, *apiError) {
 		return nil, e
 	}
 	var rows []listUser
-	for i, u := range pg.members {
-		rows = append(rows, listUser{base(u), (pg.cursor - int64(len(pg.members)) + int64(i) + 1) * 1000, s.org.leads(u, pg.deptID)})
+	for _, u := range pg.members {
+		rows = append(rows, listUser{base(u), s.org.deptOrder(u, pg.deptID), s.org.leads(u, pg.deptID)})
 	}
 	return listResult(pg, rows), nil
 }
@@ -198,14 +201,11 @@ func (s *Server) userGet(c *call) (any, *apiError) {
 		DeptOrderList []deptOrder `json:"dept_order_list"`
 		LeaderInDept  []leaderIn  `json:"leader_in_dept"`
 		RoleList      []struct{}  `json:"role_list"`
-	}{userBase: base(u), RealAuthed: true, DeptOrderList: []deptOrder{}, LeaderInDept: []leaderIn{}, RoleList: []struct{}{}}
+	}{userBase: base(u), ManagerUserid: u.manager, RealAuthed: true, Senior: u.senior,
+		DeptOrderList: []deptOrder{}, LeaderInDept: []leaderIn{}, RoleList: []struct{}{}}
 	for _, id := range u.depts {
-		pos := slices.Index(s.org.members[id], u)
-		out.DeptOrderList = append(out.DeptOrderList, deptOrder{id, int64(pos+1) * 1000})
+		out.DeptOrderList = append(out.DeptOrderList, deptOrder{id, s.org.deptOrder(u, id)})
 		out.LeaderInDept = append(out.LeaderInDept, leaderIn{id, s.org.leads(u, id)})
-		if d := s.org.depts[id]; d != nil && len(d.managers) > 0 && d.managers[0] != u.userid && out.ManagerUserid == "" {
-			out.ManagerUserid = d.managers[0]
-		}
 	}
 	return out, nil
 }
@@ -229,8 +229,10 @@ func (s *Server) userGetByMobile(c *call) (any, *apiError) {
 	}{u.userid}, nil
 }
 
-// userFields reads the optional profile fields of create and update into u.
-func userFields(p *params, u *user) {
+// userFields reads the optional profile fields of create and update into u, which holds
+// the person as they are (update) or nothing yet (create). It returns the departments that
+// dept_order_list names.
+func userFields(p *params, u *user) (ordered []int64) {
 	limits := []struct {
 		name string
 		dst  *string
@@ -238,7 +240,7 @@ func userFields(p *params, u *user) {
 	}{
 		{"telephone", &u.telephone, 50}, {"job_number", &u.jobNumber, 50}, {"title", &u.title, 200},
 		{"email", &u.email, 50}, {"org_email", &u.orgEmail, 100}, {"work_place", &u.workPlace, 100},
-		{"remark", &u.remark, 2000}, {"extension", &u.extension, 2000},
+		{"remark", &u.remark, 2000},
 	}
 	for _, f := range limits {
 		if !p.has(f.name) {
@@ -250,11 +252,100 @@ func userFields(p *params, u *user) {
 		}
 		*f.dst = v
 	}
+	if u.orgEmail != "" && !emailPattern.MatchString(u.orgEmail) {
+		p.fail(errf(60105, "邮箱不合法: org_email"))
+	}
+	if p.has("extension") {
+		u.extension = extension(p, u.extension)
+	}
 	if v, ok := p.int("hired_date", false); ok {
+		if v < 0 {
+			p.fail(errInvalid("hired_date"))
+		}
 		u.hired = v
 	}
-	p.boolean("hide_mobile")
-	p.boolean("senior_mode")
+	if v, ok := p.boolean("hide_mobile"); ok {
+		u.hideMobile = v
+	}
+	if v, ok := p.boolean("senior_mode"); ok {
+		u.senior = v
+	}
+	if p.has("manager_userid") {
+		u.manager = p.str("manager_userid", false)
+	}
+	if p.has("dept_order_list") {
+		var list []struct {
+			DeptID *int64 `json:"dept_id"`
+			Order  *int64 `json:"order"`
+		}
+		raw, _ := p.raw("dept_order_list")
+		if json.Unmarshal(raw, &list) != nil {
+			p.fail(errInvalid("dept_order_list"))
+			return nil
+		}
+		orders := maps.Clone(u.orders)
+		if orders == nil {
+			orders = map[int64]int64{}
+		}
+		for _, e := range list {
+			if e.DeptID == nil || e.Order == nil {
+				p.fail(errInvalid("dept_order_list"))
+				return nil
+			}
+			orders[*e.DeptID] = *e.Order
+			ordered = append(ordered, *e.DeptID)
+		}
+		u.orders = orders
+	}
+	return ordered
+}
+
+// emailPattern is what the simulator takes for an email: something@something, no blanks.
+var emailPattern = regexp.MustCompile(`^[^@\s,;]+@[^@\s,;]+$`)
+
+// extension reads the custom attributes (extension, 扩展属性): a JSON object of strings, sent
+// as a string or as an object, at most 2,000 characters (60122 不合法的extattr otherwise).
+// ext_attrs_update_mode 1 adds the attributes to those of old; 0, the default, replaces them.
+func extension(p *params, old string) string {
+	raw, _ := p.raw("extension")
+	text := string(raw)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		text = s
+	}
+	if text == "" {
+		text = "{}"
+	}
+	var attrs map[string]string
+	if json.Unmarshal([]byte(text), &attrs) != nil || attrs == nil || utf8.RuneCountInString(text) > 2000 {
+		p.fail(errf(60122, "不合法的extattr"))
+		return old
+	}
+	for k := range attrs {
+		if k == "" {
+			p.fail(errf(60122, "不合法的extattr"))
+			return old
+		}
+	}
+	mode, ok := p.int("ext_attrs_update_mode", false)
+	switch {
+	case !ok || mode == 0:
+	case mode == 1:
+		var was map[string]string
+		json.Unmarshal([]byte(old), &was)
+		for k, v := range was {
+			if _, set := attrs[k]; !set {
+				attrs[k] = v
+			}
+		}
+	default:
+		p.fail(errInvalid("ext_attrs_update_mode"))
+	}
+	if len(attrs) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(attrs)
+	return string(b)
 }
 
 func (s *Server) userCreate(c *call) (any, *apiError) {
@@ -298,24 +389,48 @@ func (s *Server) userUpdate(c *call) (any, *apiError) {
 	if p.has("mobile") && p.str("mobile", false) != u.mobile {
 		p.fail(errf(41054, "不允许修改手机号码"))
 	}
-	var depts []int64
 	if p.has("dept_id_list") {
-		depts = p.commaInts("dept_id_list", true)
+		next.depts = p.commaInts("dept_id_list", true)
 		if p.err == nil {
-			p.fail(s.org.checkDepts(depts))
+			p.fail(s.org.checkDepts(next.depts))
 		}
 	}
-	userFields(p, &next)
+	ordered := userFields(p, &next)
+	// An empty manager_userid is ignored unless force_update_fields names it, as the docs
+	// say; then it clears the manager.
+	if p.has("manager_userid") && next.manager == "" {
+		next.manager = u.manager
+		for f := range strings.SplitSeq(p.str("force_update_fields", false), ",") {
+			if strings.TrimSpace(f) == "manager_userid" {
+				next.manager = ""
+			}
+		}
+	}
 	if p.err == nil && next.email != u.email {
 		p.fail(s.org.checkEmail(next.email, u))
+	}
+	if p.err == nil && next.telephone != u.telephone {
+		p.fail(s.org.checkTelephone(next.telephone, u))
+	}
+	if p.err == nil && next.manager != u.manager {
+		p.fail(s.org.checkManager(u, next.manager))
+	}
+	if p.err == nil && ordered != nil {
+		// Orders of departments the person leaves go with them.
+		for id := range next.orders {
+			if !slices.Contains(next.depts, id) && !slices.Contains(ordered, id) {
+				delete(next.orders, id)
+			}
+		}
+		p.fail(checkOrders(next.orders, next.depts))
 	}
 	if p.err != nil {
 		return nil, p.err
 	}
-	u.name, u.telephone, u.jobNumber, u.title = next.name, next.telephone, next.jobNumber, next.title
-	u.email, u.orgEmail, u.workPlace, u.remark = next.email, next.orgEmail, next.workPlace, next.remark
-	u.extension, u.hired = next.extension, next.hired
-	if depts != nil {
+	depts := next.depts
+	next.depts = u.depts
+	*u = next
+	if !slices.Equal(depts, u.depts) {
 		s.org.setDepts(u, depts)
 	}
 	s.org.touch(u)
