@@ -14,7 +14,7 @@ import (
 // The kinds of change a summary counts, in the order it lists them.
 var kindOrder = []string{
 	"department created", "department moved", "department renamed", "department updated", "department removed",
-	"person created", "person re-created", "person moved", "person updated", "person removed",
+	"person created", "person re-created", "person moved", "person updated", "person removed", "manager set",
 }
 
 // Kinds returns what a step counts as in a summary: a department move that also renames
@@ -52,6 +52,9 @@ func (s *Step) Kinds() []string {
 		}
 		return []string{"person removed"}
 	case OpUpdateUser:
+		if s.Manager {
+			return []string{"manager set"}
+		}
 		if s.Moved {
 			return []string{"person moved"}
 		}

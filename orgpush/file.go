@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/kaoqin/kaoqin/tabfile"
 )
 
 // File is an HR org chart: the departments and people DingTalk should have. Load reads and
@@ -17,19 +18,26 @@ type File struct {
 	Name        string // the file's path, for messages
 	Departments []Department
 	People      []Person
+
+	Encoding string // a text file's encoding: "UTF-8", or "GB18030" for Chinese Excel's "CSV"
+	Sheet    string // an .xlsx workbook: the sheet read (its first)
 }
 
-// Department is a department of the HR file.
+// Department is a department of the HR file. A nil field leaves DingTalk's value as it is.
 type Department struct {
-	Line     int    // line of the row (CSV) or of the object's "{" (JSON)
+	Line     int    // line of the row (CSV), row of the sheet (XLSX) or line of the object's "{" (JSON)
 	ID       string // the HR system's id; stored in DingTalk as source_identifier
 	Name     string
 	ParentID string // HR id of the parent; "" for a department directly under DingTalk's root
-	Order    *int64 // nil: DingTalk's order is left as it is
+	Order    *int64 // its place among its siblings, smaller first
+
+	CreateDeptGroup *bool // DingTalk creates the department's group chat (createDeptGroup)
+	HideDept        *bool // hidden in the contacts (deptHiding)
+	OuterDept       *bool // its members see only part of the contacts (outerDept)
 }
 
-// Person is a person of the HR file. Empty Email, JobNumber and Title leave DingTalk's value
-// as it is: DingTalk's update API has no documented way to clear them.
+// Person is a person of the HR file. An empty text field or a nil one leaves DingTalk's value
+// as it is, unless the push is told to clear that field (Options.Clear).
 type Person struct {
 	Line      int
 	UserID    string
@@ -39,26 +47,52 @@ type Person struct {
 	JobNumber string
 	Title     string
 	DeptIDs   []string // HR department ids; none means DingTalk's root department
+
+	Telephone  string // office telephone (分机号), unique in the org
+	WorkPlace  string
+	Remark     string
+	OrgEmail   string // the organisation's mailbox of the person (企业邮箱)
+	HideMobile *bool  // the mobile hidden on their profile (isHide)
+	SeniorMode *bool  // senior mode (isSenior): the mobile hidden from everyone
+	ExtAttrs   []Attr // custom attributes (extattr) to set; an empty Value removes one
+	HiredDate  string // YYYY-MM-DD, a day in the company's time zone
+	Manager    string // userid of their manager (直属主管), in the file or in DingTalk
+	// Orders is their order (DingTalk lists larger first) in some of their departments, by
+	// HR id ("" for DingTalk's root when they have no department). A department left out
+	// keeps DingTalk's order.
+	Orders map[string]int64
 }
 
-// Problem is one thing wrong with the file, at a line (0 when it concerns the whole file).
+// Attr is one custom attribute of a person.
+type Attr struct {
+	Key, Value string
+}
+
+// Problem is one thing wrong with the file, at a line (0 when it concerns the whole file):
+// for an .xlsx workbook, the row of its sheet.
 type Problem struct {
 	Line int
 	Msg  string
 }
 
-func (p Problem) String() string {
-	if p.Line == 0 {
+func (p Problem) String() string { return p.in(false) }
+
+func (p Problem) in(sheet bool) string {
+	switch {
+	case p.Line == 0:
 		return p.Msg
+	case sheet:
+		return fmt.Sprintf("row %d: %s", p.Line, p.Msg)
 	}
 	return fmt.Sprintf("line %d: %s", p.Line, p.Msg)
 }
 
-// InvalidFileError is returned by Load and Parse when the file has problems. Nothing is sent
-// to DingTalk for such a file.
+// InvalidFileError is returned by Load, Parse and NewPlan when the file has problems. Nothing
+// is sent to DingTalk for such a file.
 type InvalidFileError struct {
 	File     string
 	Problems []Problem
+	Sheet    bool // the lines are the rows of an .xlsx sheet
 }
 
 func (e *InvalidFileError) Error() string {
@@ -67,15 +101,20 @@ func (e *InvalidFileError) Error() string {
 	if n == 1 {
 		s = ""
 	}
-	return fmt.Sprintf("%s has %d problem%s (first: %s); nothing was sent to DingTalk", e.File, n, s, e.Problems[0])
+	return fmt.Sprintf("%s has %d problem%s (first: %s); nothing was sent to DingTalk", e.File, n, s, e.Describe(e.Problems[0]))
 }
+
+// Describe writes a problem as the file's reader sees it: "line 4: ..." ("row 4: ..." in a
+// sheet).
+func (e *InvalidFileError) Describe(p Problem) string { return p.in(e.Sheet) }
 
 // maxFileSize bounds what Load reads: 100,000 people take about 20 MB.
 const maxFileSize = 256 << 20
 
-// Load reads an HR org file, CSV or JSON (by its extension, .csv or .json, else by its first
-// character), and validates it whole. Problems come back as an *InvalidFileError listing every
-// one with its line.
+// Load reads an HR org file, CSV, an .xlsx workbook (its first sheet) or JSON, by its
+// extension, else by its first bytes, and validates it whole. A text file may be UTF-8 or
+// GB18030 (what Excel on Chinese Windows saves as "CSV"). Problems come back as an
+// *InvalidFileError listing every one with its line.
 func Load(path string) (*File, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -92,21 +131,40 @@ func Load(path string) (*File, error) {
 }
 
 // Parse reads and validates an HR org file held in memory; name is used in messages and to
-// tell CSV from JSON.
+// tell the formats apart.
 func Parse(name string, data []byte) (*File, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 byte order mark
 	f := &File{Name: name}
-	var problems []Problem
-	if line, ok := invalidUTF8(data); !ok {
-		problems = append(problems, Problem{line, "the file is not UTF-8 text; save it as \"CSV UTF-8\" (Excel) or UTF-8 JSON"})
-		return nil, &InvalidFileError{name, problems}
+	fail := func(err error) (*File, error) {
+		var te *tabfile.Error
+		if errors.As(err, &te) {
+			return nil, &InvalidFileError{File: name, Problems: []Problem{{te.Line, te.Msg}}, Sheet: f.Sheet != ""}
+		}
+		return nil, err
 	}
+	var problems []Problem
 	var fatal bool
-	switch format(name, data) {
-	case "json":
-		problems, fatal = readJSON(data, f)
-	default:
-		problems, fatal = readCSV(data, f)
+	if tabfile.IsXLSX(name, data) {
+		t, err := tabfile.ReadXLSX(data)
+		if err != nil {
+			return fail(err)
+		}
+		f.Sheet = t.Sheet
+		problems, fatal = readTable(t, f)
+	} else {
+		text, enc, err := tabfile.Text(data)
+		if err != nil {
+			return fail(err)
+		}
+		f.Encoding = enc
+		if format(name, text) == "json" {
+			problems, fatal = readJSON(text, f)
+		} else {
+			t, err := tabfile.ReadCSV(text)
+			if err != nil {
+				return fail(err)
+			}
+			problems, fatal = readTable(t, f)
+		}
 	}
 	// Rows that could be read are checked even when others could not, so that one run
 	// lists every problem.
@@ -115,7 +173,7 @@ func Parse(name string, data []byte) (*File, error) {
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
-		return nil, &InvalidFileError{name, problems}
+		return nil, &InvalidFileError{File: name, Problems: problems, Sheet: f.Sheet != ""}
 	}
 	return f, nil
 }
@@ -131,25 +189,6 @@ func format(name string, data []byte) string {
 		return "json"
 	}
 	return "csv"
-}
-
-// invalidUTF8 returns the line of the first byte that is not UTF-8.
-func invalidUTF8(data []byte) (int, bool) {
-	if utf8.Valid(data) {
-		return 0, true
-	}
-	line := 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		if r == utf8.RuneError && size == 1 {
-			return line, false
-		}
-		if r == '\n' {
-			line++
-		}
-		data = data[size:]
-	}
-	return line, false
 }
 
 // IsInvalidFile reports whether err says the file has problems, and returns them.

@@ -83,7 +83,7 @@ func mustParse(t *testing.T, name, text string) *File {
 // plan reads DingTalk's org and plans the file against it.
 func (s *testSim) plan(t *testing.T, f *File, opts Options) *Plan {
 	t.Helper()
-	org, err := Read(context.Background(), s.client)
+	org, err := ReadFor(context.Background(), s.client, f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,13 +206,6 @@ func fileLines(f *File, withOrder bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // assertOrg fails the test unless DingTalk's org is exactly the file: the same departments

@@ -190,6 +190,9 @@ func Unfinished(attempts []*Attempt) []*Attempt {
 	return out
 }
 
+// nouns are the plurals of the kinds' nouns.
+var nouns = map[string]string{"department": "departments", "person": "people", "manager": "managers"}
+
 // countsText writes counts by kind in the summary's order: "2 departments created, 1 person
 // removed".
 func countsText(counts map[string]int) string {
@@ -197,11 +200,7 @@ func countsText(counts map[string]int) string {
 	for _, k := range kindOrder {
 		if n := counts[k]; n > 0 {
 			noun, verb, _ := strings.Cut(k, " ")
-			if noun == "person" {
-				noun = plural(n, "person", "people")
-			} else {
-				noun = plural(n, "department", "departments")
-			}
+			noun = plural(n, noun, nouns[noun])
 			parts = append(parts, noun+" "+verb)
 		}
 	}

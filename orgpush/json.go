@@ -6,30 +6,97 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kaoqin/kaoqin/tabfile"
 )
 
 // The JSON form: {"departments":[{...}, ...], "people":[{...}, ...]}. Each object is decoded
 // on its own so that a problem is reported at the line of its "{".
 
 type jsonDepartment struct {
-	ID       jsonID   `json:"id"`
-	Name     string   `json:"name"`
-	ParentID jsonID   `json:"parent_id"`
-	Order    *jsonInt `json:"order"`
+	ID              jsonID    `json:"id"`
+	Name            string    `json:"name"`
+	ParentID        jsonID    `json:"parent_id"`
+	Order           *jsonInt  `json:"order"`
+	CreateDeptGroup *jsonBool `json:"create_dept_group"`
+	HideDept        *jsonBool `json:"hide_dept"`
+	OuterDept       *jsonBool `json:"outer_dept"`
 }
 
 type jsonPerson struct {
-	UserID    jsonID   `json:"userid"`
-	Name      string   `json:"name"`
-	Mobile    jsonID   `json:"mobile"` // a number is accepted: spreadsheets turn mobiles into numbers
-	Email     string   `json:"email"`
-	JobNumber jsonID   `json:"job_number"`
-	Title     string   `json:"title"`
-	DeptIDs   []jsonID `json:"dept_ids"`
+	UserID     jsonID             `json:"userid"`
+	Name       string             `json:"name"`
+	Mobile     jsonID             `json:"mobile"` // a number is accepted: spreadsheets turn mobiles into numbers
+	Email      string             `json:"email"`
+	JobNumber  jsonID             `json:"job_number"`
+	Title      string             `json:"title"`
+	DeptIDs    []jsonID           `json:"dept_ids"`
+	Telephone  jsonID             `json:"telephone"`
+	WorkPlace  string             `json:"work_place"`
+	Remark     string             `json:"remark"`
+	OrgEmail   string             `json:"org_email"`
+	HideMobile *jsonBool          `json:"hide_mobile"`
+	SeniorMode *jsonBool          `json:"senior_mode"`
+	ExtAttr    map[string]*string `json:"extattr"` // null or "" removes an attribute
+	HiredDate  string             `json:"hired_date"`
+	Manager    jsonID             `json:"manager"`
+	DeptOrder  *jsonOrders        `json:"dept_order"`
+}
+
+// jsonBool is true or false, also written as a string ("true", "是", "1"...); null and ""
+// mean unset.
+type jsonBool struct {
+	set bool
+	v   bool
+}
+
+func (b *jsonBool) UnmarshalJSON(data []byte) error {
+	switch s := string(data); s {
+	case "null":
+		return nil
+	case "true", "false":
+		*b = jsonBool{true, s == "true"}
+		return nil
+	}
+	var s string
+	if json.Unmarshal(data, &s) == nil {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		if v, ok := parseBool(s); ok {
+			*b = jsonBool{true, v}
+			return nil
+		}
+	}
+	return typeError(data, reflect.TypeFor[bool]())
+}
+
+func (b *jsonBool) ptr() *bool {
+	if b == nil || !b.set {
+		return nil
+	}
+	return &b.v
+}
+
+// jsonOrders is a person's order: one whole number for all their departments, or an object
+// {"DEPT_ID": number}.
+type jsonOrders struct {
+	all    *jsonInt
+	byDept map[string]jsonInt
+}
+
+func (o *jsonOrders) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '{' {
+		return json.Unmarshal(data, &o.byDept)
+	}
+	o.all = &jsonInt{}
+	return json.Unmarshal(data, o.all)
 }
 
 // jsonID is an id written as a string or as an integer (HR exports do both).
@@ -159,7 +226,8 @@ func readJSON(data []byte, f *File) (problems []Problem, fatal bool) {
 					problems = append(problems, Problem{line, "department: " + msg})
 					return
 				}
-				dep := Department{Line: line, ID: string(d.ID), Name: strings.TrimSpace(d.Name), ParentID: string(d.ParentID)}
+				dep := Department{Line: line, ID: string(d.ID), Name: strings.TrimSpace(d.Name), ParentID: string(d.ParentID),
+					CreateDeptGroup: d.CreateDeptGroup.ptr(), HideDept: d.HideDept.ptr(), OuterDept: d.OuterDept.ptr()}
 				if d.Order != nil && d.Order.set {
 					dep.Order = &d.Order.v
 				}
@@ -173,9 +241,43 @@ func readJSON(data []byte, f *File) (problems []Problem, fatal bool) {
 					return
 				}
 				per := Person{Line: line, UserID: string(p.UserID), Name: strings.TrimSpace(p.Name), Mobile: string(p.Mobile),
-					Email: strings.TrimSpace(p.Email), JobNumber: string(p.JobNumber), Title: strings.TrimSpace(p.Title)}
+					Email: strings.TrimSpace(p.Email), JobNumber: string(p.JobNumber), Title: strings.TrimSpace(p.Title),
+					Telephone: string(p.Telephone), WorkPlace: strings.TrimSpace(p.WorkPlace), Remark: strings.TrimSpace(p.Remark),
+					OrgEmail: strings.TrimSpace(p.OrgEmail), HideMobile: p.HideMobile.ptr(), SeniorMode: p.SeniorMode.ptr(),
+					Manager: string(p.Manager)}
 				for _, id := range p.DeptIDs {
 					per.DeptIDs = append(per.DeptIDs, string(id))
+				}
+				for _, k := range slices.Sorted(maps.Keys(p.ExtAttr)) {
+					v := ""
+					if p.ExtAttr[k] != nil {
+						v = strings.TrimSpace(*p.ExtAttr[k])
+					}
+					per.ExtAttrs = append(per.ExtAttrs, Attr{strings.TrimSpace(k), v})
+				}
+				if s := strings.TrimSpace(p.HiredDate); s != "" {
+					if d, ok := tabfile.ParseDate(s); ok {
+						per.HiredDate = d
+					} else {
+						problems = append(problems, Problem{line, fmt.Sprintf("hired_date %q of %q is not a date: write it as 2026-03-08", s, per.UserID)})
+					}
+				}
+				if o := p.DeptOrder; o != nil {
+					per.Orders = map[string]int64{}
+					switch {
+					case o.all != nil && o.all.set && len(per.DeptIDs) == 0:
+						per.Orders[""] = o.all.v
+					case o.all != nil && o.all.set:
+						for _, id := range per.DeptIDs {
+							per.Orders[id] = o.all.v
+						}
+					default:
+						for id, v := range o.byDept {
+							if v.set {
+								per.Orders[id] = v.v
+							}
+						}
+					}
 				}
 				f.People = append(f.People, per)
 			})
@@ -260,6 +362,17 @@ func decodeStrict(raw json.RawMessage, v any) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
+// jsonFields lists the keys of an object of the file.
+func jsonFields[T any]() []string {
+	var out []string
+	t := reflect.TypeFor[T]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}
+
 func valueWords(v string) string {
 	if rest, ok := strings.CutPrefix(v, "number "); ok {
 		return rest
@@ -282,6 +395,10 @@ func kindOf(k string) string {
 		return "a list"
 	case "int64", "int":
 		return "a whole number"
+	case "bool":
+		return "true or false"
+	case "map":
+		return "an object"
 	}
 	return k
 }
@@ -289,9 +406,9 @@ func kindOf(k string) string {
 func knownFields(v any) string {
 	switch v.(type) {
 	case *jsonDepartment:
-		return "a department has id, name, parent_id, order"
+		return "a department has " + strings.Join(jsonFields[jsonDepartment](), ", ")
 	case *jsonPerson:
-		return "a person has userid, name, mobile, email, job_number, title, dept_ids"
+		return "a person has " + strings.Join(jsonFields[jsonPerson](), ", ")
 	}
 	return ""
 }

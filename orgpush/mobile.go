@@ -45,3 +45,23 @@ func MaskMobile(m string) string {
 	}
 	return string(r[:3]) + "****" + string(r[len(r)-4:])
 }
+
+// MaskPhone hides the middle of an office telephone number as MaskMobile does a mobile.
+func MaskPhone(s string) string { return MaskMobile(s) }
+
+// MaskEmail hides the name of an email address but its first character: z***@example.com.
+// The plan, the journal and the file's problems show emails so.
+func MaskEmail(s string) string {
+	name, domain, ok := strings.Cut(s, "@")
+	switch {
+	case !ok:
+		r := []rune(s)
+		if len(r) <= 4 {
+			return "***"
+		}
+		return string(r[:2]) + "***"
+	case len([]rune(name)) <= 1:
+		return "***@" + domain
+	}
+	return string([]rune(name)[:1]) + "***@" + domain
+}

@@ -24,6 +24,10 @@ type OrgDept struct {
 	Name     string
 	SourceID string // source_identifier: the HR id kaoqin set when it created or adopted it
 	Order    int64
+
+	HideDept        bool
+	OuterDept       bool
+	CreateDeptGroup bool // it has its group chat
 }
 
 // OrgUser is a person in DingTalk.
@@ -37,6 +41,20 @@ type OrgUser struct {
 	DeptIDs   []int64
 	Admin     bool // an administrator of the org in DingTalk
 	Boss      bool
+
+	Telephone  string
+	WorkPlace  string
+	Remark     string
+	OrgEmail   string
+	HideMobile bool
+	Extension  string          // custom attributes: a JSON object, as DingTalk returns it
+	HiredDate  int64           // unix ms; 0 for none
+	Orders     map[int64]int64 // order in each of their departments
+
+	// What only v2/user/get tells, read for the people a plan needs it of (ReadFor).
+	Detailed bool
+	Manager  string // manager_userid
+	Senior   bool
 }
 
 // readWorkers is how many calls of one kind (listsub, department get, user list) Read keeps
@@ -72,9 +90,13 @@ func Read(ctx context.Context, c *dingtalk.Client) (*Org, error) {
 					return fmt.Errorf("read DingTalk's people: %w", err)
 				}
 				mu.Lock()
-				if org.Users[u.UserID] == nil {
-					org.Users[u.UserID] = orgUser(u)
+				ou := org.Users[u.UserID]
+				if ou == nil {
+					ou = orgUser(u)
+					org.Users[u.UserID] = ou
 				}
+				// Each department's list gives the person's order in that department.
+				ou.Orders[id] = int64(u.DeptOrder)
 				mu.Unlock()
 			}
 			return nil
@@ -104,6 +126,7 @@ func Read(ctx context.Context, c *dingtalk.Client) (*Org, error) {
 					mu.Lock()
 					od := org.Depts[did]
 					od.Name, od.SourceID, od.Order = full.Name, full.SourceIdentifier, int64(full.Order)
+					od.HideDept, od.OuterDept, od.CreateDeptGroup = full.HideDept, full.OuterDept, full.CreateDeptGroup
 					mu.Unlock()
 					return nil
 				})
@@ -121,12 +144,59 @@ func Read(ctx context.Context, c *dingtalk.Client) (*Org, error) {
 
 func orgUser(u dingtalk.User) *OrgUser {
 	ou := &OrgUser{UserID: u.UserID, Name: u.Name, Mobile: u.Mobile, Email: u.Email, JobNumber: u.JobNumber,
-		Title: u.Title, Admin: u.Admin, Boss: u.Boss}
+		Title: u.Title, Admin: u.Admin, Boss: u.Boss, Telephone: u.Telephone, WorkPlace: u.WorkPlace, Remark: u.Remark,
+		OrgEmail: u.OrgEmail, HideMobile: u.HideMobile, Extension: u.Extension, HiredDate: int64(u.HiredDate),
+		Orders: map[int64]int64{}}
 	for _, id := range u.DeptIDList {
 		ou.DeptIDs = append(ou.DeptIDs, int64(id))
 	}
 	slices.Sort(ou.DeptIDs)
 	return ou
+}
+
+// ReadFor reads DingTalk's org as Read does, and then the details (manager, senior mode) of
+// the people a plan of the file needs them of: those whose manager or senior mode the file
+// sets or clears, and those up their chains of managers, to check that no loop forms. One
+// v2/user/get a person, concurrently within the client's QPS (free contacts calls).
+func ReadFor(ctx context.Context, c *dingtalk.Client, f *File, opts Options) (*Org, error) {
+	org, err := Read(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	// Each round reads what the chains known so far lead to; a chain is as long as the
+	// company is deep, so this ends after a few rounds.
+	for {
+		need := detailsNeeded(f, org, opts)
+		if len(need) == 0 {
+			return org, nil
+		}
+		if err := org.readDetails(ctx, c, need); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (o *Org) readDetails(ctx context.Context, c *dingtalk.Client, userids []string) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(readWorkers)
+	var mu sync.Mutex
+	for _, id := range userids {
+		g.Go(func() error {
+			u, _, err := c.Users.Get(ctx, id, "")
+			if code := apiCode(err); code == 33012 || code == 60121 {
+				return fmt.Errorf("read DingTalk's person %s: they left DingTalk while the org was read; run the push again", id)
+			}
+			if err != nil {
+				return fmt.Errorf("read DingTalk's person %s: %w", id, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ou := o.Users[id]
+			ou.Detailed, ou.Manager, ou.Senior = true, u.ManagerUserID, u.Senior
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 // mobilesHidden reports whether DingTalk gave no mobile number at all: the app then lacks the

@@ -15,10 +15,21 @@ type personState struct {
 	how string   // "userid" or "mobile"
 
 	mobileChanged bool
-	recreate      bool // delete and create again (AllowRecreate, and the new mobile is free)
-	blocked       bool // a create that cannot happen: the mobile stays someone else's
-	dropEmail     bool // the email stays someone else's: not set
-	emailWait     bool // takes an email another person's update releases: update after them
+	recreate      bool            // delete and create again (AllowRecreate, and the new mobile is free)
+	blocked       bool            // a create that cannot happen: the mobile stays someone else's
+	drop          map[string]bool // unique fields (email, telephone) that stay someone else's: not set
+	wait          bool            // takes an email or telephone another person's update releases: update after them
+}
+
+// created reports whether the push creates the person (anew or again).
+func (ps *personState) created() bool { return (ps.u == nil && !ps.blocked) || ps.recreate }
+
+// dingtalkID is the userid the person has in DingTalk once the push is done.
+func (ps *personState) dingtalkID() string {
+	if ps.u != nil {
+		return ps.u.UserID
+	}
+	return ps.UserID
 }
 
 func (ps *personState) label() string { return ps.UserID + " " + ps.Name }
@@ -28,9 +39,11 @@ func userLabel(u *OrgUser) string { return u.UserID + " " + u.Name }
 // matchPeople matches each file person to a DingTalk one: by userid, then by mobile.
 func (p *planner) matchPeople() {
 	p.claimU = map[string]*personState{}
+	p.byUser = map[string]*personState{}
 	for i := range p.f.People {
-		ps := &personState{Person: &p.f.People[i]}
+		ps := &personState{Person: &p.f.People[i], drop: map[string]bool{}}
 		p.people = append(p.people, ps)
+		p.byUser[ps.UserID] = ps
 		if u := p.org.Users[ps.UserID]; u != nil {
 			ps.u, ps.how = u, "userid"
 			p.claimU[u.UserID] = ps
@@ -161,40 +174,69 @@ func (p *planner) decidePeople() *peopleDecision {
 				ps.label(), MaskMobile(ps.u.Mobile), MaskMobile(ps.Mobile))
 		}
 	}
-	p.decideEmails(pd)
+	p.decideUnique(pd)
 	return pd
 }
 
-// decideEmails drops the emails that stay someone else's and orders the updates that take an
-// email another update releases.
-func (p *planner) decideEmails(pd *peopleDecision) {
-	byEmail := map[string]*OrgUser{}
-	for _, u := range sortedUsers(p.org) {
-		if k := strings.ToLower(u.Email); k != "" && byEmail[k] == nil {
-			byEmail[k] = u
+// uniqueField is a field DingTalk wants unique in the org: a value can be set only once the
+// person holding it gives it up.
+type uniqueField struct {
+	name string
+	file func(*personState) string
+	org  func(*OrgUser) string
+	key  func(string) string // what makes two values the same
+	mask func(string) string
+}
+
+var uniqueFields = []uniqueField{
+	{"email", func(ps *personState) string { return ps.Email }, func(u *OrgUser) string { return u.Email }, strings.ToLower, MaskEmail},
+	{"telephone", func(ps *personState) string { return ps.Telephone }, func(u *OrgUser) string { return u.Telephone },
+		func(s string) string { return s }, MaskPhone},
+}
+
+// decideUnique drops the emails and telephones that stay someone else's and orders the
+// updates that take one another update releases.
+func (p *planner) decideUnique(pd *peopleDecision) {
+	for _, f := range uniqueFields {
+		holders := map[string]*OrgUser{}
+		for _, u := range sortedUsers(p.org) {
+			if k := f.key(f.org(u)); k != "" && holders[k] == nil {
+				holders[k] = u
+			}
 		}
-	}
-	for _, ps := range p.people {
-		if ps.Email == "" || ps.blocked {
-			continue
+		// gives reports whether the person matched to q lets their value go: the file
+		// sets another, or clears it.
+		gives := func(q *personState, v string) bool {
+			if q.recreate {
+				return true
+			}
+			want := f.file(q)
+			return (want != "" && f.key(want) != f.key(v)) || (want == "" && p.opts.clears(f.name))
 		}
-		if ps.u != nil && !ps.recreate && strings.EqualFold(ps.u.Email, ps.Email) {
-			continue // no change
+		for _, ps := range p.people {
+			v := f.file(ps)
+			if v == "" || ps.blocked {
+				continue
+			}
+			if ps.u != nil && !ps.recreate && f.key(f.org(ps.u)) == f.key(v) {
+				continue // no change
+			}
+			h := holders[f.key(v)]
+			if h == nil || h == ps.u || pd.deleted[h.UserID] {
+				continue
+			}
+			q := p.claimU[h.UserID]
+			if q != nil && gives(q, v) {
+				ps.wait = true // q's update gives it up first
+				continue
+			}
+			why, flag := p.whyStays(h)
+			if q != nil {
+				why, flag = fmt.Sprintf("%s's, whose %s the file leaves as it is", q.label(), f.name), ""
+			}
+			ps.drop[f.name] = true
+			p.notApplied(flag, "%s: %s %s is not set: it is still %s", ps.label(), f.name, f.mask(v), why)
 		}
-		h := byEmail[strings.ToLower(ps.Email)]
-		if h == nil || h == ps.u || pd.deleted[h.UserID] {
-			continue
-		}
-		if q := p.claimU[h.UserID]; q != nil && q.Email != "" && !strings.EqualFold(q.Email, ps.Email) {
-			ps.emailWait = true // q's update gives it up first
-			continue
-		}
-		why, flag := p.whyStays(h)
-		if q := p.claimU[h.UserID]; q != nil {
-			why, flag = fmt.Sprintf("%s's, whose email the file leaves as it is", q.label()), ""
-		}
-		ps.dropEmail = true
-		p.notApplied(flag, "%s: email %s is not set: it is still %s", ps.label(), ps.Email, why)
 	}
 }
 
@@ -220,14 +262,15 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 			p.userSteps[ps.u.UserID] = append(p.userSteps[ps.u.UserID], recreated[ps])
 		}
 	}
-	// Updates that take an email another update gives up run in a second wave.
+	// Updates that take an email or a telephone another update gives up run in a second
+	// wave.
 	var first, second []*Step
 	for _, ps := range p.people {
 		if ps.u == nil || ps.recreate {
 			continue
 		}
 		if s := p.updateStep(ps); s != nil {
-			if ps.emailWait {
+			if ps.wait {
 				second = append(second, s)
 			} else {
 				first = append(first, s)
@@ -245,20 +288,12 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 	creates := p.nextWave()
 	byMobile := p.byMobile()
 	for _, ps := range p.people {
-		if !(ps.u == nil && !ps.blocked) && !ps.recreate {
+		if !ps.created() {
 			continue
 		}
 		refs, after := p.personDepts(ps)
 		c := &UserChange{UserID: ps.UserID, Name: ptr(ps.Name), Mobile: ps.Mobile, Depts: &refs}
-		if ps.Email != "" && !ps.dropEmail {
-			c.Email = ptr(ps.Email)
-		}
-		if ps.JobNumber != "" {
-			c.JobNumber = ptr(ps.JobNumber)
-		}
-		if ps.Title != "" {
-			c.Title = ptr(ps.Title)
-		}
+		p.profile(ps, c, refs) // a create sets every field the file gives; the plan does not list them
 		if h := byMobile[ps.Mobile]; h != nil && h != ps.u {
 			after = append(after, p.userSteps[h.UserID]...) // the removal that frees the number
 		}
@@ -267,7 +302,7 @@ func (p *planner) peopleSteps(pd *peopleDecision) {
 			verb = "create again"
 			after = append(after, recreated[ps])
 		}
-		p.add(&Step{Op: OpCreateUser, User: c, Recreate: ps.recreate, wave: creates, after: after,
+		p.createdU[ps] = p.add(&Step{Op: OpCreateUser, User: c, Recreate: ps.recreate, wave: creates, after: after,
 			Text: fmt.Sprintf("%s %s (%s) in %s", verb, ps.label(), MaskMobile(ps.Mobile), p.filePaths(ps.DeptIDs))})
 	}
 }
@@ -281,24 +316,13 @@ func (p *planner) updateStep(ps *personState) *Step {
 		c.Name = ptr(ps.Name)
 		what = append(what, fmt.Sprintf("name %s → %s", u.Name, ps.Name))
 	}
-	if ps.Email != "" && !ps.dropEmail && !strings.EqualFold(ps.Email, u.Email) {
-		c.Email = ptr(ps.Email)
-		what = append(what, fmt.Sprintf("email %q → %q", u.Email, ps.Email))
-	}
-	if ps.JobNumber != "" && ps.JobNumber != u.JobNumber {
-		c.JobNumber = ptr(ps.JobNumber)
-		what = append(what, fmt.Sprintf("job number %q → %q", u.JobNumber, ps.JobNumber))
-	}
-	if ps.Title != "" && ps.Title != u.Title {
-		c.Title = ptr(ps.Title)
-		what = append(what, fmt.Sprintf("title %q → %q", u.Title, ps.Title))
-	}
 	refs, after := p.personDepts(ps)
 	moved := !sameDepts(refs, u.DeptIDs)
 	if moved {
 		c.Depts = &refs
 		what = append([]string{fmt.Sprintf("departments %s → %s", p.orgPaths(u.DeptIDs), p.filePaths(ps.DeptIDs))}, what...)
 	}
+	what = append(what, p.profile(ps, c, refs)...)
 	if len(what) == 0 {
 		return nil
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kaoqin/kaoqin/dingtalk"
+	"github.com/kaoqin/kaoqin/tabfile"
 )
 
 // Options are the choices of the operator.
@@ -17,6 +19,38 @@ type Options struct {
 	// AllowRecreate lets a person whose mobile number changed be deleted and created again
 	// (DingTalk cannot change a mobile), which loses their DingTalk history.
 	AllowRecreate bool
+	// Clear names the people's fields (of Clearable) that an empty cell clears in DingTalk;
+	// otherwise an empty cell leaves DingTalk's value as it is.
+	Clear []string
+	// Location is the company's time zone, in which hire dates are days (nil: Asia/Shanghai).
+	Location *time.Location
+}
+
+// Clearable lists the fields Options.Clear can name: the text fields of a person and their
+// manager. A yes-or-no field is set with false, a hire date or an order cannot be taken
+// away (DingTalk's update has no way to).
+var Clearable = []string{"email", "job_number", "title", "telephone", "work_place", "remark", "org_email", "extattr", "manager"}
+
+// CheckClear returns an error naming a field that Options.Clear cannot hold.
+func CheckClear(fields []string) error {
+	for _, f := range fields {
+		if !slices.Contains(Clearable, f) {
+			return fmt.Errorf("--clear %s: the fields an empty cell can clear are %s", f, strings.Join(Clearable, ", "))
+		}
+	}
+	return nil
+}
+
+func (o Options) clears(field string) bool { return slices.Contains(o.Clear, field) }
+
+func (o Options) location() *time.Location {
+	if o.Location != nil {
+		return o.Location
+	}
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
 }
 
 // Op is what a step does.
@@ -25,7 +59,7 @@ type Op string
 // The operations of a plan; the journal records them by these names.
 const (
 	OpCreateDept Op = "create_department"
-	OpUpdateDept Op = "update_department" // move, rename, order, source_identifier
+	OpUpdateDept Op = "update_department" // move, rename, order, source_identifier, visibility, group
 	OpDeleteDept Op = "delete_department"
 	OpCreateUser Op = "create_user"
 	OpUpdateUser Op = "update_user"
@@ -46,6 +80,7 @@ type Step struct {
 	Temporary bool // a temporary rename that frees a name another step needs
 	Moved     bool // a department step that changes the parent, or a person step that changes departments
 	Renamed   bool // a department step that changes the name
+	Manager   bool // a person step that sets only their manager, once the manager exists
 
 	wave  int
 	after []*Step
@@ -59,6 +94,10 @@ type DeptChange struct {
 	Name     *string
 	Order    *int64
 	SourceID *string
+
+	HideDept        *bool
+	OuterDept       *bool
+	CreateDeptGroup *bool
 }
 
 // Ref is a department that may not exist yet: by DingTalk id, or by the HR id of a
@@ -77,6 +116,26 @@ type UserChange struct {
 	JobNumber *string
 	Title     *string
 	Depts     *[]Ref
+
+	Telephone  *string
+	WorkPlace  *string
+	Remark     *string
+	OrgEmail   *string
+	HideMobile *bool
+	Senior     *bool
+	Extension  *string // the whole set of custom attributes, a JSON object; "{}" removes them all
+	HiredDate  *int64  // unix ms
+	Manager    *string // userid; "" takes the manager away
+	Orders     []OrderRef
+	// Clears names the fields this step empties: DingTalk's update is not documented to
+	// clear a text field with "", so the step reads the person back to see that it did.
+	Clears []string
+}
+
+// OrderRef is a person's order in a department that may not exist yet.
+type OrderRef struct {
+	Dept  Ref
+	Order int64
 }
 
 // Note is a line of the plan that is not a step: something not applied, kept, or worth
@@ -102,6 +161,9 @@ type Plan struct {
 	Notes []Note
 
 	DingTalkDepts, DingTalkPeople int // what DingTalk had when planned
+
+	Encoding string // the file's, when it is not UTF-8 ("GB18030")
+	Sheet    string // the sheet read, for an .xlsx file
 
 	hr map[string]int64 // HR id -> DingTalk id of departments that exist already
 }
@@ -130,13 +192,16 @@ type planner struct {
 	kids    map[int64][]*OrgDept // DingTalk's tree now
 
 	people  []*personState
+	byUser  map[string]*personState // file userid -> file person
 	claimU  map[string]*personState // DingTalk userid -> file person matched to it
 	missing []*OrgUser              // DingTalk people not in the file, by userid
+	pd      *peopleDecision
 
 	waves     int
 	created   map[string]*Step   // HR id -> the step creating that department
 	deptSteps map[int64][]*Step  // DingTalk department id -> the steps moving or renaming it
 	userSteps map[string][]*Step // DingTalk userid -> the steps removing or moving them
+	createdU  map[*personState]*Step
 }
 
 // deptState is a department of the file and what it is matched to.
@@ -154,16 +219,24 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 	if opts.DeleteMissing && len(f.People) == 0 && len(org.Users) > 0 {
 		return nil, fmt.Errorf("%s lists no people: with --delete-missing the push would remove all %d people from DingTalk; refusing (check the file)", f.Name, len(org.Users))
 	}
-	p := &planner{f: f, org: org, opts: opts, created: map[string]*Step{},
-		deptSteps: map[int64][]*Step{}, userSteps: map[string][]*Step{},
-		plan: &Plan{File: f.Name, Options: opts, DingTalkDepts: len(org.Depts), DingTalkPeople: len(org.Users), hr: map[string]int64{}}}
+	if err := CheckClear(opts.Clear); err != nil {
+		return nil, err
+	}
+	if need := detailsNeeded(f, org, opts); len(need) > 0 {
+		return nil, fmt.Errorf("orgpush: the plan needs what v2/user/get tells of %d people (%s...), which Read does not read: read the org with ReadFor", len(need), need[0])
+	}
+	p := newPlanner(f, org, opts)
 	p.matchDepts()
 	p.matchPeople()
-	pd := p.decidePeople()
+	p.pd = p.decidePeople()
+	if problems := p.checkManagers(); len(problems) > 0 {
+		return nil, &InvalidFileError{File: f.Name, Problems: problems, Sheet: f.Sheet != ""}
+	}
 	del := p.decideDeptRemovals()
 	m := p.scheduleDepts(del)
-	p.peopleSteps(pd)
-	p.removeDepts(del, m, pd)
+	p.peopleSteps(p.pd)
+	p.managerSteps()
+	p.removeDepts(del, m, p.pd)
 	for i, s := range p.plan.Steps {
 		s.N = i + 1
 	}
@@ -176,6 +249,15 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 		slices.Sort(s.After)
 	}
 	return p.plan, nil
+}
+
+func newPlanner(f *File, org *Org, opts Options) *planner {
+	opts.Clear = slices.Clone(opts.Clear)
+	slices.Sort(opts.Clear)
+	return &planner{f: f, org: org, opts: opts, created: map[string]*Step{}, createdU: map[*personState]*Step{},
+		deptSteps: map[int64][]*Step{}, userSteps: map[string][]*Step{},
+		plan: &Plan{File: f.Name, Options: opts, DingTalkDepts: len(org.Depts), DingTalkPeople: len(org.Users), hr: map[string]int64{},
+			Sheet: f.Sheet, Encoding: cmpOr(f.Encoding, tabfile.UTF8)}}
 }
 
 // add appends a step to the plan and returns it.
@@ -302,3 +384,10 @@ func (p *planner) ref(key int64) Ref {
 func joinPath(names []string) string { return strings.Join(names, "/") }
 
 func ptr[T any](v T) *T { return &v }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

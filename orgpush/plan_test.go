@@ -187,7 +187,7 @@ func TestPlan_EmailTakenOver(t *testing.T) {
 	}
 	g := edit(t, append(swap, `"job_number": "A003",`, `"job_number": "A003", "email": "new@example.com",`)...)
 	p = s.plan(t, g, Options{})
-	if len(p.NotApplied) != 1 || !strings.Contains(p.NotApplied[0].Text, "u3 王五: email new@example.com is not set: it is still x1 路人's, who is not in the file") {
+	if len(p.NotApplied) != 1 || !strings.Contains(p.NotApplied[0].Text, "u3 王五: email n***@example.com is not set: it is still x1 路人's, who is not in the file") {
 		t.Errorf("not applied:\n%s", noteTexts(p.NotApplied))
 	}
 }

@@ -4,26 +4,29 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kaoqin/kaoqin/tabfile"
 )
 
 // sections group the steps of a plan for people to read; steps run in the order of their
 // numbers, which the sections keep.
 var sections = []struct {
-	op    Op
+	in    func(*Step) bool
 	title string
 }{
-	{OpCreateDept, "Departments to create, parents first"},
-	{OpUpdateDept, "Departments to move, rename or update"},
-	{OpDeleteUser, "People to remove"},
-	{OpUpdateUser, "People to move or update"},
-	{OpCreateUser, "People to create"},
-	{OpDeleteDept, "Departments to remove, leaf first"},
+	{func(s *Step) bool { return s.Op == OpCreateDept }, "Departments to create, parents first"},
+	{func(s *Step) bool { return s.Op == OpUpdateDept }, "Departments to move, rename or update"},
+	{func(s *Step) bool { return s.Op == OpDeleteUser }, "People to remove"},
+	{func(s *Step) bool { return s.Op == OpUpdateUser && !s.Manager }, "People to move or update"},
+	{func(s *Step) bool { return s.Op == OpCreateUser }, "People to create"},
+	{func(s *Step) bool { return s.Manager }, "Managers to set, once the people they name exist, top of the chart first"},
+	{func(s *Step) bool { return s.Op == OpDeleteDept }, "Departments to remove, leaf first"},
 }
 
 // verbs turn the kinds of the summary into what a plan will do.
 var verbs = map[string]string{
 	"created": "to create", "moved": "to move", "renamed": "to rename", "updated": "to update",
-	"removed": "to remove", "re-created": "to re-create",
+	"removed": "to remove", "re-created": "to re-create", "set": "to set",
 }
 
 // Write prints the plan: its counts, its steps grouped by kind in the order they run, and
@@ -32,6 +35,15 @@ func (p *Plan) Write(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Plan for %s: DingTalk has %s and %s now.\n", p.File,
 		plural(p.DingTalkDepts, "department", "departments"), plural(p.DingTalkPeople, "person", "people"))
+	switch {
+	case p.Sheet != "":
+		ew.printf("  Read the first sheet of the workbook, %q.\n", p.Sheet)
+	case p.Encoding == tabfile.GB18030:
+		ew.printf("  The file is not UTF-8 but GB18030 (GBK), as Excel on Chinese Windows saves \"CSV\": read as GB18030.\n")
+	}
+	if len(p.Options.Clear) > 0 {
+		ew.printf("  --clear: an empty %s cell clears DingTalk's value (other empty cells leave it as it is).\n", strings.Join(p.Options.Clear, ", "))
+	}
 	switch {
 	case len(p.Steps) == 0 && len(p.NotApplied) == 0:
 		ew.printf("Nothing to change: DingTalk follows the file.\n")
@@ -44,7 +56,7 @@ func (p *Plan) Write(w io.Writer) error {
 				counts[k]++
 			}
 		}
-		for _, noun := range []string{"department", "person"} {
+		for _, noun := range []string{"department", "person", "manager"} {
 			var parts []string
 			for _, k := range kindOrder {
 				n, verb, _ := strings.Cut(k, " ")
@@ -53,11 +65,7 @@ func (p *Plan) Write(w io.Writer) error {
 				}
 			}
 			if len(parts) > 0 {
-				title := "departments"
-				if noun == "person" {
-					title = "people"
-				}
-				ew.printf("  %s: %s\n", title, strings.Join(parts, ", "))
+				ew.printf("  %s: %s\n", nouns[noun], strings.Join(parts, ", "))
 			}
 		}
 		ew.printf("  %d steps, run in the order of their numbers.\n", len(p.Steps))
@@ -65,7 +73,7 @@ func (p *Plan) Write(w io.Writer) error {
 		for _, sec := range sections {
 			var in []*Step
 			for _, s := range p.Steps {
-				if s.Op == sec.op {
+				if sec.in(s) {
 					in = append(in, s)
 				}
 			}

@@ -26,6 +26,9 @@ type deptOp struct {
 	name       string
 	order      *int64
 	sid        *string
+	hide       *bool
+	outer      *bool
+	group      *bool
 	structural bool // changes the parent or the name
 	done       bool
 	dropped    bool
@@ -80,6 +83,7 @@ func (p *planner) scheduleDepts(del map[int64]bool) *model {
 		o := &deptOp{ds: ds, parent: parent, name: ds.Name}
 		if ds.dt == nil {
 			o.create, o.order, o.sid = true, ds.Order, ptr(ds.ID)
+			o.hide, o.outer, o.group = ds.HideDept, ds.OuterDept, ds.CreateDeptGroup
 		} else {
 			o.structural = ds.dt.ParentID != parent || ds.dt.Name != ds.Name
 			if ds.Order != nil && *ds.Order != ds.dt.Order {
@@ -88,7 +92,23 @@ func (p *planner) scheduleDepts(del map[int64]bool) *model {
 			if ds.dt.SourceID != ds.ID {
 				o.sid = ptr(ds.ID)
 			}
-			if !o.structural && o.order == nil && o.sid == nil {
+			if ds.HideDept != nil && *ds.HideDept != ds.dt.HideDept {
+				o.hide = ds.HideDept
+			}
+			if ds.OuterDept != nil && *ds.OuterDept != ds.dt.OuterDept {
+				o.outer = ds.OuterDept
+			}
+			switch g := ds.CreateDeptGroup; {
+			case g != nil && *g && !ds.dt.CreateDeptGroup:
+				o.group = g
+			case g != nil && !*g && ds.dt.CreateDeptGroup:
+				// Whether DingTalk dissolves a group for create_dept_group false is not
+				// documented (UNVERIFIED); a group's chat history is not kaoqin's to lose.
+				p.plan.Notes = append(p.plan.Notes, Note{Text: fmt.Sprintf(
+					"department %s [%s] has its group chat in DingTalk; the file says create_dept_group false, but org push does not dissolve department groups: dissolve it in DingTalk if it should go",
+					ds.path, ds.ID)})
+			}
+			if !o.structural && o.order == nil && o.sid == nil && o.hide == nil && o.outer == nil && o.group == nil {
 				continue
 			}
 			if o.structural {
@@ -142,15 +162,24 @@ func (p *planner) applyDeptOp(m *model, o *deptOp) {
 	}
 	if o.create {
 		s.Op = OpCreateDept
-		s.Dept = &DeptChange{HRID: ds.ID, Parent: ptr(p.ref(o.parent)), Name: ptr(o.name), Order: o.order, SourceID: o.sid}
+		s.Dept = &DeptChange{HRID: ds.ID, Parent: ptr(p.ref(o.parent)), Name: ptr(o.name), Order: o.order, SourceID: o.sid,
+			HideDept: o.hide, OuterDept: o.outer, CreateDeptGroup: o.group}
 		s.Text = fmt.Sprintf("create %s [%s]", m.pathIn(o.parent, o.name), ds.ID)
+		for _, f := range []struct {
+			v    *bool
+			text string
+		}{{o.hide, "hidden"}, {o.outer, "its members see only part of the contacts"}, {o.group, "with its group chat"}} {
+			if f.v != nil && *f.v {
+				s.Text += ", " + f.text
+			}
+		}
 		p.created[ds.ID] = s
 		p.add(s)
 		m.place(ds.key, o.parent, o.name)
 		return
 	}
 	s.Op = OpUpdateDept
-	c := &DeptChange{ID: ds.dt.ID, HRID: ds.ID, Order: o.order, SourceID: o.sid}
+	c := &DeptChange{ID: ds.dt.ID, HRID: ds.ID, Order: o.order, SourceID: o.sid, HideDept: o.hide, OuterDept: o.outer, CreateDeptGroup: o.group}
 	s.Dept = c
 	from := m.path(ds.key)
 	var what []string
@@ -173,6 +202,15 @@ func (p *planner) applyDeptOp(m *model, o *deptOp) {
 	}
 	if o.sid != nil {
 		what = append(what, fmt.Sprintf("source_identifier %q → %q", ds.dt.SourceID, *o.sid))
+	}
+	if o.hide != nil {
+		what = append(what, fmt.Sprintf("hidden %s → %s", yesNo(ds.dt.HideDept), yesNo(*o.hide)))
+	}
+	if o.outer != nil {
+		what = append(what, fmt.Sprintf("members see only part of the contacts %s → %s", yesNo(ds.dt.OuterDept), yesNo(*o.outer)))
+	}
+	if o.group != nil {
+		what = append(what, "create its group chat")
 	}
 	s.Text = strings.Replace(strings.Join(what, "; "), ":; ", ": ", 1)
 	p.add(s)

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// Limits DingTalk documents for contacts writes (reference 3.1, 3.2).
+// Limits DingTalk documents for contacts writes (reference 3.1, 3.2), in characters.
 const (
 	maxDeptName   = 64
 	maxPersonName = 80
@@ -16,6 +17,11 @@ const (
 	maxTitle      = 200
 	maxEmail      = 50
 	maxPersonDept = 100
+	maxTelephone  = 50
+	maxOrgEmail   = 100
+	maxWorkPlace  = 100
+	maxRemark     = 2000
+	maxExtension  = 2000 // the attributes as the JSON object DingTalk takes
 	// maxHRID bounds an HR id, which becomes the department's source_identifier. DingTalk
 	// documents no length for it: 64 is a guess on the safe side (UNVERIFIED).
 	maxHRID = 64
@@ -24,6 +30,11 @@ const (
 // userid: 1-64 characters; DingTalk documents no alphabet, the simulator takes these, and an
 // HR system's ids fit in them.
 var useridPattern = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,64}$`)
+
+// telephonePattern is an office telephone as companies write them ("010-86123456-2345",
+// "+86 10 8612 3456 转 2345"): DingTalk documents only its length (UNVERIFIED: which
+// characters it takes).
+var telephonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()#*,转-]*$`)
 
 // validate checks the whole file against DingTalk's rules and its own consistency, and
 // normalises mobile numbers. It returns every problem it finds.
@@ -92,6 +103,7 @@ func validate(f *File) []Problem {
 	userids := map[string]int{}
 	mobiles := map[string]*Person{}
 	emails := map[string]*Person{}
+	telephones := map[string]*Person{}
 	for i := range f.People {
 		p := &f.People[i]
 		switch {
@@ -127,12 +139,70 @@ func validate(f *File) []Problem {
 			switch {
 			case len(p.Email) > maxEmail:
 				add(p.Line, "email of %q is longer than %d characters", p.UserID, maxEmail)
-			case strings.Count(p.Email, "@") != 1 || strings.ContainsAny(p.Email, " \t,;") || strings.HasPrefix(p.Email, "@") || strings.HasSuffix(p.Email, "@"):
-				add(p.Line, "email %q of %q is malformed", p.Email, p.UserID)
+			case !emailLike(p.Email):
+				add(p.Line, "email %s of %q is malformed", MaskEmail(p.Email), p.UserID)
 			case emails[key] != nil:
-				add(p.Line, "email %q of %q is also %q's on line %d", p.Email, p.UserID, emails[key].UserID, emails[key].Line)
+				add(p.Line, "email %s of %q is also %q's on line %d", MaskEmail(p.Email), p.UserID, emails[key].UserID, emails[key].Line)
 			default:
 				emails[key] = p
+			}
+		}
+		if p.OrgEmail != "" {
+			switch {
+			case utf8.RuneCountInString(p.OrgEmail) > maxOrgEmail:
+				add(p.Line, "org_email of %q is longer than %d characters", p.UserID, maxOrgEmail)
+			case !emailLike(p.OrgEmail):
+				add(p.Line, "org_email %s of %q is malformed", MaskEmail(p.OrgEmail), p.UserID)
+			}
+		}
+		if p.Telephone != "" {
+			switch n := utf8.RuneCountInString(p.Telephone); {
+			case n > maxTelephone:
+				add(p.Line, "telephone of %q is %d characters; DingTalk allows %d", p.UserID, n, maxTelephone)
+			case !telephonePattern.MatchString(p.Telephone):
+				add(p.Line, "telephone %s of %q is malformed: want digits, with + - ( ) # or 转 (010-86123456-2345)", MaskPhone(p.Telephone), p.UserID)
+			case telephones[p.Telephone] != nil:
+				add(p.Line, "telephone %s of %q is also %q's on line %d: DingTalk wants each office telephone unique", MaskPhone(p.Telephone), p.UserID,
+					telephones[p.Telephone].UserID, telephones[p.Telephone].Line)
+			default:
+				telephones[p.Telephone] = p
+			}
+		}
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{{"work_place", p.WorkPlace, maxWorkPlace}, {"remark", p.Remark, maxRemark}} {
+			if n := utf8.RuneCountInString(f.v); n > f.max {
+				add(p.Line, "%s of %q is %d characters; DingTalk allows %d", f.name, p.UserID, n, f.max)
+			}
+		}
+		keys := map[string]bool{}
+		for _, a := range p.ExtAttrs {
+			switch {
+			case a.Key == "":
+				add(p.Line, "extattr of %q has an attribute without a name", p.UserID)
+			case keys[a.Key]:
+				add(p.Line, "extattr of %q sets %q twice", p.UserID, a.Key)
+			}
+			keys[a.Key] = true
+		}
+		if n := utf8.RuneCountInString(extensionJSON(p.ExtAttrs)); n > maxExtension {
+			add(p.Line, "extattr of %q is %d characters as DingTalk stores it; DingTalk allows %d", p.UserID, n, maxExtension)
+		}
+		if p.Manager != "" {
+			switch {
+			case !useridPattern.MatchString(p.Manager):
+				add(p.Line, "manager %q of %q is not a userid", p.Manager, p.UserID)
+			case p.Manager == p.UserID:
+				add(p.Line, "%q is their own manager", p.UserID)
+			}
+		}
+		for id, v := range p.Orders {
+			switch {
+			case v < 0:
+				add(p.Line, "dept_order of %q: %d is negative", p.UserID, v)
+			case id == "" && len(p.DeptIDs) > 0, id != "" && !slices.Contains(p.DeptIDs, id):
+				add(p.Line, "dept_order of %q names %q, which is not one of their dept_ids", p.UserID, id)
 			}
 		}
 		if n := utf8.RuneCountInString(p.JobNumber); n > maxJobNumber {
@@ -153,6 +223,49 @@ func validate(f *File) []Problem {
 				add(p.Line, "dept_ids of %q: %q is not a department of the file", p.UserID, id)
 			}
 			seen[id] = true
+		}
+	}
+	return append(ps, managerCycles(f.People)...)
+}
+
+func emailLike(s string) bool {
+	return strings.Count(s, "@") == 1 && !strings.ContainsAny(s, " \t,;") && !strings.HasPrefix(s, "@") && !strings.HasSuffix(s, "@")
+}
+
+// managerCycles reports each loop of managers within the file once, at the line of its first
+// person in file order (loops through people only DingTalk has are found when planning).
+func managerCycles(people []Person) []Problem {
+	byID := map[string]*Person{}
+	for i := range people {
+		if byID[people[i].UserID] == nil {
+			byID[people[i].UserID] = &people[i]
+		}
+	}
+	var ps []Problem
+	state := map[*Person]int{}
+	for i := range people {
+		var path []*Person
+		for p := &people[i]; p != nil && state[p] == 0; p = byID[p.Manager] {
+			state[p] = 1
+			path = append(path, p)
+			if p.Manager == p.UserID {
+				break // reported as their own manager
+			}
+			if q := byID[p.Manager]; q != nil && state[q] == 1 {
+				first := slices.Index(path, q)
+				var ids []string
+				line := q.Line
+				for _, r := range path[first:] {
+					ids = append(ids, fmt.Sprintf("%q", r.UserID))
+					line = min(line, r.Line)
+				}
+				ids = append(ids, fmt.Sprintf("%q", q.UserID))
+				ps = append(ps, Problem{line, "managers form a loop: " + strings.Join(ids, " → ")})
+				break
+			}
+		}
+		for _, p := range path {
+			state[p] = 2
 		}
 	}
 	return ps

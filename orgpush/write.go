@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/kaoqin/kaoqin/dingtalk"
 )
@@ -31,7 +32,8 @@ func (st *run) call(ctx context.Context, s *Step, o *Outcome) error {
 		return st.createDept(ctx, s.Dept, o)
 	case OpUpdateDept:
 		d := s.Dept
-		u := &dingtalk.DepartmentUpdate{ID: d.ID, Name: d.Name, Order: d.Order, SourceIdentifier: d.SourceID}
+		u := &dingtalk.DepartmentUpdate{ID: d.ID, Name: d.Name, Order: d.Order, SourceIdentifier: d.SourceID,
+			HideDept: d.HideDept, OuterDept: d.OuterDept, CreateDeptGroup: d.CreateDeptGroup}
 		if d.Parent != nil {
 			id, err := st.resolve(*d.Parent)
 			if err != nil {
@@ -51,7 +53,9 @@ func (st *run) call(ctx context.Context, s *Step, o *Outcome) error {
 		return st.createUser(ctx, s.User, o)
 	case OpUpdateUser:
 		v := s.User
-		u := &dingtalk.UserUpdate{UserID: v.UserID, Name: v.Name, Email: v.Email, JobNumber: v.JobNumber, Title: v.Title}
+		u := &dingtalk.UserUpdate{UserID: v.UserID, Name: v.Name, Email: v.Email, JobNumber: v.JobNumber, Title: v.Title,
+			Telephone: v.Telephone, WorkPlace: v.WorkPlace, Remark: v.Remark, OrgEmail: v.OrgEmail, HideMobile: v.HideMobile,
+			SeniorMode: v.Senior, Extension: v.Extension, HiredDate: v.HiredDate, ManagerUserID: v.Manager}
 		if v.Depts != nil {
 			ids, err := st.resolveAll(*v.Depts)
 			if err != nil {
@@ -59,8 +63,17 @@ func (st *run) call(ctx context.Context, s *Step, o *Outcome) error {
 			}
 			u.DeptIDs = &ids
 		}
-		_, err := c.Users.Update(ctx, u)
-		return err
+		if v.Orders != nil {
+			orders, err := st.resolveOrders(v.Orders)
+			if err != nil {
+				return err
+			}
+			u.DeptOrders = &orders
+		}
+		if _, err := c.Users.Update(ctx, u); err != nil {
+			return err
+		}
+		return st.checkCleared(ctx, v)
 	case OpDeleteUser:
 		_, err := c.Users.Delete(ctx, s.User.UserID)
 		if code := apiCode(err); code == 60121 || code == 33012 {
@@ -91,7 +104,8 @@ func (st *run) createDept(ctx context.Context, d *DeptChange, o *Outcome) error 
 	if err != nil {
 		return err
 	}
-	id, _, err := st.r.Client.Departments.Create(ctx, &dingtalk.NewDepartment{Name: *d.Name, ParentID: parent, Order: deref(d.Order), SourceIdentifier: deref(d.SourceID)})
+	id, _, err := st.r.Client.Departments.Create(ctx, &dingtalk.NewDepartment{Name: *d.Name, ParentID: parent, Order: deref(d.Order),
+		SourceIdentifier: deref(d.SourceID), HideDept: deref(d.HideDept), OuterDept: deref(d.OuterDept), CreateDeptGroup: deref(d.CreateDeptGroup)})
 	if err != nil {
 		if ctx.Err() != nil {
 			return err
@@ -136,8 +150,15 @@ func (st *run) createUser(ctx context.Context, v *UserChange, o *Outcome) error 
 	if err != nil {
 		return err
 	}
+	orders, err := st.resolveOrders(v.Orders)
+	if err != nil {
+		return err
+	}
 	nu := &dingtalk.NewUser{UserID: v.UserID, Name: deref(v.Name), Mobile: v.Mobile, DeptIDs: ids,
-		Email: deref(v.Email), JobNumber: deref(v.JobNumber), Title: deref(v.Title)}
+		Email: deref(v.Email), JobNumber: deref(v.JobNumber), Title: deref(v.Title), Telephone: deref(v.Telephone),
+		WorkPlace: deref(v.WorkPlace), Remark: deref(v.Remark), OrgEmail: deref(v.OrgEmail), HideMobile: deref(v.HideMobile),
+		SeniorMode: deref(v.Senior), Extension: deref(v.Extension), HiredDate: deref(v.HiredDate), ManagerUserID: deref(v.Manager),
+		DeptOrders: orders}
 	_, _, err = st.r.Client.Users.Create(ctx, nu)
 	if err != nil && ctx.Err() == nil {
 		if u, _, gerr := st.r.Client.Users.Get(ctx, v.UserID, ""); gerr == nil && sameMobile(u.Mobile, v.Mobile) {
@@ -146,6 +167,47 @@ func (st *run) createUser(ctx context.Context, v *UserChange, o *Outcome) error 
 		}
 	}
 	return err
+}
+
+func (st *run) resolveOrders(list []OrderRef) ([]dingtalk.DeptOrderEntry, error) {
+	var out []dingtalk.DeptOrderEntry
+	for _, o := range list {
+		id, err := st.resolve(o.Dept)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dingtalk.DeptOrderEntry{DeptID: id, Order: o.Order})
+	}
+	return out, nil
+}
+
+// checkCleared reads a person back after an update that empties fields: DingTalk documents
+// clearing only the manager (force_update_fields), and an update that keeps a field it was
+// sent empty would otherwise pass for done, and be planned again at every push.
+func (st *run) checkCleared(ctx context.Context, v *UserChange) error {
+	if len(v.Clears) == 0 {
+		return nil
+	}
+	u, _, err := st.r.Client.Users.Get(ctx, v.UserID, "")
+	if err != nil {
+		return fmt.Errorf("read %s back to see the fields cleared: %w", v.UserID, err)
+	}
+	values := map[string]string{"email": u.Email, "job_number": u.JobNumber, "title": u.Title, "telephone": u.Telephone,
+		"work_place": u.WorkPlace, "remark": u.Remark, "org_email": u.OrgEmail, "manager": u.ManagerUserID}
+	if len(parseExtension(u.Extension)) > 0 {
+		values["extattr"] = "set"
+	}
+	var kept []string
+	for _, f := range v.Clears {
+		if values[f] != "" {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) > 0 {
+		return fmt.Errorf("DingTalk accepted the update but kept %s: clear %s in DingTalk's admin console",
+			strings.Join(kept, ", "), map[bool]string{true: "it", false: "them"}[len(kept) == 1])
+	}
+	return nil
 }
 
 func apiCode(err error) int {

@@ -18,12 +18,13 @@ type orgCmd struct {
 // orgPushCmd pushes an HR org file into DingTalk. The input format is in orgpush's package
 // documentation and the README.
 type orgPushCmd struct {
-	File          string `required:"" type:"existingfile" placeholder:"FILE" help:"The HR org chart: CSV (a kind column tells departments from people) or JSON ({\"departments\":[...],\"people\":[...]})."`
-	DryRun        bool   `name:"dry-run" help:"Print the plan and stop: nothing is sent to DingTalk."`
-	DeleteMissing bool   `name:"delete-missing" help:"Remove the people and departments DingTalk has and the file does not (never the root, never DingTalk's administrators)."`
-	AllowRecreate bool   `name:"allow-recreate" help:"Delete and create again the people whose mobile changed (DingTalk cannot change a mobile): they lose their DingTalk history."`
-	ListKept      bool   `name:"list-kept" help:"List everything DingTalk has and the file does not; without it the plan shows the first 30."`
-	Journal       string `placeholder:"FILE" help:"Journal of the push, one JSON line per step (default: FILE.journal.jsonl next to the input)."`
+	File          string   `required:"" type:"existingfile" placeholder:"FILE" help:"The HR org chart: CSV (UTF-8, or GB18030 as Chinese Excel saves it; a kind column tells departments from people), an .xlsx workbook (its first sheet, the same columns) or JSON ({\"departments\":[...],\"people\":[...]})."`
+	Clear         []string `placeholder:"FIELD" help:"Let an empty cell of this column clear DingTalk's value instead of leaving it (repeat or separate with commas): email, job_number, title, telephone, work_place, remark, org_email, extattr, manager."`
+	DryRun        bool     `name:"dry-run" help:"Print the plan and stop: nothing is sent to DingTalk."`
+	DeleteMissing bool     `name:"delete-missing" help:"Remove the people and departments DingTalk has and the file does not (never the root, never DingTalk's administrators)."`
+	AllowRecreate bool     `name:"allow-recreate" help:"Delete and create again the people whose mobile changed (DingTalk cannot change a mobile): they lose their DingTalk history."`
+	ListKept      bool     `name:"list-kept" help:"List everything DingTalk has and the file does not; without it the plan shows the first 30."`
+	Journal       string   `placeholder:"FILE" help:"Journal of the push, one JSON line per step (default: FILE.journal.jsonl next to the input)."`
 }
 
 // Help is the detailed help of kaoqin org push --help.
@@ -38,12 +39,17 @@ func (c *orgPushCmd) Help() string {
 }
 
 func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
+	if err := orgpush.CheckClear(c.Clear); err != nil {
+		return usageError{err}
+	}
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	opts := orgpush.Options{DeleteMissing: c.DeleteMissing, AllowRecreate: c.AllowRecreate, Clear: c.Clear, Location: loc}
 	f, err := orgpush.Load(c.File)
 	if e, ok := orgpush.IsInvalidFile(err); ok {
-		for _, p := range e.Problems {
-			fmt.Fprintf(g.stderr, "%s: %s\n", c.File, p)
-		}
-		return kaoqin.Errorf(kaoqin.EINVALID, "%s: %d %s; nothing was sent to DingTalk", c.File, len(e.Problems), orgNoun(len(e.Problems), "problem", "problems"))
+		return c.problems(g, e)
 	}
 	if err != nil {
 		return kaoqin.Errorf(kaoqin.EINVALID, "%v", err)
@@ -63,7 +69,7 @@ func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
 	earlier := orgpush.Unfinished(attempts)
 
 	start := time.Now()
-	org, err := orgpush.Read(ctx, client)
+	org, err := orgpush.ReadFor(ctx, client, f, opts)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err
@@ -71,7 +77,10 @@ func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("%w; nothing was changed", err)
 	}
 	fmt.Fprintf(g.stdout, "Read DingTalk's org chart in %s.\n", time.Since(start).Round(time.Millisecond))
-	plan, err := orgpush.NewPlan(f, org, orgpush.Options{DeleteMissing: c.DeleteMissing, AllowRecreate: c.AllowRecreate})
+	plan, err := orgpush.NewPlan(f, org, opts)
+	if e, ok := orgpush.IsInvalidFile(err); ok {
+		return c.problems(g, e) // the file's managers against DingTalk's people
+	}
 	if err != nil {
 		return kaoqin.Errorf(kaoqin.EINVALID, "%v", err)
 	}
@@ -110,6 +119,14 @@ func (c *orgPushCmd) Run(ctx context.Context, g *Globals) error {
 			failed, orgNoun(failed, "step", "steps"), blocked, orgNoun(blocked, "change", "changes"))
 	}
 	return nil
+}
+
+// problems lists the file's problems on stderr, one a line, and returns the command's error.
+func (c *orgPushCmd) problems(g *Globals, e *orgpush.InvalidFileError) error {
+	for _, p := range e.Problems {
+		fmt.Fprintf(g.stderr, "%s: %s\n", c.File, e.Describe(p))
+	}
+	return kaoqin.Errorf(kaoqin.EINVALID, "%s: %d %s; nothing was sent to DingTalk", c.File, len(e.Problems), orgNoun(len(e.Problems), "problem", "problems"))
 }
 
 func orgNoun(n int, one, many string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 )
@@ -399,5 +403,136 @@ func TestOrgPush_KilledAndResumed(t *testing.T) {
 				t.Errorf("a push after the resume: exit %d\n%s", status, out)
 			}
 		})
+	}
+}
+
+// orgFileManagers is a company pushed into an empty org whose people all have managers in the
+// file: each create comes first, then, once everyone exists, the managers, top of the chart
+// first (u2 under u3, then u1 under u2).
+const orgFileManagers = `{
+  "departments": [{"id": "D1", "name": "研发中心", "hide_dept": true}],
+  "people": [
+    {"userid": "u1", "name": "张三", "mobile": "13800000001", "dept_ids": ["D1"], "manager": "u2", "telephone": "8801", "extattr": {"工位": "A-301"}},
+    {"userid": "u2", "name": "李四", "mobile": "13800000002", "dept_ids": ["D1"], "manager": "u3", "hired_date": "2020-05-06"},
+    {"userid": "u3", "name": "王总", "mobile": "13800000003", "dept_ids": [], "senior_mode": true}
+  ]
+}`
+
+// TestOrgPush_KilledBetweenCreateAndManager kills kaoqin org push with SIGKILL after DingTalk
+// has created people (the answer lost) and before their managers are set, or between two
+// managers, and runs it again: the managers must end as the file says, nothing twice.
+func TestOrgPush_KilledBetweenCreateAndManager(t *testing.T) {
+	// Writes: 1 the department, 2-4 the people, 5 u2's manager, 6 u1's.
+	for _, kills := range [][]int64{{4}, {5}, {3, 2}} {
+		t.Run(fmt.Sprint(kills), func(t *testing.T) {
+			s := newOrgPushSim(t)
+			m := writeFile(t, t.TempDir(), "m.json", orgFileManagers)
+			args := s.args("--file", m)
+			for _, k := range kills {
+				s.writes.Store(0)
+				s.killAt.Store(k)
+				cmd := exec.Command(os.Args[0], "-test.run=^TestOrgPushHelperProcess$")
+				cmd.Env = append(os.Environ(), "KAOQIN_TEST_ORG_PUSH_ARGS="+strings.Join(args, "\n"))
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				s.process.Store(cmd.Process)
+				err := cmd.Wait()
+				s.process.Store(nil)
+				ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				if err == nil || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+					t.Fatalf("the push was not killed at write %d (%v):\n%s", k, err, out.String())
+				}
+			}
+			s.killAt.Store(0)
+			status, out, errs := runOrgPush(t, args)
+			if status != 0 {
+				t.Fatalf("resume: exit %d: %s\n%s", status, errs, out)
+			}
+			if os.Getenv("PEEK") != "" {
+				t.Log(out)
+			}
+			if !strings.Contains(out, "was under way when it stopped") || !strings.Contains(out, "set the manager of") {
+				t.Errorf("the resumed push does not set the managers or tell what the killed one did:\n%s", out)
+			}
+			managers := map[string]string{}
+			for _, u := range s.Truth().Users() {
+				managers[u.UserID] = u.Manager
+			}
+			if want := map[string]string{"u1": "u2", "u2": "u3", "u3": ""}; !maps.Equal(managers, want) {
+				t.Errorf("managers %v, want %v", managers, want)
+			}
+			if u, _ := s.Truth().User("u1"); u.Telephone != "8801" || u.Extension != `{"工位":"A-301"}` {
+				t.Errorf("u1 %+v", u)
+			}
+			if u, _ := s.Truth().User("u3"); !u.Senior {
+				t.Errorf("u3 %+v", u)
+			}
+			status, out, _ = runOrgPush(t, args)
+			if status != 0 || !strings.Contains(out, "Nothing to change") {
+				t.Errorf("a push after the resume: exit %d\n%s", status, out)
+			}
+		})
+	}
+}
+
+// TestOrgPush_ChineseExcelFiles: the CSV Excel saves on Chinese Windows (GB18030) and an
+// .xlsx export are read, and the plan says how.
+func TestOrgPush_ChineseExcelFiles(t *testing.T) {
+	s := newOrgPushSim(t)
+	dir := t.TempDir()
+	csv := "kind,id,name,parent_id,userid,mobile,dept_ids,work_place\n部门,D1,研发中心,,,,,\n人员,,张三,,u1,13800000001,D1,未来park\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, out, errs := runOrgPush(t, s.args("--file", writeFile(t, dir, "org.csv", gb)))
+	if status != 0 || !strings.Contains(out, "read as GB18030") {
+		t.Fatalf("GB18030: exit %d: %s\n%s", status, errs, out)
+	}
+	if u, _ := s.Truth().User("u1"); u.Name != "张三" || u.WorkPlace != "未来park" {
+		t.Errorf("u1 %+v", u)
+	}
+
+	x := excelize.NewFile()
+	defer x.Close()
+	for i, line := range strings.Split(strings.TrimSpace(strings.Replace(csv, "未来park", "未来park B座", 1)), "\n") {
+		row := []any{}
+		for _, cell := range strings.Split(line, ",") {
+			row = append(row, cell)
+		}
+		x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &row)
+	}
+	path := filepath.Join(dir, "org.xlsx")
+	if err := x.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	status, out, errs = runOrgPush(t, s.args("--file", path))
+	if status != 0 || !strings.Contains(out, `Read the first sheet of the workbook, "Sheet1".`) ||
+		!strings.Contains(out, `update u1 张三: work place "未来park" → "未来park B座"`) {
+		t.Fatalf("xlsx: exit %d: %s\n%s", status, errs, out)
+	}
+}
+
+func TestOrgPush_Clear(t *testing.T) {
+	s := newOrgPushSim(t)
+	dir := t.TempDir()
+	full := writeFile(t, dir, "a.json", `{"people": [{"userid": "u1", "name": "张三", "mobile": "13800000001", "dept_ids": [], "remark": "备注", "title": "工程师"}]}`)
+	if status, _, errs := runOrgPush(t, s.args("--file", full)); status != 0 {
+		t.Fatal(errs)
+	}
+	bare := writeFile(t, dir, "b.json", `{"people": [{"userid": "u1", "name": "张三", "mobile": "13800000001", "dept_ids": []}]}`)
+	status, out, errs := runOrgPush(t, s.args("--file", bare, "--clear", "remark,title"))
+	if status != 0 || !strings.Contains(out, `update u1 张三: title "工程师" → (cleared); remark (2 characters) → (cleared)`) {
+		t.Fatalf("exit %d: %s\n%s", status, errs, out)
+	}
+	if u, _ := s.Truth().User("u1"); u.Remark != "" || u.Title != "" {
+		t.Errorf("u1 %+v", u)
+	}
+	status, _, errs = runOrgPush(t, s.args("--file", bare, "--clear", "mobile"))
+	if status != 2 || !strings.Contains(errs, "--clear mobile: the fields an empty cell can clear are email, job_number") {
+		t.Errorf("--clear mobile: exit %d: %s", status, errs)
 	}
 }
