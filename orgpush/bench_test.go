@@ -15,7 +15,7 @@ import (
 // second and answers after 20 ms, as DingTalk does, with the client at its default 20 QPS:
 // Read's concurrent walk against the same calls made one at a time.
 //
-//	go test -run '^$' -bench BenchmarkRead -benchtime 1x ./orgpush/
+//	go test -run '^$' -bench 'BenchmarkRead$' -benchtime 1x ./orgpush/
 func BenchmarkRead(b *testing.B) {
 	sim := dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: 2000, Now: wednesday, Latency: 20 * time.Millisecond})
 	srv := httptest.NewServer(sim)
@@ -68,8 +68,42 @@ func BenchmarkRead(b *testing.B) {
 	})
 }
 
+// BenchmarkReadFor reads a 500-person org, as BenchmarkRead does, for a file that gives every
+// person their manager: on top of the lists, one v2/user/get a person, at 20 a second.
+//
+//	go test -run '^$' -bench BenchmarkReadFor -benchtime 1x ./orgpush/
+func BenchmarkReadFor(b *testing.B) {
+	sim := dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: 500, Now: wednesday, Latency: 20 * time.Millisecond})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c, err := dingtalk.NewClient(dingtalksim.DefaultAppKey, dingtalksim.DefaultAppSecret, dingtalk.WithBaseURL(srv.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := &File{Name: "managers.json"}
+	for i, u := range sim.Truth().Users() {
+		f.People = append(f.People, Person{Line: i + 1, UserID: u.UserID, Name: u.Name, Mobile: u.Mobile, Manager: u.Manager})
+	}
+	sim.ResetCounters()
+	start := time.Now()
+	for b.Loop() {
+		org, err := ReadFor(context.Background(), c, f, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := NewPlan(f, org, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	calls := sim.Counters()
+	b.ReportMetric(float64(calls.Total().Calls)/float64(b.N), "calls/op")
+	b.ReportMetric(float64(calls["/topapi/v2/user/get"].Calls)/float64(b.N), "gets/op")
+	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/op")
+}
+
 // BenchmarkNewPlan plans a 100,000-person org of 2,000 departments against a file where a
-// tenth of the people moved and a tenth of the departments were renamed.
+// tenth of the people moved and got another manager, and a tenth of the departments were
+// renamed.
 //
 //	go test -run '^$' -bench BenchmarkNewPlan -benchmem ./orgpush/
 func BenchmarkNewPlan(b *testing.B) {
@@ -89,14 +123,21 @@ func BenchmarkNewPlan(b *testing.B) {
 		}
 		f.Departments = append(f.Departments, Department{Line: i + 2, ID: fmt.Sprintf("D%d", i), Name: name, ParentID: hrParent})
 	}
+	// Everyone reports to someone five times closer to the top (a chart seven deep), and a
+	// tenth get another manager.
 	for i := range people {
 		uid, mobile := fmt.Sprintf("u%06d", i), fmt.Sprintf("138%08d", i)
 		d := i % depts
-		org.Users[uid] = &OrgUser{UserID: uid, Name: "张三", Mobile: mobile, DeptIDs: []int64{int64(1000 + d)}}
+		manager := ""
+		if i > 0 {
+			manager = fmt.Sprintf("u%06d", i/5)
+		}
+		org.Users[uid] = &OrgUser{UserID: uid, Name: "张三", Mobile: mobile, DeptIDs: []int64{int64(1000 + d)}, Detailed: true, Manager: manager}
 		if i%10 == 9 {
 			d = (d + 1) % depts
+			manager = fmt.Sprintf("u%06d", i/5-1)
 		}
-		f.People = append(f.People, Person{Line: depts + i + 3, UserID: uid, Name: "张三", Mobile: mobile, DeptIDs: []string{fmt.Sprintf("D%d", d)}})
+		f.People = append(f.People, Person{Line: depts + i + 3, UserID: uid, Name: "张三", Mobile: mobile, DeptIDs: []string{fmt.Sprintf("D%d", d)}, Manager: manager})
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -104,7 +145,7 @@ func BenchmarkNewPlan(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(p.Steps) != depts/10+people/10 {
+		if len(p.Steps) != depts/10+2*people/10 {
 			b.Fatalf("%d steps", len(p.Steps))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,8 @@ func TestLoad(t *testing.T) {
 func TestParse_Problems(t *testing.T) {
 	const dh = "kind,id,name,parent_id,order,userid,mobile,email,job_number,title,dept_ids\n"
 	const d1 = "department,D1,研发中心,,,,,,,,\n"
+	// ph is a header and a department for the rows of people with a telephone and an order.
+	const ph = "kind,id,name,userid,mobile,dept_ids,telephone,dept_order\ndepartment,D1,研发中心,,,,,\n"
 	for _, test := range []struct {
 		name, file, text string
 		want             []string // "line: text" of every problem, in order
@@ -150,6 +153,38 @@ func TestParse_Problems(t *testing.T) {
 		{"TooManyDepts", "x.json", manyDepts(101), []string{`1: "u1" is in 101 departments; DingTalk allows 100`}},
 		{"UnknownDept", "x.csv", dh + d1 + "person,,张三,,,u1,13800000001,,,,D1;D9\n", []string{`3: dept_ids of "u1": "D9" is not a department of the file`}},
 		{"DeptTwice", "x.csv", dh + d1 + "person,,张三,,,u1,13800000001,,,,D1;D1\n", []string{`3: dept_ids of "u1" lists "D1" twice`}},
+		{"BadTelephone", "x.csv", ph + "person,,张三,u1,13800000001,D1,010-8612abc\n", []string{`3: telephone 010****2abc of "u1" is malformed`}},
+		{"LongTelephone", "x.csv", ph + "person,,张三,u1,13800000001,D1," + strings.Repeat("8", 51) + "\n", []string{`3: telephone of "u1" is 51 characters; DingTalk allows 50`}},
+		{"DuplicateTelephone", "x.csv", ph + "person,,张三,u1,13800000001,D1,8801\nperson,,李四,u2,13800000002,D1,8801\n",
+			[]string{`4: telephone **** of "u2" is also "u1"'s on line 3: DingTalk wants each office telephone unique`}},
+		{"LongWorkPlace", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","work_place":"` + strings.Repeat("地", 101) + `"}]}`,
+			[]string{`1: work_place of "u1" is 101 characters; DingTalk allows 100`}},
+		{"LongRemark", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","remark":"` + strings.Repeat("备", 2001) + `"}]}`,
+			[]string{`1: remark of "u1" is 2001 characters; DingTalk allows 2000`}},
+		{"BadOrgEmail", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","org_email":"zhangsan"}]}`,
+			[]string{`1: org_email zh*** of "u1" is malformed`}},
+		{"BadBool", "x.csv", "kind,id,name,hide_dept\ndepartment,D1,研发中心,maybe\n", []string{`2: hide_dept "maybe": want true or false`}},
+		{"JSONBadBool", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","senior_mode":"maybe"}]}`,
+			[]string{"1: person: senior_mode must be true or false, not \"maybe\""}},
+		{"ExtAttrWithoutEquals", "x.csv", "kind,name,userid,mobile,dept_ids,extattr\nperson,张三,u1,13800000001,,工位A-301\n",
+			[]string{`2: extattr of "u1": "工位A-301": want key=value, several separated by ";"`}},
+		{"ExtAttrTwice", "x.csv", "kind,name,userid,mobile,dept_ids,extattr\nperson,张三,u1,13800000001,,工位=A;工位=B\n", []string{`2: extattr of "u1" sets "工位" twice`}},
+		{"ExtAttrNoName", "x.csv", "kind,name,userid,mobile,dept_ids,extattr\nperson,张三,u1,13800000001,,=A\n", []string{`2: extattr of "u1" has an attribute without a name`}},
+		{"ExtAttrTooLong", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","extattr":{"简介":"` + strings.Repeat("长", 2000) + `"}}]}`,
+			[]string{`1: extattr of "u1" is 2009 characters as DingTalk stores it; DingTalk allows 2000`}},
+		{"JSONExtAttrNotObject", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","extattr":"工位=A"}]}`,
+			[]string{"1: person: extattr must be an object"}},
+		{"BadHiredDate", "x.csv", "kind,name,userid,mobile,dept_ids,hired_date\nperson,张三,u1,13800000001,,2021-02-30\n",
+			[]string{`2: hired_date "2021-02-30" of "u1" is not a date: write it as 2026-03-08`}},
+		{"JSONBadHiredDate", "x.json", `{"people":[{"userid":"u1","name":"张三","mobile":"13800000001","hired_date":"下周一"}]}`,
+			[]string{`1: hired_date "下周一" of "u1" is not a date`}},
+		{"ManagerNotUserID", "x.csv", "kind,name,userid,mobile,dept_ids,manager\nperson,张三,u1,13800000001,,王 总\n", []string{`2: manager "王 总" of "u1" is not a userid`}},
+		{"OwnManager", "x.csv", "kind,name,userid,mobile,dept_ids,manager\nperson,张三,u1,13800000001,,u1\n", []string{`2: "u1" is their own manager`}},
+		{"BadDeptOrder", "x.csv", ph + "person,,张三,u1,13800000001,D1,,first\n", []string{`3: dept_order of "u1": "first": want a whole number, or DEPT_ID=NUMBER`}},
+		{"DeptOrderNotTheirs", "x.csv", ph + "person,,张三,u1,13800000001,D1,,D2=5\n", []string{`3: dept_order of "u1" names "D2", which is not one of their dept_ids`}},
+		{"NegativeDeptOrder", "x.csv", ph + "person,,张三,u1,13800000001,D1,,-5\n", []string{`3: dept_order of "u1": -5 is negative`}},
+		{"DeptOrderTwice", "x.csv", ph + "person,,张三,u1,13800000001,D1,,D1=5;D1=6\n", []string{`3: dept_order of "u1": department "D1" appears twice`}},
+		{"DeptColumnOnPerson", "x.csv", "kind,id,name,hide_dept,userid,mobile,dept_ids\nperson,,张三,是,u1,13800000001,\n", []string{"2: hide_dept is for department rows"}},
 		{"UnknownColumn", "x.csv", "kind,id,name,parent\n", []string{`1: unknown column "parent"`}},
 		{"NoKindColumn", "x.csv", "id,name\nD1,研发中心\n", []string{"1: no kind column"}},
 		{"UnknownKind", "x.csv", dh + "team,D1,研发中心,,,,,,,,\n", []string{`2: kind "team": want department or person`}},
@@ -251,7 +286,22 @@ func TestParse_DocExamples(t *testing.T) {
 	if len(c.Departments) != 3 || len(c.People) != 3 {
 		t.Fatalf("the CSV example has %d departments and %d people", len(c.Departments), len(c.People))
 	}
-	if cl, jl := fileLines(c, false), fileLines(j, false); !slices.Equal(cl, jl) {
-		t.Errorf("the examples differ:\nCSV:  %q\nJSON: %q", cl, jl)
+	// Every field, the lines aside.
+	norm := func(f *File) *File {
+		for i := range f.Departments {
+			f.Departments[i].Line = 0
+		}
+		for i := range f.People {
+			f.People[i].Line = 0
+			slices.SortFunc(f.People[i].ExtAttrs, func(a, b Attr) int { return strings.Compare(a.Key, b.Key) })
+		}
+		f.Name = ""
+		return f
+	}
+	if cn, jn := norm(c), norm(j); !reflect.DeepEqual(cn.Departments, jn.Departments) || !reflect.DeepEqual(cn.People, jn.People) {
+		t.Errorf("the examples differ:\nCSV:  %+v\nJSON: %+v", cn, jn)
+	}
+	if p := c.People[0]; p.Manager != "wangzong" || p.HiredDate != "2021-03-08" || len(p.ExtAttrs) != 2 || p.Orders["D11"] != 10 {
+		t.Errorf("the example's first person: %+v", p)
 	}
 }

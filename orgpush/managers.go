@@ -113,6 +113,12 @@ func (p *planner) finalManager(n mnode) (mnode, bool) {
 func detailsNeeded(f *File, org *Org, opts Options) []string {
 	p := newPlanner(f, org, opts)
 	p.matchPeople()
+	return p.detailsNeeded()
+}
+
+// detailsNeeded is the function's work on a planner whose people are matched.
+func (p *planner) detailsNeeded() []string {
+	opts := p.opts
 	need := map[string]bool{}
 	want := func(u *OrgUser) bool {
 		if u != nil && !u.Detailed {
@@ -154,6 +160,7 @@ func detailsNeeded(f *File, org *Org, opts Options) []string {
 func (p *planner) checkManagers() []Problem {
 	var problems []Problem
 	reported := map[string]bool{}
+	safe := map[string]bool{} // people whose chain up is known to end without a loop
 	for _, ps := range p.people {
 		if ps.Manager == "" {
 			continue
@@ -170,7 +177,12 @@ func (p *planner) checkManagers() []Problem {
 		// Follow the chain up; coming back to ps is a loop.
 		path := []mnode{{ps: ps}}
 		seen := map[string]bool{path[0].key(): true}
-		for n := m; n.ok(); n, _ = p.finalManager(n) {
+		ended := false
+		for n := m; ; n, _ = p.finalManager(n) {
+			if !n.ok() || safe[n.key()] {
+				ended = true
+				break
+			}
 			if n.key() == path[0].key() {
 				var ids []string
 				line := ps.Line
@@ -195,6 +207,11 @@ func (p *planner) checkManagers() []Problem {
 			}
 			seen[n.key()] = true
 			path = append(path, n)
+		}
+		if ended {
+			for _, q := range path {
+				safe[q.key()] = true
+			}
 		}
 	}
 	slices.SortStableFunc(problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })

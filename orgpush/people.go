@@ -41,7 +41,7 @@ func (p *planner) matchPeople() {
 	p.claimU = map[string]*personState{}
 	p.byUser = map[string]*personState{}
 	for i := range p.f.People {
-		ps := &personState{Person: &p.f.People[i], drop: map[string]bool{}}
+		ps := &personState{Person: &p.f.People[i]}
 		p.people = append(p.people, ps)
 		p.byUser[ps.UserID] = ps
 		if u := p.org.Users[ps.UserID]; u != nil {
@@ -233,6 +233,9 @@ func (p *planner) decideUnique(pd *peopleDecision) {
 			why, flag := p.whyStays(h)
 			if q != nil {
 				why, flag = fmt.Sprintf("%s's, whose %s the file leaves as it is", q.label(), f.name), ""
+			}
+			if ps.drop == nil {
+				ps.drop = map[string]bool{}
 			}
 			ps.drop[f.name] = true
 			p.notApplied(flag, "%s: %s %s is not set: it is still %s", ps.label(), f.name, f.mask(v), why)

@@ -222,12 +222,12 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 	if err := CheckClear(opts.Clear); err != nil {
 		return nil, err
 	}
-	if need := detailsNeeded(f, org, opts); len(need) > 0 {
-		return nil, fmt.Errorf("orgpush: the plan needs what v2/user/get tells of %d people (%s...), which Read does not read: read the org with ReadFor", len(need), need[0])
-	}
 	p := newPlanner(f, org, opts)
 	p.matchDepts()
 	p.matchPeople()
+	if need := p.detailsNeeded(); len(need) > 0 {
+		return nil, fmt.Errorf("orgpush: the plan needs what v2/user/get tells of %d people (%s...), which Read does not read: read the org with ReadFor", len(need), need[0])
+	}
 	p.pd = p.decidePeople()
 	if problems := p.checkManagers(); len(problems) > 0 {
 		return nil, &InvalidFileError{File: f.Name, Problems: problems, Sheet: f.Sheet != ""}
@@ -254,6 +254,7 @@ func NewPlan(f *File, org *Org, opts Options) (*Plan, error) {
 func newPlanner(f *File, org *Org, opts Options) *planner {
 	opts.Clear = slices.Clone(opts.Clear)
 	slices.Sort(opts.Clear)
+	opts.Location = opts.location()
 	return &planner{f: f, org: org, opts: opts, created: map[string]*Step{}, createdU: map[*personState]*Step{},
 		deptSteps: map[int64][]*Step{}, userSteps: map[string][]*Step{},
 		plan: &Plan{File: f.Name, Options: opts, DingTalkDepts: len(org.Depts), DingTalkPeople: len(org.Users), hr: map[string]int64{},

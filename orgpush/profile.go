@@ -157,6 +157,9 @@ func (p *planner) profile(ps *personState, c *UserChange, refs []Ref) []string {
 // update replaces the whole set, so the whole set is sent.
 func (p *planner) extension(ps *personState, c *UserChange) []string {
 	create := ps.created()
+	if len(ps.ExtAttrs) == 0 && !p.opts.clears("extattr") && !ps.recreate {
+		return nil
+	}
 	have := map[string]string{}
 	if ps.u != nil && (!create || ps.recreate) {
 		have = parseExtension(ps.u.Extension)

@@ -112,23 +112,27 @@ func ReadCSV(data []byte) (*Table, error) {
 	}
 }
 
-// IsXLSX reports whether a file is an .xlsx workbook: by its extension, else by the ZIP
-// signature every .xlsx starts with.
+// IsXLSX reports whether a file is a workbook, for ReadXLSX: by its extension, else by the
+// ZIP signature every .xlsx starts with (or that of an old .xls, which ReadXLSX explains it
+// cannot read).
 func IsXLSX(name string, data []byte) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".xlsx":
+	case ".xlsx", ".xls":
 		return true
 	case ".csv", ".json", ".txt":
 		return false
 	}
-	return bytes.HasPrefix(data, []byte("PK\x03\x04"))
+	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte(oleMagic))
 }
+
+// oleMagic starts an old binary .xls workbook (and an encrypted .xlsx).
+const oleMagic = "\xd0\xcf\x11\xe0"
 
 // ReadXLSX reads the first sheet of an .xlsx workbook: its cells as stored (a number as its
 // digits whatever its display format, a date as Excel's serial number, which ParseDate
 // takes), each row with its row number. Rows of blank cells are kept, as blank rows.
 func ReadXLSX(data []byte) (*Table, error) {
-	if bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0")) {
+	if bytes.HasPrefix(data, []byte(oleMagic)) {
 		return nil, &Error{0, "this is an old .xls workbook (or an encrypted one): save it as .xlsx or as \"CSV UTF-8\""}
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))

@@ -100,7 +100,7 @@ func TestReadXLSX(t *testing.T) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !IsXLSX("export", buf.Bytes()) || !IsXLSX("org.XLSX", nil) || IsXLSX("org.csv", buf.Bytes()) {
+	if !IsXLSX("export", buf.Bytes()) || !IsXLSX("org.XLSX", nil) || IsXLSX("org.csv", buf.Bytes()) || !IsXLSX("old.xls", nil) {
 		t.Error("IsXLSX")
 	}
 

@@ -30,8 +30,10 @@ type orgPushCmd struct {
 // Help is the detailed help of kaoqin org push --help.
 func (c *orgPushCmd) Help() string {
 	return "Reads the file and checks it whole (nothing is sent if any line is wrong), reads DingTalk's org chart, " +
-		"and prints the plan: departments created parent first, moved and renamed, people removed, moved and updated, created, " +
-		"departments removed leaf first. Then it applies the plan under DingTalk's rate limits, one line per step, and prints a summary. " +
+		"and prints the plan, each changed field old -> new: departments created parent first, moved, renamed and updated, " +
+		"people removed, moved and updated, created, managers set once the people they name exist, departments removed leaf first. " +
+		"Then it applies the plan under DingTalk's rate limits, one line per step, and prints a summary. " +
+		"An empty cell leaves DingTalk's value as it is, unless --clear names its column. " +
 		"Departments are matched by their HR id (kept in DingTalk's source_identifier), then by their path of names; " +
 		"people by userid, then by mobile and name. An interrupted push is resumed by running the same command again. " +
 		"Exit status 1 if a step failed or a change cannot be applied; changes left out for want of --allow-recreate or " +
