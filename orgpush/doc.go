@@ -80,8 +80,8 @@
 //
 // It reads DingTalk's org (free contacts calls; tree walk, department details and people
 // lists run side by side, each API path under the client's QPS limit; then v2/user/get for
-// the people whose manager or senior mode the file sets or clears, and up their chains of
-// managers, as only that call tells them: about N/20 seconds for N such people at DingTalk's
+// the people whose manager or senior mode the file sets (everyone's with --clear manager),
+// and up their chains of managers, as only that call tells them: about N/20 seconds for N such people at DingTalk's
 // 20 calls a second), matches it with the file, and prints the plan, grouped by kind with
 // counts, each changed field old → new (mobiles, telephones and emails masked, a remark by
 // its length); --dry-run stops there. Departments match by the HR id kaoqin keeps in

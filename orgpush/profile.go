@@ -175,9 +175,6 @@ func (p *planner) extension(ps *personState, c *UserChange) []string {
 			merged[a.Key] = a.Value
 		}
 	}
-	if create && ps.u == nil {
-		have = map[string]string{}
-	}
 	if maps.Equal(have, merged) && !(create && len(merged) > 0) {
 		return nil
 	}

@@ -123,6 +123,8 @@ func TestPush_WholeProfile(t *testing.T) {
 
 	// Every field the other way.
 	g := mustParse(t, "full2.json", strings.NewReplacer(
+		`{"id": "D1", "name": "研发中心", "order": 10, "create_dept_group": true}`,
+		`{"id": "D1", "name": "研发中心", "order": 10, "create_dept_group": false, "hide_dept": true, "outer_dept": true}`,
 		`"create_dept_group": false`, `"create_dept_group": true`,
 		`"hide_dept": true, "outer_dept": true`, `"hide_dept": false, "outer_dept": false`,
 		`"manager": "u2"`, `"manager": "u3"`,
@@ -140,7 +142,7 @@ func TestPush_WholeProfile(t *testing.T) {
 	).Replace(orgFull))
 	p, _ = s.push(t, g, Options{})
 	assertProfiles(t, s, []string{
-		"D1 hide=false outer=false group=true",
+		"D1 hide=true outer=true group=true", // a group chat is never dissolved
 		"D11 hide=false outer=false group=false",
 		"D2 hide=false outer=false group=true",
 		`u1 tel=010-86123456-9999 wp=未来park B座 remark=已转正 org=san.zhang@corp.example hide=false senior=true ext={"岗位级别":"P6","工位":"B-201"} hired=2021-03-09 mgr=u3 orders=[D11:20]`,
@@ -149,6 +151,8 @@ func TestPush_WholeProfile(t *testing.T) {
 	})
 	text = planText(p)
 	for _, want := range []string{
+		"update 研发中心 [D1]: hidden no → yes; members see only part of the contacts no → yes",
+		"department 研发中心 [D1] has its group chat in DingTalk; the file says create_dept_group false, but org push does not dissolve department groups",
 		"update 研发中心/平台组 [D11]: hidden yes → no; members see only part of the contacts yes → no",
 		"update 销售部 [D2]: create its group chat",
 		`update u1 张三: telephone 010****2345 → 010****9999; work place "未来park A座" → "未来park B座"; remark (6 characters) → (3 characters); ` +
@@ -186,7 +190,7 @@ func TestPush_WholeProfile(t *testing.T) {
 	clear := Options{Clear: Clearable}
 	p, res = s.push(t, bare, clear)
 	assertProfiles(t, s, []string{
-		"D1 hide=false outer=false group=true",
+		"D1 hide=true outer=true group=true",
 		"D11 hide=false outer=false group=false",
 		"D2 hide=false outer=false group=true",
 		"u1 tel= wp= remark= org= hide=false senior=true ext= hired=2021-03-09 mgr= orders=[D11:20]",
