@@ -32,6 +32,74 @@ func ParseRange(from, to string) (string, string, error) {
 	return from, to, nil
 }
 
+// EarliestDate is the first work date kaoqin accepts anywhere: DingTalk's attendance API
+// has nothing older.
+const EarliestDate = "2017-01-01"
+
+// MaxRangeDays bounds a range of days a report, an export or a page may cover: a year and a
+// day holds every pay period and a whole year, and keeps one request from reading a decade.
+const MaxRangeDays = 366
+
+// dateHorizonYears is how far after today a date may lie: plans and schedules are made ahead,
+// attendance is not recorded further out.
+const dateHorizonYears = 1
+
+// LatestDate returns the last work date kaoqin accepts when it is today: a year from today.
+func LatestDate(today string) string {
+	t, err := time.Parse(DateLayout, today)
+	if err != nil {
+		return today
+	}
+	return t.AddDate(dateHorizonYears, 0, 0).Format(DateLayout)
+}
+
+// CheckDate checks that day is a real day written as YYYY-MM-DD that DingTalk can have
+// attendance of, seen from today: from EarliestDate to a year after today. The error names
+// the days that are possible. This and CheckRange are the one rule for every date a user
+// gives (pages, API, exports, the command line), checked before any work.
+func CheckDate(day, today string) (string, error) {
+	if _, err := ParseDate(day); err != nil {
+		return "", err
+	}
+	if last := LatestDate(today); day < EarliestDate || day > last {
+		return "", Errorf(EINVALID, "date %s is outside the days kaoqin can have: want a day from %s to %s (a year from today)",
+			day, EarliestDate, last)
+	}
+	return day, nil
+}
+
+// CheckRange checks both ends of an inclusive range with CheckDate, that it does not run
+// backwards, and that it holds at most maxDays days, counted from its two ends (the days in
+// between are never listed for that).
+func CheckRange(from, to, today string, maxDays int) (string, string, error) {
+	if _, err := CheckDate(from, today); err != nil {
+		return "", "", err
+	}
+	if _, err := CheckDate(to, today); err != nil {
+		return "", "", err
+	}
+	if to < from {
+		return "", "", Errorf(EINVALID, "date range runs backwards: from %s is after to %s", from, to)
+	}
+	if n := DaysIn(from, to); n > maxDays {
+		return "", "", Errorf(EINVALID, "range %s..%s is %d days long: ask for at most %d days", from, to, n, maxDays)
+	}
+	return from, to, nil
+}
+
+// DaysIn returns how many days the inclusive range [from, to] holds, from its two ends; 0 if
+// either is not a date or the range runs backwards.
+func DaysIn(from, to string) int {
+	f, err1 := time.Parse(DateLayout, from)
+	t, err2 := time.Parse(DateLayout, to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		return 0
+	}
+	// Both are midnight UTC, where every day is 86,400 s long. (t.Sub would saturate at 292
+	// years.)
+	return int((t.Unix()-f.Unix())/86400) + 1
+}
+
 // AddDays returns the work date n days after day (n may be negative). day must be valid.
 func AddDays(day string, n int) string {
 	t, err := time.Parse(DateLayout, day)
@@ -41,11 +109,19 @@ func AddDays(day string, n int) string {
 	return t.AddDate(0, 0, n).Format(DateLayout)
 }
 
-// Days returns every work date of the inclusive range [from, to], in order.
+// Days returns every work date of the inclusive range [from, to], in order; nil if either end
+// is not a date or the range runs backwards. It steps through time, not text: the day after
+// 9999-12-31 is written "10000-01-01", which sorts before it. Callers bound the range first
+// (CheckRange): the answer holds one string per day.
 func Days(from, to string) []string {
-	var days []string
-	for d := from; d <= to; d = AddDays(d, 1) {
-		days = append(days, d)
+	n := DaysIn(from, to)
+	if n == 0 {
+		return nil
+	}
+	f, _ := time.Parse(DateLayout, from)
+	days := make([]string, n)
+	for i := range days {
+		days[i] = f.AddDate(0, 0, i).Format(DateLayout)
 	}
 	return days
 }

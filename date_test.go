@@ -2,6 +2,7 @@ package kaoqin_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,55 @@ func TestMembershipHolds(t *testing.T) {
 	}
 	if m.Overlaps("2026-11-21", "2026-11-30") || !m.Overlaps("2026-11-01", "2026-11-10") {
 		t.Error("Overlaps at the edges")
+	}
+}
+
+// TestDays_EndOfCalendar is issue 15's item 2: the day after 9999-12-31 is written
+// "10000-01-01", which sorts before it as text, and Days looped on until AddDays panicked.
+func TestDays_EndOfCalendar(t *testing.T) {
+	got := kaoqin.Days("9999-12-30", "9999-12-31")
+	if want := []string{"9999-12-30", "9999-12-31"}; !slices.Equal(got, want) {
+		t.Fatalf("Days at the end of the calendar = %v, want %v", got, want)
+	}
+	for _, r := range [][2]string{{"2026-11-18", "2026-11-17"}, {"x", "2026-11-18"}, {"2026-11-18", "10000-01-01"}} {
+		if got := kaoqin.Days(r[0], r[1]); got != nil {
+			t.Errorf("Days(%s, %s) = %v, want nil", r[0], r[1], got)
+		}
+	}
+	if n := kaoqin.DaysIn("0001-01-01", "9999-12-31"); n != 3652059 {
+		t.Errorf("DaysIn of the whole calendar = %d", n)
+	}
+	if n := kaoqin.DaysIn("2024-01-01", "2024-12-31"); n != 366 {
+		t.Errorf("DaysIn of 2024 = %d", n)
+	}
+}
+
+// TestCheckRange is issue 15's items 1 and 2: one rule for every date a user gives, checked
+// from the range's two ends before any work.
+func TestCheckRange(t *testing.T) {
+	const today = "2026-11-18"
+	for _, r := range [][2]string{
+		{"2017-01-01", "2017-01-01"},
+		{"2026-10-26", "2026-11-25"},
+		{"2025-11-18", "2026-11-18"}, // 366 days
+		{"2027-11-18", "2027-11-18"}, // a year from today
+	} {
+		if _, _, err := kaoqin.CheckRange(r[0], r[1], today, kaoqin.MaxRangeDays); err != nil {
+			t.Errorf("CheckRange(%s, %s): %v", r[0], r[1], err)
+		}
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{"2016-12-31", "2017-01-01", "2017-01-01"},
+		{"2027-11-19", "2027-11-19", "2027-11-18"},
+		{"0001-01-01", "9999-12-30", "2017-01-01"},
+		{"2026-11-18", "9999-12-31", "9999-12-31"},
+		{"2025-11-17", "2026-11-18", "367 days"},
+		{"2026-11-18", "2026-11-17", "backwards"},
+		{"2026-11-31", "2026-12-01", "YYYY-MM-DD"},
+	} {
+		_, _, err := kaoqin.CheckRange(tc.from, tc.to, today, kaoqin.MaxRangeDays)
+		if kaoqin.ErrorCode(err) != kaoqin.EINVALID || !strings.Contains(kaoqin.ErrorMessage(err), tc.want) {
+			t.Errorf("CheckRange(%s, %s) = %v, want EINVALID mentioning %q", tc.from, tc.to, err, tc.want)
+		}
 	}
 }

@@ -37,7 +37,7 @@ func ComputeCalendar(in Input, userid, from, to string, opts Options) (*Calendar
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	from, to, err := kaoqin.ParseRange(from, to)
+	from, to, err := opts.checkRange(from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -148,7 +148,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	if _, err := kaoqin.ParseDate(day); err != nil {
+	if _, _, err := opts.checkRange(day, day); err != nil {
 		return nil, err
 	}
 	cov, err := coverage(in.Coverage, day, day)

@@ -55,6 +55,13 @@ func (opts Options) check() error {
 	return nil
 }
 
+// checkRange holds a report's range to kaoqin.CheckRange, today being the day of opts.Now:
+// a report is never asked for days DingTalk cannot have, or for more than a year and a day.
+// Callers have checked the options.
+func (opts Options) checkRange(from, to string) (string, string, error) {
+	return kaoqin.CheckRange(from, to, kaoqin.DateOf(opts.Now, opts.Location), kaoqin.MaxRangeDays)
+}
+
 // view is the input cut to one range and one scope, grouped by employee and day: what every
 // report function works on.
 type view struct {

@@ -25,9 +25,6 @@ type Source interface {
 // LoadDaily reads what the daily report of day needs from src and computes it. This and the
 // other Load functions are the only code of the package that does I/O.
 func LoadDaily(ctx context.Context, src Source, day string, opts Options) (*Daily, error) {
-	if _, err := kaoqin.ParseDate(day); err != nil {
-		return nil, err
-	}
 	in, err := Load(ctx, src, day, day, opts)
 	if err != nil {
 		return nil, err
@@ -97,7 +94,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	if err := opts.check(); err != nil {
 		return in, err
 	}
-	from, to, err := kaoqin.ParseRange(from, to)
+	from, to, err := opts.checkRange(from, to)
 	if err != nil {
 		return in, err
 	}

@@ -72,7 +72,7 @@ func ComputePeriod(in Input, from, to string, opts Options) (*Period, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	from, to, err := kaoqin.ParseRange(from, to)
+	from, to, err := opts.checkRange(from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -319,3 +319,33 @@ func TestReports_ConcurrentReads(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRanges_OutsideTheCalendar is issue 15's items 1 and 2 for every report: the last day of
+// the calendar panicked, and a range of eight thousand years was expanded day by day before
+// anything refused it. Each report refuses them from the range's two ends.
+func TestRanges_OutsideTheCalendar(t *testing.T) {
+	in := company()
+	o := opts(when("2026-11-24", "10:00"))
+	for _, r := range [][2]string{{"0001-01-01", "9999-12-30"}, {"9999-12-31", "9999-12-31"}, {"2016-12-31", "2017-01-01"},
+		{"2025-11-01", "2026-11-23"}} {
+		var errs []error
+		n := testing.AllocsPerRun(1, func() {
+			_, err1 := ComputePeriod(in, r[0], r[1], o)
+			_, err2 := ComputeSeries(in, r[0], r[1], o)
+			_, err3 := ComputeCalendar(in, "u01", r[0], r[1], o)
+			_, err4 := ComputeDaily(in, r[0], o)
+			errs = []error{err1, err2, err3, err4}
+		})
+		for i, err := range errs {
+			if i == 3 && r[0] == "2025-11-01" {
+				continue // a fine day for a daily report
+			}
+			if kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+				t.Errorf("%s..%s, report %d: %v, want EINVALID", r[0], r[1], i, err)
+			}
+		}
+		if n > 1000 {
+			t.Errorf("%s..%s: %v allocations to refuse it", r[0], r[1], n)
+		}
+	}
+}

@@ -1,10 +1,6 @@
 package report
 
-import (
-	"slices"
-
-	"github.com/kaoqin/kaoqin"
-)
+import "slices"
 
 // Series is the dashboard's trend: the daily counts of one scope for every day of a range,
 // computed in one pass over the range rather than one daily report per day.
@@ -33,7 +29,7 @@ func ComputeSeries(in Input, from, to string, opts Options) (*Series, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	from, to, err := kaoqin.ParseRange(from, to)
+	from, to, err := opts.checkRange(from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // FirstDay is the earliest work date kaoqin asks DingTalk about.
-const FirstDay = "2017-01-01"
+const FirstDay = kaoqin.EarliestDate
 
 // ServedDays is how far back DingTalk serves attendance: results older than 180 days before
 // today come back empty, and an empty pull would become silent zeros in reports.

@@ -21,7 +21,10 @@ import (
 
 type ctxKey int
 
-const userKey ctxKey = 1
+const (
+	userKey ctxKey = iota + 1
+	todayKey
+)
 
 func withUser(ctx context.Context, u *kaoqin.User) context.Context {
 	return context.WithValue(ctx, userKey, u)

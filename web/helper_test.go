@@ -48,18 +48,28 @@ func mustLoad(name string) *time.Location {
 	return loc
 }
 
-var fixture struct {
-	once sync.Once
-	dir  string
-	path string
-	sim  *dingtalksim.Server
-	err  error
+// fixtureDB is a company's database, built once per test binary.
+type fixtureDB struct {
+	employees int
+	once      sync.Once
+	dir       string
+	path      string
+	sim       *dingtalksim.Server
+	err       error
 }
+
+var (
+	fixture = &fixtureDB{employees: 300}
+	// smallFixture is a company of 40 for tests that send thousands of requests.
+	smallFixture = &fixtureDB{employees: 40}
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fixture.dir != "" {
-		os.RemoveAll(fixture.dir)
+	for _, f := range []*fixtureDB{fixture, smallFixture} {
+		if f.dir != "" {
+			os.RemoveAll(f.dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -71,37 +81,40 @@ func testSim(t testing.TB) *dingtalksim.Server {
 	return fixture.sim
 }
 
-func fixturePath(t testing.TB) string {
+func fixturePath(t testing.TB) string { return fixture.build(t) }
+
+func (f *fixtureDB) build(t testing.TB) string {
 	t.Helper()
-	fixture.once.Do(func() {
-		fixture.dir, fixture.err = os.MkdirTemp("", "kaoqin-web-fixture-")
-		if fixture.err != nil {
+	f.once.Do(func() {
+		f.dir, f.err = os.MkdirTemp("", "kaoqin-web-fixture-")
+		if f.err != nil {
 			return
 		}
-		fixture.path = filepath.Join(fixture.dir, "kaoqin.db")
-		fixture.sim = dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: 300, Now: testNow, Location: shanghai})
+		f.path = filepath.Join(f.dir, "kaoqin.db")
+		f.sim = dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: f.employees, Now: testNow, Location: shanghai})
 		ctx := context.Background()
-		db, err := store.Open(ctx, fixture.path)
+		db, err := store.Open(ctx, f.path)
 		if err != nil {
-			fixture.err = err
+			f.err = err
 			return
 		}
-		if err := webtest.Fill(ctx, db, fixture.sim, fixtureFrom, testToday, testNow); err != nil {
+		if err := webtest.Fill(ctx, db, f.sim, fixtureFrom, testToday, testNow); err != nil {
 			db.Close()
-			fixture.err = err
+			f.err = err
 			return
 		}
-		fixture.err = db.Close()
+		f.err = db.Close()
 	})
-	if fixture.err != nil {
-		t.Fatalf("build the fixture: %v", fixture.err)
+	if f.err != nil {
+		t.Fatalf("build the fixture: %v", f.err)
 	}
-	return fixture.path
+	return f.path
 }
 
 // env is one test's server over its own copy of the fixture.
 type env struct {
 	t     *testing.T
+	sim   *dingtalksim.Server // the company the store holds
 	db    *store.DB
 	srv   *web.Server
 	ts    *httptest.Server
@@ -157,7 +170,13 @@ var cheap = web.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 
 func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	t.Helper()
-	src := fixturePath(t)
+	return newEnvOf(t, fixture, opts...)
+}
+
+// newEnvOf is newEnv over another company.
+func newEnvOf(t *testing.T, f *fixtureDB, opts ...func(*web.Config)) *env {
+	t.Helper()
+	src := f.build(t)
 	dst := filepath.Join(t.TempDir(), "kaoqin.db")
 	data, err := os.ReadFile(src)
 	if err != nil {
@@ -172,7 +191,7 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, db: db, clock: &clock{now: testNow}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
+	e := &env{t: t, sim: f.sim, db: db, clock: &clock{now: testNow}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
 	cfg := web.Config{
 		Store: db, Location: shanghai, Now: e.clock.Now, Clock: e.clock.Now, Syncer: e.sync, MonthlyQuota: 5000,
 		Logger:       slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -208,7 +227,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // pickDepts chooses the manager's department: the first-level department with children and
 // the most people, and another first-level department outside it.
 func (e *env) pickDepts() {
-	truth := testSim(e.t).Truth()
+	truth := e.sim.Truth()
 	best := 0
 	var firsts []int64
 	for _, d := range truth.Departments() {
@@ -368,7 +387,7 @@ func (e *env) audit() []kaoqin.AuditEntry {
 }
 
 func (e *env) subtreeUsers(dept int64) map[string]bool {
-	truth := testSim(e.t).Truth()
+	truth := e.sim.Truth()
 	sub := truth.Subtree(dept)
 	out := map[string]bool{}
 	for _, u := range truth.Users() {
@@ -383,7 +402,7 @@ func (e *env) subtreeUsers(dept int64) map[string]bool {
 
 func (e *env) userOutside(dept int64) string {
 	in := e.subtreeUsers(dept)
-	for _, u := range testSim(e.t).Truth().Users() {
+	for _, u := range e.sim.Truth().Users() {
 		if !in[u.UserID] {
 			return u.UserID
 		}
@@ -394,7 +413,7 @@ func (e *env) userOutside(dept int64) string {
 
 func (e *env) userInside(dept int64) string {
 	in := e.subtreeUsers(dept)
-	for _, u := range testSim(e.t).Truth().Users() {
+	for _, u := range e.sim.Truth().Users() {
 		if in[u.UserID] {
 			return u.UserID
 		}

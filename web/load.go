@@ -8,10 +8,6 @@ import (
 	"github.com/kaoqin/kaoqin/report"
 )
 
-// maxRangeDays bounds the ranges a request may ask for: a year and a day covers every pay
-// period and keeps one request from reading a decade of checks.
-const maxRangeDays = 366
-
 // notSyncedError is a report's ENOTSYNCED with the days that are missing, so that the pages
 // can list them and offer the sync page, and the API can return them.
 type notSyncedError struct {
@@ -49,18 +45,6 @@ func missingDays(cov []kaoqin.DayCoverage, from, to string) []string {
 		}
 	}
 	return missing
-}
-
-// checkRange validates a range asked in a request.
-func checkRange(from, to string) (string, string, error) {
-	from, to, err := kaoqin.ParseRange(from, to)
-	if err != nil {
-		return "", "", err
-	}
-	if len(kaoqin.Days(from, to)) > maxRangeDays {
-		return "", "", kaoqin.Errorf(kaoqin.EINVALID, "range %s..%s is longer than %d days: ask for a shorter one", from, to, maxRangeDays)
-	}
-	return from, to, nil
 }
 
 // daily returns the daily report of day for the scope depts, from the cache when the data has

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
@@ -11,21 +13,25 @@ import (
 // Query parameters are validated here, each with a message that names the bad value and the
 // expected form: a bad request is a 400 that says what to fix, never a 500.
 
-// dateParam returns the date in query parameter name, or def if it is absent.
+// dateParam returns the date in query parameter name, or def if it is absent. Dates are held
+// to kaoqin.CheckDate (2017 to a year after the request's today) before any work is done.
 func dateParam(r *http.Request, name, def string) (string, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, nil
 	}
-	d, err := kaoqin.ParseDate(v)
-	if err != nil {
+	if _, err := kaoqin.ParseDate(v); err != nil {
 		return "", kaoqin.Errorf(kaoqin.EINVALID, "bad %s %q: want YYYY-MM-DD, e.g. 2026-11-18", name, v)
 	}
-	return d, nil
+	if _, err := kaoqin.CheckDate(v, todayOf(r)); err != nil {
+		return "", kaoqin.Errorf(kaoqin.EINVALID, "bad %s %s: want a day from %s to %s (a year from today)",
+			name, v, kaoqin.EarliestDate, kaoqin.LatestDate(todayOf(r)))
+	}
+	return v, nil
 }
 
 // rangeParams returns the from and to parameters (defaulting to defFrom and defTo), checked
-// as a range of at most maxRangeDays.
+// as a range of at most kaoqin.MaxRangeDays, from its two ends.
 func rangeParams(r *http.Request, defFrom, defTo string) (string, string, error) {
 	from, err := dateParam(r, "from", defFrom)
 	if err != nil {
@@ -35,7 +41,24 @@ func rangeParams(r *http.Request, defFrom, defTo string) (string, string, error)
 	if err != nil {
 		return "", "", err
 	}
-	return checkRange(from, to)
+	return kaoqin.CheckRange(from, to, todayOf(r), kaoqin.MaxRangeDays)
+}
+
+// withToday puts the server's today into a request's context, for dateParam: one request
+// sees one today, even across midnight.
+func (s *Server) withToday(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), todayKey, s.today())))
+	})
+}
+
+// todayOf returns the request's today (see withToday); the real clock's in UTC for a request
+// that did not go through the server's routes.
+func todayOf(r *http.Request) string {
+	if d, ok := r.Context().Value(todayKey).(string); ok {
+		return d
+	}
+	return kaoqin.DateOf(time.Now(), time.UTC)
 }
 
 // deptParam returns the department id in query parameter "dept"; 0 if absent.

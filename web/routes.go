@@ -60,7 +60,7 @@ func (s *Server) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Cross-origin request refused."))
 	}))
-	return s.recoverer(securityHeaders(cop.Handler(mux)))
+	return s.recoverer(securityHeaders(cop.Handler(s.withToday(mux))))
 }
 
 // route registers h under pattern, counted in the metrics by its pattern.

@@ -44,10 +44,11 @@ func (c *reportDailyCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
+	today := kaoqin.DateOf(time.Now(), loc)
 	day := c.Date
 	if day == "" {
-		day = kaoqin.DateOf(time.Now(), loc)
-	} else if day, err = kaoqin.ParseDate(day); err != nil {
+		day = today
+	} else if day, err = kaoqin.CheckDate(day, today); err != nil {
 		return err
 	}
 	return c.write(ctx, g, loc, func(src report.SliceSource, opts report.Options) (report.Report, error) {
@@ -60,7 +61,7 @@ func (c *reportPeriodCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := kaoqin.ParseRange(c.From, c.To)
+	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
 	if err != nil {
 		return err
 	}

@@ -216,6 +216,13 @@ func TestReport_Errors(t *testing.T) {
 			[]string{"no database", "kaoqin sync"}},
 		{"unknown department", []string{"report", "daily", "--db", db, "--date", "2026-11-18", "--dept", "99"}, []string{"99"}},
 		{"unknown scheme", []string{"report", "daily", "--db", "mysql://x/y", "--date", "2026-11-18"}, []string{"mysql"}},
+		// Issue 15, items 1 and 2: the last day of the calendar dumped goroutines, and a range
+		// of eight thousand years took 443 MB before it was refused.
+		{"end of the calendar", []string{"report", "daily", "--db", db, "--date", "9999-12-31"}, []string{"9999-12-31", "2017-01-01"}},
+		{"before DingTalk", []string{"report", "daily", "--db", db, "--date", "2016-12-31"}, []string{"2016-12-31", "2017-01-01"}},
+		{"eight thousand years", []string{"report", "period", "--db", db, "--from", "0001-01-01", "--to", "9999-12-30"},
+			[]string{"0001-01-01", "2017-01-01"}},
+		{"years long", []string{"report", "period", "--db", db, "--from", "2017-01-01", "--to", "2026-11-18"}, []string{"at most 366 days"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, out, errOut := runKaoqin(t, tc.args...)

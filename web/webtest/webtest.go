@@ -41,8 +41,9 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 		return fmt.Errorf("fill org: %w", err)
 	}
 	// Week by week, as a sync would, so that a big company's batch stays a sensible size.
-	for lo := from; lo <= to; lo = kaoqin.AddDays(lo, 7) {
-		hi := min(kaoqin.AddDays(lo, 6), to)
+	days := kaoqin.Days(from, to)
+	for i := 0; i < len(days); i += 7 {
+		lo, hi := days[i], days[min(i+6, len(days)-1)]
 		var checks []kaoqin.Check
 		for _, r := range truth.Results(ids, lo, hi) {
 			checks = append(checks, Check(r, loc))
