@@ -2,6 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"net"
@@ -104,7 +108,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 8192)
 		req.Name, req.Password, next = r.PostFormValue("name"), r.PostFormValue("password"), r.PostFormValue("next")
 	}
-	u, err := s.login(r, strings.TrimSpace(req.Name), req.Password)
+	name := strings.TrimSpace(req.Name)
+	u, err := s.login(r, name, req.Password)
 	if err != nil {
 		if isJSON {
 			s.writeError(w, r, err)
@@ -118,6 +123,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, ErrorStatus(err), loginMessage(err), next)
 		return
 	}
+	s.rememberDevice(w, r, name)
 	if isJSON {
 		writeJSON(w, http.StatusOK, u)
 		return
@@ -129,9 +135,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 // (a new token, so that a token planted before login is worth nothing) and puts the user in
 // it.
 func (s *Server) login(r *http.Request, name, password string) (*kaoqin.User, error) {
-	ip := s.clientIP(r)
-	if wait := s.logins.wait(name, ip); wait > 0 {
-		s.log.Warn("login throttled", "name", name, "ip", ip, "wait", wait)
+	a := s.loginAttempt(r, name)
+	// The attempt is counted before the password is checked: guesses sent in parallel see
+	// each other.
+	tk, wait := s.logins.reserve(a)
+	if tk == nil {
+		s.log.Warn("login throttled", "name", name, "ip", a.ip, "wait", wait)
 		s.metrics.logins.WithLabelValues("throttled").Inc()
 		return nil, newLockedOut(wait)
 	}
@@ -150,21 +159,64 @@ func (s *Server) login(r *http.Request, name, password string) (*kaoqin.User, er
 		_, _ = VerifyPassword(dummyHash(), password)
 	}
 	if !ok || name == "" {
-		s.logins.fail(name, ip)
-		s.log.Info("login failed", "name", name, "ip", ip)
+		s.log.Info("login failed", "name", name, "ip", a.ip)
 		s.metrics.logins.WithLabelValues("failed").Inc()
 		return nil, errBadLogin
 	}
-	s.logins.succeed(name)
+	s.logins.succeed(tk)
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return nil, err
 	}
 	s.sessions.Put(ctx, keyUserID, u.ID)
 	s.sessions.Put(ctx, keySeen, s.clock().UnixMilli())
 	s.sessions.Put(ctx, keyLogin, s.clock().UnixMilli())
-	s.log.Info("login", "name", name, "ip", ip)
+	s.log.Info("login", "name", name, "ip", a.ip)
 	s.metrics.logins.WithLabelValues("ok").Inc()
 	return u, nil
+}
+
+// loginAttempt is a login by name from r, as the throttle sees it.
+func (s *Server) loginAttempt(r *http.Request, name string) attempt {
+	return attempt{name: name, ip: s.clientIP(r), device: s.deviceOf(r, name)}
+}
+
+// deviceCookie marks a browser in which an account logged in: its later logins to that
+// account are counted apart from everyone else's (see throttle.go). It holds a random id and
+// an HMAC of the account's name and the id, under a key of this instance.
+const deviceCookie = "kaoqin_device"
+
+// deviceOf returns the id of r's device cookie if it was set by a login to name here; "".
+func (s *Server) deviceOf(r *http.Request, name string) string {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil || name == "" {
+		return ""
+	}
+	id, sig, ok := strings.Cut(c.Value, ".")
+	if !ok || len(id) != 22 {
+		return ""
+	}
+	if !hmac.Equal([]byte(sig), []byte(s.deviceSig(name, id))) {
+		return ""
+	}
+	return id
+}
+
+func (s *Server) deviceSig(name, id string) string {
+	m := hmac.New(sha256.New, s.deviceKey)
+	m.Write([]byte(name + "\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// rememberDevice sets the device cookie after a login to name (keeping the browser's id).
+func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, name string) {
+	id := s.deviceOf(r, name)
+	if id == "" {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		id = base64.RawURLEncoding.EncodeToString(b)
+	}
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: id + "." + s.deviceSig(name, id), Path: "/login",
+		MaxAge: int(rememberPlaces / time.Second), HttpOnly: true, Secure: s.overTLS(r), SameSite: http.SameSiteLaxMode})
 }
 
 var errBadLogin = kaoqin.Errorf(kaoqin.EUNAUTHORIZED, "Wrong name or password.")

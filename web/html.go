@@ -124,7 +124,7 @@ type loginView struct {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg, next string) {
 	v := loginView{Message: msg, Next: next}
 	if msg == "login_throttled" {
-		v.Wait = secondsUp(s.logins.wait(strings.TrimSpace(r.PostFormValue("name")), s.clientIP(r)))
+		v.Wait = secondsUp(s.logins.wait(s.loginAttempt(r, strings.TrimSpace(r.PostFormValue("name")))))
 	}
 	if err := s.render(w, r, status, "login", "", v); err != nil {
 		s.log.Error("render login", "err", err)

@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -117,8 +119,10 @@ type Server struct {
 	sessions *scs.SessionManager
 	idle     time.Duration
 	logins   *loginThrottle
-	cache    *reportCache
-	pages    map[string]*template.Template
+	// deviceKey signs the device cookies of logins (see throttle.go); random per instance.
+	deviceKey []byte
+	cache     *reportCache
+	pages     map[string]*template.Template
 	// apiRoutes are the patterns registered under /api/v1/, for the OpenAPI test.
 	apiRoutes []string
 	allRoutes []string
@@ -164,6 +168,10 @@ func New(cfg Config) (*Server, error) {
 		s.idle = 2 * time.Hour
 	}
 	s.logins = newLoginThrottle(s.clock)
+	s.deviceKey = make([]byte, 32)
+	if _, err := rand.Read(s.deviceKey); err != nil {
+		return nil, fmt.Errorf("web: device key: %w", err)
+	}
 	ttl := cfg.CacheTTL
 	if ttl == 0 {
 		ttl = 10 * time.Second
