@@ -58,7 +58,7 @@ func OpenPeriod(ctx context.Context, src SliceSource, from, to string, opts Opti
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	from, to, err := kaoqin.ParseRange(from, to)
+	from, to, err := opts.checkRange(from, to)
 	if err != nil {
 		return nil, err
 	}
