@@ -35,12 +35,31 @@ var lockNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 const advisoryKey = "hashtextextended('kaoqin:lock:' || current_schema() || ':' || ?, 0)"
 
+// Held reports whether this DB still holds the lock called name: it took it with TryLock and
+// has not unlocked it, and, on PostgreSQL, the connection that holds it is alive (a session
+// lock ends with its session, and another instance may have taken it since). A lock found
+// lost is let go, so that TryLock can take it again. err is set only when ctx ended.
+func (db *DB) Held(ctx context.Context, name string) (held bool, err error) {
+	defer wrap(&err, "lock "+name)
+	return db.locks.alive(ctx, name)
+}
+
+// keepalives make the server notice a peer that vanished without closing its connection (a
+// host powered off, a network cut) within about half a minute, not the operating system's two
+// hours: only then does a dead instance's lock go to another.
+const keepalives = "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3"
+
 func (db *DB) tryAdvisoryLock(ctx context.Context, name string) (func(), bool, error) {
 	c, err := db.rw.Conn(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	lc := conn{q: c, d: db.d}
+	// (Ignored where they cannot apply, e.g. over a Unix socket.)
+	if _, err := lc.exec(ctx, keepalives); err != nil {
+		c.Close()
+		return nil, false, err
+	}
 	var ok bool
 	if err := lc.queryRow(ctx, "SELECT pg_try_advisory_lock("+advisoryKey+")", name).Scan(&ok); err != nil {
 		c.Close()
@@ -50,17 +69,27 @@ func (db *DB) tryAdvisoryLock(ctx context.Context, name string) (func(), bool, e
 		c.Close()
 		return nil, false, nil
 	}
+	drop := func() {
+		// The connection goes back to the pool on Close: drop it instead, so that a lock
+		// we failed to release, or could not tell we held, goes with it.
+		c.Raw(func(any) error { return driver.ErrBadConn })
+		c.Close()
+	}
 	return db.locks.try(name, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		var released bool
 		err := lc.queryRow(ctx, "SELECT pg_advisory_unlock("+advisoryKey+")", name).Scan(&released)
 		if err != nil || !released {
-			// The connection goes back to the pool on Close: drop it instead, so that a lock
-			// we failed to release goes with it.
-			c.Raw(func(any) error { return driver.ErrBadConn })
+			drop()
+			return
 		}
 		c.Close()
+	}, func(ctx context.Context) error {
+		// A session lock lives as long as its session: if the connection answers, the lock is
+		// ours. (Nothing else can release another session's advisory lock.)
+		var one int
+		return lc.queryRow(ctx, "SELECT 1").Scan(&one)
 	})
 }
 
@@ -69,41 +98,76 @@ func (db *DB) tryAdvisoryLock(ctx context.Context, name string) (func(), bool, e
 // Close releases them.
 type memLocks struct {
 	mu   sync.Mutex
-	held map[string]func()
+	held map[string]*memLock
 }
 
-func newMemLocks() *memLocks { return &memLocks{held: map[string]func(){}} }
+type memLock struct {
+	release func()
+	// alive, if set, says whether the lock is still held (nil: it is while not released).
+	alive func(ctx context.Context) error
+}
 
-// try records name as held, with release to call when it is unlocked. If name is held
-// already, it calls release at once and refuses.
-func (m *memLocks) try(name string, release func()) (func(), bool, error) {
+func newMemLocks() *memLocks { return &memLocks{held: map[string]*memLock{}} }
+
+// try records name as held, with release to call when it is unlocked and, optionally, alive
+// to check that it is still held. If name is held already, it calls release at once and
+// refuses.
+func (m *memLocks) try(name string, release func(), alive ...func(context.Context) error) (func(), bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, busy := m.held[name]; busy {
 		release()
 		return nil, false, nil
 	}
-	m.held[name] = release
+	l := &memLock{release: release}
+	if len(alive) > 0 {
+		l.alive = alive[0]
+	}
+	m.held[name] = l
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			m.mu.Lock()
-			r, ok := m.held[name]
-			delete(m.held, name)
-			m.mu.Unlock()
-			if ok {
-				r()
-			}
-		})
-	}, true, nil
+	return func() { once.Do(func() { m.release(name, l) }) }, true, nil
+}
+
+// release lets go of name if l still holds it.
+func (m *memLocks) release(name string, l *memLock) {
+	m.mu.Lock()
+	cur := m.held[name]
+	if cur == l {
+		delete(m.held, name)
+	}
+	m.mu.Unlock()
+	if cur == l {
+		l.release()
+	}
+}
+
+// alive reports whether name is held and alive; a lock found dead is released.
+func (m *memLocks) alive(ctx context.Context, name string) (bool, error) {
+	m.mu.Lock()
+	l := m.held[name]
+	m.mu.Unlock()
+	if l == nil {
+		return false, nil
+	}
+	if l.alive == nil {
+		return true, nil
+	}
+	if err := l.alive(ctx); err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		m.release(name, l)
+		return false, nil
+	}
+	return true, nil
 }
 
 func (m *memLocks) releaseAll() {
 	m.mu.Lock()
 	held := m.held
-	m.held = map[string]func(){}
+	m.held = map[string]*memLock{}
 	m.mu.Unlock()
-	for _, r := range held {
-		r()
+	for _, l := range held {
+		l.release()
 	}
 }

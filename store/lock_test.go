@@ -3,9 +3,11 @@ package store_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +55,46 @@ func TestTryLock_Memory(t *testing.T) {
 	tryLock(t, db, "scheduler", false)
 	unlock()
 	tryLock(t, db, "scheduler", true)
+}
+
+func wantHeld(t *testing.T, db *store.DB, name string, want bool) {
+	t.Helper()
+	held, err := db.Held(context.Background(), name)
+	must(t, err)
+	if held != want {
+		t.Fatalf("Held(%q) = %v, want %v", name, held, want)
+	}
+}
+
+// TestHeld: a lock is held from TryLock to unlock; on PostgreSQL, a lock whose connection died
+// (the server restarted, the network cut it) is not held any more, and can be taken again.
+func TestHeld(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		a, b := mustOpen(t, dsn), mustOpen(t, dsn)
+		wantHeld(t, a, "scheduler", false)
+		unlock := tryLock(t, a, "scheduler", true)
+		wantHeld(t, a, "scheduler", true)
+		wantHeld(t, b, "scheduler", false) // b does not hold it
+		unlock()
+		wantHeld(t, a, "scheduler", false)
+		if !strings.HasPrefix(dsn, "postgres") {
+			return
+		}
+		tryLock(t, a, "scheduler", true)
+		// The server ends the session that holds the lock: the lock goes with it.
+		admin, err := sql.Open("pgx", dsn)
+		must(t, err)
+		defer admin.Close()
+		var n int
+		must(t, admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory'
+			AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('kaoqin:lock:' || current_schema() || ':scheduler', 0)`).Scan(&n))
+		if n != 1 {
+			t.Fatalf("terminated %d sessions holding the lock, want 1", n)
+		}
+		tryLock(t, b, "scheduler", true)
+		wantHeld(t, a, "scheduler", false)
+		wantHeld(t, b, "scheduler", true)
+	})
 }
 
 // TestTryLock_ProcessDies checks that the lock of an instance that dies without unlocking is
