@@ -9,6 +9,11 @@ import (
 	"github.com/kaoqin/kaoqin/web"
 )
 
+// DefaultLockRetry is how often an instance that does not run the schedule tries to take it
+// over, and the one that does checks that it still holds the lock: a dead holder's schedule
+// resumes within it.
+const DefaultLockRetry = 15 * time.Second
+
 // Config says what the schedule does; Parse reads it from kaoqin serve's flags.
 type Config struct {
 	Enabled bool
@@ -30,7 +35,7 @@ type Config struct {
 // Parse reads the schedule flags: nightly "HH:MM" or "off"; live "plan", "off" or a
 // duration; hours "HH:MM-HH:MM".
 func Parse(enabled bool, nightly, live, hours string) (Config, error) {
-	cfg := Config{Enabled: enabled, Tick: time.Minute, LockRetry: time.Minute, ReconcileDays: 7}
+	cfg := Config{Enabled: enabled, Tick: time.Minute, LockRetry: DefaultLockRetry, ReconcileDays: 7}
 	var err error
 	if nightly == "off" {
 		cfg.Nightly = -1

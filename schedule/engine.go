@@ -54,6 +54,9 @@ type Engine struct {
 // Store is what the engine reads besides the syncer: the scheduler lock and what was synced.
 type Store interface {
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
+	// Held reports whether this store still holds the lock: a PostgreSQL session lock is lost
+	// with its connection.
+	Held(ctx context.Context, name string) (bool, error)
 	Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error)
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 }
@@ -120,42 +123,44 @@ func (e *Engine) Start(ctx context.Context) (stop func(), err error) {
 
 // Lead takes the scheduler lock if nobody holds it: one instance of several runs the
 // schedule. If the holder dies, the lock goes with it (a file lock, or a PostgreSQL session
-// lock) and another instance takes it within LockRetry.
+// lock: the server ends a dead instance's session) and another instance takes it within
+// LockRetry.
 //
-// The holder lets go of the lock and takes it again every LockRetry: the store cannot say
-// whether a PostgreSQL session lock is still held (its connection may have dropped, and
-// another instance may have taken the lock since), and taking it anew answers that. Should
-// another instance hold it by then, this one stops running the schedule: two schedulers last
-// at most LockRetry, and the syncer's own lock keeps their syncs apart meanwhile.
+// The holder keeps the lock, and checks every LockRetry that it still holds it: a PostgreSQL
+// session lock is lost with its connection (a restarted server, a cut network), and another
+// instance may take it then. The holder that finds it lost stops running the schedule, and
+// tries to take the lock again like any other instance. (Letting go and taking the lock anew
+// would answer the same question, but another instance could take it in between: the
+// schedule would move between instances for nothing.)
 func (e *Engine) Lead(ctx context.Context) {
-	wasLeader := e.leader.Load()
-	e.mu.Lock()
-	if e.unlock != nil {
-		e.unlock()
-		e.unlock = nil
+	if e.leader.Load() {
+		held, err := e.st.Held(ctx, schedulerLock)
+		if err != nil || held {
+			return // still the scheduler (err: ctx ended, the server is stopping)
+		}
+		e.mu.Lock()
+		if e.unlock != nil {
+			e.unlock()
+			e.unlock = nil
+		}
+		e.mu.Unlock()
+		e.leader.Store(false)
+		e.log.Warn("this instance no longer runs the scheduled syncs: its hold on the scheduler lock was lost")
 	}
-	e.mu.Unlock()
 	unlock, ok, err := e.st.TryLock(ctx, schedulerLock)
 	if err != nil || !ok {
-		e.leader.Store(false)
-		if wasLeader {
-			e.log.Warn("this instance no longer runs the scheduled syncs: another holds the scheduler lock", "err", err)
-		} else if err != nil {
+		if err != nil {
 			e.log.Warn("take the scheduler lock", "err", err)
 		}
 		return
 	}
 	e.mu.Lock()
 	e.unlock = unlock
-	if !wasLeader {
-		e.lastTick = e.now()
-	}
+	e.lastTick = e.now()
 	e.mu.Unlock()
 	e.leader.Store(true)
-	if !wasLeader {
-		e.log.Info("this instance runs the scheduled syncs", "schedule", e.plan)
-		e.Tick(ctx)
-	}
+	e.log.Info("this instance runs the scheduled syncs", "schedule", e.plan)
+	e.Tick(ctx)
 }
 
 // Tick looks at the application's clock: the nightly sync once a day after its time, and the

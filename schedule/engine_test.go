@@ -25,6 +25,7 @@ import (
 type engineFixture struct {
 	sim     *dingtalksim.Server
 	db      *store.DB
+	path    string // db's file
 	s       *syncer.Syncer
 	metrics *web.Metrics
 	loc     *time.Location
@@ -47,12 +48,13 @@ func newEngineFixtureQuota(t *testing.T, quota int64) *engineFixture {
 		QPS: -1, IPLimit: -1, MonthlyQuota: -1})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	db, err := store.Open(context.Background(), t.TempDir()+"/kaoqin.db")
+	path := t.TempDir() + "/kaoqin.db"
+	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &engineFixture{sim: sim, db: db, metrics: web.NewMetrics(), loc: loc, log: &bytes.Buffer{}}
+	f := &engineFixture{sim: sim, db: db, path: path, metrics: web.NewMetrics(), loc: loc, log: &bytes.Buffer{}}
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
 	books := syncer.NewBooks(loc, log)
 	hook := func(ci dingtalk.CallInfo) {
@@ -77,6 +79,19 @@ func newEngineFixtureQuota(t *testing.T, quota int64) *engineFixture {
 func (f *engineFixture) engine(ctx context.Context, cfg Config) *Engine {
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
 	return New(ctx, Options{Syncer: f.s, Store: f.db, Metrics: f.metrics, Logger: log, Now: f.sim.Now, Location: f.loc, Config: cfg})
+}
+
+// otherInstance is an engine with a store of its own on the same database, as another
+// instance of kaoqin serve has: the scheduler lock is between the two stores.
+func (f *engineFixture) otherInstance(t *testing.T, ctx context.Context, cfg Config) *Engine {
+	db, err := store.Open(ctx, f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := f.engine(ctx, cfg)
+	e.st = db
+	return e
 }
 
 func (f *engineFixture) runs(t *testing.T) []kaoqin.SyncRun {
@@ -107,7 +122,7 @@ func TestEngine_Schedule(t *testing.T) {
 	ctx := context.Background()
 	cfg := Config{Enabled: true, Nightly: 2 * time.Hour, LiveEvery: 10 * time.Minute,
 		HoursStart: 8 * time.Hour, HoursEnd: 19 * time.Hour, Tick: time.Hour, LockRetry: time.Hour, ReconcileDays: 7}
-	e1, e2 := f.engine(ctx, cfg), f.engine(ctx, cfg)
+	e1, e2 := f.engine(ctx, cfg), f.otherInstance(t, ctx, cfg)
 
 	e1.Lead(ctx) // takes the lock and ticks: 08:50, a live pull is due
 	e2.Lead(ctx)
@@ -117,10 +132,10 @@ func TestEngine_Schedule(t *testing.T) {
 	if n := countKind(f.runs(t), syncer.KindLive); n != 1 {
 		t.Fatalf("%d live pulls after the first tick, want 1", n)
 	}
-	e1.Lead(ctx) // takes the lock anew: still the scheduler, and no extra tick
+	e1.Lead(ctx) // still holds the lock: still the scheduler, and no extra tick
 	e2.Lead(ctx)
 	if !e1.leader.Load() || e2.leader.Load() {
-		t.Fatalf("after taking the lock again: e1 %v e2 %v", e1.leader.Load(), e2.leader.Load())
+		t.Fatalf("at the next retry: e1 %v e2 %v", e1.leader.Load(), e2.leader.Load())
 	}
 	if n := countKind(f.runs(t), syncer.KindLive); n != 1 {
 		t.Fatalf("%d live pulls after the lock was taken again, want 1", n)

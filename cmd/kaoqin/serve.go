@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/schedule"
@@ -23,15 +25,17 @@ import (
 
 // serveCmd serves the dashboard and the JSON API, and runs the scheduled syncs.
 type serveCmd struct {
-	Addr           string   `env:"KAOQIN_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
-	MetricsToken   string   `name:"metrics-token" env:"KAOQIN_METRICS_TOKEN" placeholder:"TOKEN" help:"Lets a Prometheus scraper read /metrics with Authorization: Bearer TOKEN (admins can always read it)."`
-	TrustedProxies []string `name:"trusted-proxy" env:"KAOQIN_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable, or comma-separated), e.g. 127.0.0.1/32."`
-	Schedule       bool     `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
-	SyncNightly    string   `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
-	SyncLive       string   `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
-	SyncHours      string   `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
-	TLSCert        string   `name:"tls-cert" env:"KAOQIN_TLS_CERT" placeholder:"FILE" help:"Serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key."`
-	TLSKey         string   `name:"tls-key" env:"KAOQIN_TLS_KEY" placeholder:"FILE" help:"The certificate's private key (PEM)."`
+	Addr           string        `env:"KAOQIN_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	MetricsToken   string        `name:"metrics-token" env:"KAOQIN_METRICS_TOKEN" placeholder:"TOKEN" help:"Lets a Prometheus scraper read /metrics with Authorization: Bearer TOKEN (admins can always read it)."`
+	TrustedProxies []string      `name:"trusted-proxy" env:"KAOQIN_TRUSTED_PROXIES" sep:"," placeholder:"CIDR" help:"Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable, or comma-separated), e.g. 127.0.0.1/32."`
+	Schedule       bool          `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
+	SyncNightly    string        `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
+	SyncLive       string        `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
+	SyncHours      string        `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
+	LockRetry      time.Duration `name:"schedule-lock-retry" env:"KAOQIN_SCHEDULE_LOCK_RETRY" default:"15s" help:"How often an instance that does not run the schedule tries to take it over (another instance runs the schedule within this of the holder's death), and the one that does checks it still holds the lock."`
+	Tick           time.Duration `name:"schedule-tick" env:"KAOQIN_SCHEDULE_TICK" default:"1m" hidden:"" help:"How often the schedule looks at the clock (tests shorten it)."`
+	TLSCert        string        `name:"tls-cert" env:"KAOQIN_TLS_CERT" placeholder:"FILE" help:"Serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key."`
+	TLSKey         string        `name:"tls-key" env:"KAOQIN_TLS_KEY" placeholder:"FILE" help:"The certificate's private key (PEM)."`
 
 	listening func(url string) // tests learn the address here
 }
@@ -49,6 +53,18 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 	sched, err := schedule.Parse(c.Schedule, c.SyncNightly, c.SyncLive, c.SyncHours)
 	if err != nil {
 		return err
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+		to   *time.Duration
+	}{{"--schedule-lock-retry", c.LockRetry, &sched.LockRetry}, {"--schedule-tick", c.Tick, &sched.Tick}} {
+		switch {
+		case d.v < 0 || d.v > 0 && d.v < 100*time.Millisecond:
+			return kaoqin.Errorf(kaoqin.EINVALID, "bad %s %s: want 100ms or more, such as 15s", d.flag, d.v)
+		case d.v > 0:
+			*d.to = d.v
+		}
 	}
 	proxies, err := parseProxies(c.TrustedProxies)
 	if err != nil {
@@ -143,6 +159,15 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			return err
 		}
 		eng = schedule.New(ctx, schedule.Options{Syncer: s, Store: c.db, Metrics: c.metrics, Logger: c.log, Now: c.now, Location: c.loc, Config: c.sched})
+		// Of several instances exactly one should say 1: the sum is what to alert on.
+		c.metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kaoqin_scheduler_leader", Help: "1 when this instance holds the scheduler lock and runs the scheduled syncs, else 0.",
+		}, func() float64 {
+			if eng.Status(ctx).Scheduler {
+				return 1
+			}
+			return 0
+		}))
 		cfg.Syncer = eng // only when there is one: a nil *Engine in the interface would not be nil
 		if c.first != nil {
 			if err := c.first(ctx, s); err != nil {

@@ -37,6 +37,7 @@ func TestServe_Errors(t *testing.T) {
 		{"--sync-live=5s", "bad --sync-live"},
 		{"--sync-nightly=25:00", "bad --sync-nightly"},
 		{"--sync-hours=19:00-08:00", "bad --sync-hours"},
+		{"--schedule-lock-retry=10ms", "bad --schedule-lock-retry 10ms"},
 		{"--trusted-proxy=not-an-ip", "bad --trusted-proxy"},
 	} {
 		status, _, errOut := runKaoqin(t, "serve", "--db", db, "--addr", "127.0.0.1:0", tc.args)
