@@ -1,0 +1,513 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/store"
+	"github.com/kaoqin/kaoqin/store/storetest"
+	"github.com/kaoqin/kaoqin/syncer"
+	"github.com/kaoqin/kaoqin/web"
+)
+
+// TestServe_SeveralInstances runs three kaoqin serve processes, the built binary, on one
+// PostgreSQL database and one simulated DingTalk, as design.md's decision 6 has it: every
+// instance serves the dashboard, exactly one runs the schedule. The schedule's holder is
+// killed with SIGKILL in the middle of the nightly sync; another instance must take the
+// schedule over within 30 s and finish that sync, with no chunk of it pulled twice but those
+// the dead instance was pulling, nothing lost, and the nightly sync not run again.
+//
+// The schedule will also drive reminders (notify) and the DingTalk Stream intake (events),
+// which other work is adding: each belongs in this test beside the sync. Give it something to
+// do before the kill (see "before the kill"), and assert after the takeover (see "after the
+// takeover") that it was handled exactly once, by counting at the simulator as sim.pages does
+// for the sync's calls. The cluster helpers (startCluster, scheduler, kill) are for them too.
+func TestServe_SeveralInstances(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.PostgresDSN(t, "kaoqin_instances") // skips without PostgreSQL
+	bin := buildKaoqin(t)
+	ctx := context.Background()
+	loc := shanghaiZone()
+
+	// A company whose last week was synced while each day was in progress: the nightly sync
+	// reconciles the seven days, 20 chunks of 50 people x 7 days, about 200 pages.
+	sim := newCountingSim(t, loc, 1000)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	today := kaoqin.DateOf(time.Now(), loc)
+	from, to := kaoqin.AddDays(today, -7), kaoqin.AddDays(today, -1)
+	var cov []kaoqin.DayCoverage
+	for _, d := range kaoqin.Days(from, to) {
+		start, _ := kaoqin.DayBounds(d, loc)
+		cov = append(cov, kaoqin.DayCoverage{Day: d, SyncedAt: start.Add(10 * time.Hour).UnixMilli(), Closed: false})
+	}
+	must(t, db.MarkCovered(ctx, cov))
+	hash, err := web.HashPasswordWith("correct horse battery", web.PasswordParams{Memory: 64, Time: 1, Threads: 1})
+	must(t, err)
+	must(t, db.CreateUser(ctx, &kaoqin.User{Name: "admin", Role: kaoqin.RoleAdmin, PasswordHash: hash}))
+
+	c := startCluster(t, bin, dsn, sim, 3)
+
+	// Sessions live in the database: one login serves on every instance.
+	jar, _ := cookiejar.New(nil) // cookies go by host, not port: the jar sends it to all three
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := client.Post(c.nodes[1].url+"/login", "application/json", strings.NewReader(`{"name":"admin","password":"correct horse battery"}`))
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("log in on instance 1: %s", resp.Status)
+	}
+	for i, n := range c.nodes {
+		if code, body := getBody(t, client, n.url+"/api/v1/me"); code != http.StatusOK || !strings.Contains(body, `"admin"`) {
+			t.Errorf("instance %d with instance 1's session: %d %s", i, code, body)
+		}
+	}
+
+	// Exactly one instance runs the schedule, and says so in /metrics.
+	leader := c.scheduler(t, client, 30*time.Second)
+	for range 5 {
+		c.scheduler(t, client, 0)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if sum := c.leaderGauge(t); sum != 1 {
+		t.Errorf("kaoqin_scheduler_leader sums to %v over the instances, want 1", sum)
+	}
+
+	// Before the kill: the leader has pulled the org chart and waits at the first page of
+	// checks. It dies three quarters of the way through them (50 rows a page).
+	want := sim.Truth().Results(sim.Truth().UserIDs(), from, to)
+	killAt := int64(len(want)/50) * 3 / 4
+	sim.killAt(killAt, c.nodes[leader])
+	var killedAt time.Time
+	select {
+	case killedAt = <-sim.killed:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the nightly sync never reached page %d", killAt)
+	}
+	c.nodes[leader].wait()
+	saved, err := db.Checkpoints(ctx, "checks:") // the chunks of checks it saved
+	must(t, err)
+	t.Logf("killed instance %d at page %d of about %d, %d chunks saved", leader, killAt, len(want)/50, len(saved))
+
+	// After the takeover: another instance runs the schedule within 30 s...
+	next := c.scheduler(t, client, 30*time.Second)
+	took := time.Since(killedAt)
+	if next == leader {
+		t.Fatalf("the dead instance %d still runs the schedule", leader)
+	}
+	t.Logf("instance %d took the schedule over in %s", next, took.Round(time.Millisecond))
+	if took > 30*time.Second {
+		t.Errorf("the takeover took %s, want within 30 s", took)
+	}
+	// ... and finishes the nightly sync.
+	deadline := time.Now().Add(60 * time.Second)
+	for !closed(t, db, from, to) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the nightly sync was not finished a minute after the takeover")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The new scheduler's ticks go by without syncing again.
+	calls := sim.total.Load()
+	time.Sleep(2 * time.Second)
+	if n := sim.total.Load(); n != calls {
+		t.Errorf("%d more attendance calls after the nightly sync was done: it ran again", n-calls)
+	}
+
+	// Nothing lost: the store holds every check of the week, as DingTalk has them.
+	checks, err := db.Checks(ctx, kaoqin.Filter{From: from, To: to})
+	must(t, err)
+	if len(checks) != len(want) || len(checks) == 0 {
+		t.Errorf("%d checks stored, DingTalk has %d", len(checks), len(want))
+	}
+	// Nothing twice: one nightly run finished, the killed one marked interrupted, none left
+	// running.
+	runs, err := db.Runs(ctx, 20)
+	must(t, err)
+	var ok, interrupted int
+	for _, r := range runs {
+		switch r.Status {
+		case kaoqin.RunOK:
+			ok++
+		case kaoqin.RunInterrupted:
+			interrupted++
+		default:
+			t.Errorf("run %d (%s) ended %q", r.ID, r.Kind, r.Status)
+		}
+	}
+	if ok != 1 || interrupted != 1 {
+		t.Errorf("runs: %d ok, %d interrupted; want the takeover's ok and the killed one interrupted: %+v", ok, interrupted, runs)
+	}
+	// No page pulled twice, but those of the chunks the dead instance was pulling and had not
+	// saved (they must be pulled again: their rows were lost with it), and none of them twice
+	// after the takeover.
+	again, touched, dup := sim.pages(killedAt)
+	if len(dup) > 0 {
+		t.Errorf("pages pulled twice by one instance: %v", dup)
+	}
+	if len(saved) == 0 || len(saved) == touched || len(again) != touched-len(saved) || len(again) > syncer.DefaultConcurrency {
+		t.Errorf("the dead instance pulled %d chunks and saved %d; %d were pulled again after the takeover, want the %d it had not saved: %v",
+			touched, len(saved), len(again), touched-len(saved), again)
+	}
+
+	// The survivors still serve the session, and a logout on one ends it on all.
+	for i, n := range c.nodes {
+		if i == leader {
+			continue
+		}
+		if code, _ := getBody(t, client, n.url+"/api/v1/me"); code != http.StatusOK {
+			t.Errorf("instance %d after the takeover: %d", i, code)
+		}
+	}
+	resp, err = client.Post(c.nodes[next].url+"/logout", "", nil)
+	must(t, err)
+	resp.Body.Close()
+	for i, n := range c.nodes {
+		if i == leader {
+			continue
+		}
+		if code, _ := getBody(t, client, n.url+"/api/v1/me"); code != http.StatusUnauthorized {
+			t.Errorf("instance %d after logging out on %d: %d, want 401", i, next, code)
+		}
+	}
+}
+
+// closed reports whether every day of [from, to] is covered and final.
+func closed(t *testing.T, db *store.DB, from, to string) bool {
+	cov, err := db.Coverage(context.Background(), from, to)
+	must(t, err)
+	for _, c := range cov {
+		if !c.Closed {
+			return false
+		}
+	}
+	return len(cov) == len(kaoqin.Days(from, to))
+}
+
+// buildKaoqin builds the kaoqin binary, the very program people run.
+func buildKaoqin(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "kaoqin")
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goBin); err != nil {
+		goBin = "go"
+	}
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// countingSim is the DingTalk simulator behind a handler that counts the pages of checks
+// pulled, holds them until armed, and kills an instance at the n-th.
+type countingSim struct {
+	*dingtalksim.Server
+	url string
+
+	mu     sync.Mutex
+	seen   []page // every page of checks asked, in order
+	total  atomic.Int64
+	armed  chan struct{}
+	n      int64
+	victim *node
+	killed chan time.Time
+}
+
+type page struct {
+	chunk  string // the people and days
+	offset int
+	at     time.Time
+}
+
+func newCountingSim(t *testing.T, loc *time.Location, employees int) *countingSim {
+	s := &countingSim{armed: make(chan struct{}), killed: make(chan time.Time, 1)}
+	s.Server = dingtalksim.New(dingtalksim.Config{Seed: 11, Employees: employees, Location: loc, Now: time.Now(), Speed: 1,
+		QPS: -1, IPLimit: -1, MonthlyQuota: -1, Latency: 5 * time.Millisecond})
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(srv.Close)
+	s.url = srv.URL
+	return s
+}
+
+func (s *countingSim) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/attendance/list" {
+		s.Server.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var req struct {
+		From   string   `json:"workDateFrom"`
+		To     string   `json:"workDateTo"`
+		Users  []string `json:"userIdList"`
+		Offset int      `json:"offset"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	select {
+	case <-s.armed:
+	case <-r.Context().Done():
+		return
+	}
+	n := s.total.Add(1)
+	s.mu.Lock()
+	s.seen = append(s.seen, page{chunk: req.From + ".." + req.To + " " + strings.Join(req.Users, ","), offset: req.Offset, at: time.Now()})
+	victim := s.victim
+	if n == s.n {
+		s.victim = nil
+	}
+	s.mu.Unlock()
+	if n == s.n && victim != nil {
+		victim.cmd.Process.Kill()
+		s.killed <- time.Now()
+		http.Error(w, "the caller is dead", http.StatusServiceUnavailable)
+		return
+	}
+	s.Server.ServeHTTP(w, r)
+}
+
+// killAt lets the pages of checks through and kills victim with SIGKILL at the n-th.
+func (s *countingSim) killAt(n int64, victim *node) {
+	s.mu.Lock()
+	s.n, s.victim = n, victim
+	s.mu.Unlock()
+	close(s.armed)
+}
+
+// pages returns the chunks pulled again after kill (those the dead instance left half done),
+// how many chunks were pulled before it, and the pages asked twice either before or after it,
+// by one instance.
+func (s *countingSim) pages(kill time.Time) (again []string, touched int, dup []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type key struct {
+		chunk  string
+		offset int
+		after  bool
+	}
+	asked := map[key]int{}
+	before := map[string]bool{}
+	pulledAgain := map[string]bool{}
+	for _, p := range s.seen {
+		after := p.at.After(kill)
+		asked[key{p.chunk, p.offset, after}]++
+		if !after {
+			before[p.chunk] = true
+		} else if before[p.chunk] && !pulledAgain[p.chunk] {
+			pulledAgain[p.chunk] = true
+			again = append(again, short(p.chunk))
+		}
+	}
+	for k, n := range asked {
+		if n > 1 {
+			dup = append(dup, fmt.Sprintf("%s offset %d (%d times)", short(k.chunk), k.offset, n))
+		}
+	}
+	slices.Sort(dup)
+	return again, len(before), dup
+}
+
+func short(chunk string) string { return chunk[:min(len(chunk), 60)] }
+
+// cluster is several kaoqin serve processes on one database.
+type cluster struct {
+	nodes []*node
+	token string
+}
+
+// node is one kaoqin serve process.
+type node struct {
+	cmd  *exec.Cmd
+	url  string
+	out  *lockedBuffer
+	done chan struct{}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var bannerRE = regexp.MustCompile(`kaoqin serving on (http://\S+);`)
+
+// startCluster starts n instances of kaoqin serve on dsn, with the schedule's nightly sync
+// due at once, live pulls off, and the lock retried every half second; they are stopped
+// (SIGTERM) when the test ends, and their output is logged if it failed.
+func startCluster(t *testing.T, bin, dsn string, sim *countingSim, n int) *cluster {
+	t.Helper()
+	c := &cluster{token: "metrics-token-for-the-test"}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KAOQIN_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "KAOQIN_DB="+dsn, "KAOQIN_ADDR=127.0.0.1:0", "KAOQIN_TIMEZONE=Asia/Shanghai",
+		"KAOQIN_DINGTALK_APP_KEY="+dingtalksim.DefaultAppKey, "KAOQIN_DINGTALK_APP_SECRET="+dingtalksim.DefaultAppSecret,
+		"KAOQIN_DINGTALK_BASE_URL="+sim.url, "KAOQIN_DINGTALK_QPS=1000", "KAOQIN_DINGTALK_MONTHLY_QUOTA=100000",
+		"KAOQIN_SYNC_NIGHTLY=00:00", "KAOQIN_SYNC_LIVE=off", "KAOQIN_SCHEDULE_LOCK_RETRY=500ms", "KAOQIN_SCHEDULE_TICK=300ms",
+		"KAOQIN_METRICS_TOKEN="+c.token, "KAOQIN_LOG_LEVEL=info")
+	t.Cleanup(func() {
+		for i, nd := range c.nodes {
+			select {
+			case <-nd.done:
+			default:
+				nd.cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-nd.done:
+				case <-time.After(15 * time.Second):
+					nd.cmd.Process.Kill()
+					<-nd.done
+					t.Errorf("instance %d did not stop on SIGTERM", i)
+				}
+			}
+			if t.Failed() {
+				t.Logf("instance %d said:\n%s", i, nd.out.String())
+			}
+		}
+	})
+	for i := range n {
+		nd := &node{cmd: exec.Command(bin, "serve"), out: &lockedBuffer{}, done: make(chan struct{})}
+		nd.cmd.Env = env
+		nd.cmd.Stderr = nd.out
+		stdout, err := nd.cmd.StdoutPipe()
+		must(t, err)
+		must(t, nd.cmd.Start())
+		c.nodes = append(c.nodes, nd)
+		urls := make(chan string, 1)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				fmt.Fprintln(nd.out, sc.Text())
+				if m := bannerRE.FindStringSubmatch(sc.Text()); m != nil {
+					urls <- m[1]
+				}
+			}
+			nd.cmd.Wait() // after the last read: Wait closes the pipe
+			close(nd.done)
+		}()
+		select {
+		case nd.url = <-urls:
+		case <-nd.done:
+			t.Fatalf("instance %d ended before serving:\n%s", i, nd.out.String())
+		case <-time.After(30 * time.Second):
+			t.Fatalf("instance %d did not serve within 30 s:\n%s", i, nd.out.String())
+		}
+	}
+	return c
+}
+
+// wait waits for the process to end.
+func (nd *node) wait() { <-nd.done }
+
+func (nd *node) alive() bool {
+	select {
+	case <-nd.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// scheduler returns the instance that runs the schedule, waiting up to patience for there to
+// be one, and fails the test if two live instances say they run it.
+func (c *cluster) scheduler(t *testing.T, client *http.Client, patience time.Duration) int {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		var leaders []int
+		for i, nd := range c.nodes {
+			if !nd.alive() {
+				continue
+			}
+			var info struct {
+				Status *struct {
+					Scheduler bool `json:"scheduler"`
+				} `json:"status"`
+			}
+			code, body := getBody(t, client, nd.url+"/api/v1/sync")
+			if code != http.StatusOK || json.Unmarshal([]byte(body), &info) != nil || info.Status == nil {
+				t.Fatalf("instance %d sync status: %d %.300s", i, code, body)
+			}
+			if info.Status.Scheduler {
+				leaders = append(leaders, i)
+			}
+		}
+		switch {
+		case len(leaders) > 1:
+			t.Fatalf("instances %v all run the schedule", leaders)
+		case len(leaders) == 1:
+			return leaders[0]
+		case time.Now().After(deadline):
+			t.Fatalf("no instance runs the schedule after %s", patience)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+var leaderGaugeRE = regexp.MustCompile(`(?m)^kaoqin_scheduler_leader (\d+)$`)
+
+// leaderGauge sums kaoqin_scheduler_leader over the live instances.
+func (c *cluster) leaderGauge(t *testing.T) float64 {
+	t.Helper()
+	var sum float64
+	for i, nd := range c.nodes {
+		if !nd.alive() {
+			continue
+		}
+		req, _ := http.NewRequest("GET", nd.url+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := leaderGaugeRE.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("instance %d has no kaoqin_scheduler_leader in /metrics", i)
+		}
+		sum += float64(m[1][0] - '0')
+	}
+	return sum
+}
