@@ -142,7 +142,7 @@ func checkTruth(t *testing.T, sim *dingtalksim.Server, p pull) {
 	compareRows(t, "records", tr.Records(all, pullFrom, pullTo), sliceMap(p.records, simRecord),
 		func(r dingtalksim.Record) int64 { return r.ID })
 	for _, r := range p.records {
-		if r.ApproveID != 0 || r.ProcInstID != "" || r.BizID != "" {
+		if r.BizID != "" || (r.ApproveID != 0) != (r.SourceType == "APPROVE") {
 			t.Errorf("record %d has fields the simulator never sends: %+v", r.ID, r)
 		}
 	}
@@ -222,8 +222,8 @@ func simRecord(r dingtalk.Record) dingtalksim.Record {
 		UserAccuracy: float(r.UserAccuracy), UserSsid: r.UserSsid, UserMacAddr: r.UserMacAddr, DeviceID: r.DeviceID,
 		DeviceSN: r.DeviceSN, BaseAddress: r.BaseAddress, BaseLatitude: float(r.BaseLatitude),
 		BaseLongitude: float(r.BaseLongitude), BaseAccuracy: float(r.BaseAccuracy), BaseSsid: r.BaseSsid,
-		BaseMacAddr: r.BaseMacAddr, OutsideRemark: r.OutsideRemark, GmtCreate: int64(r.GmtCreate),
-		GmtModified: int64(r.GmtModified),
+		BaseMacAddr: r.BaseMacAddr, OutsideRemark: r.OutsideRemark, ApproveID: int64(r.ApproveID), ProcInstID: r.ProcInstID,
+		GmtCreate: int64(r.GmtCreate), GmtModified: int64(r.GmtModified),
 	}
 }
 

@@ -52,7 +52,7 @@ type Record struct {
 	UserAccuracy      float64 `json:"userAccuracy"`
 	UserSsid          string  `json:"userSsid,omitempty"`
 	UserMacAddr       string  `json:"userMacAddr,omitempty"`
-	DeviceID          string  `json:"deviceId"`
+	DeviceID          string  `json:"deviceId,omitempty"`
 	DeviceSN          string  `json:"deviceSN,omitempty"`
 	BaseAddress       string  `json:"baseAddress"`
 	BaseLatitude      float64 `json:"baseLatitude"`
@@ -61,6 +61,8 @@ type Record struct {
 	BaseSsid          string  `json:"baseSsid,omitempty"`
 	BaseMacAddr       string  `json:"baseMacAddr,omitempty"`
 	OutsideRemark     string  `json:"outsideRemark,omitempty"`
+	ApproveID         int64   `json:"approveId,omitempty"`
+	ProcInstID        string  `json:"procInstId,omitempty"`
 	GmtCreate         int64   `json:"gmtCreate"`
 	GmtModified       int64   `json:"gmtModified"`
 }
@@ -86,6 +88,9 @@ func (co *company) results(dp *dayPlan, now int64) []Result {
 			pu := dp.punches[c.punch]
 			r.RecordID, r.TimeResult, r.LocationResult = pu.id, pu.timeResult, pu.locationResult
 			r.UserCheckTime, r.SourceType = pu.at, pu.sourceType
+			if pu.approval != nil {
+				r.ApproveID, r.ProcInstID = pu.approval.id, pu.approval.procInstID
+			}
 		}
 		out = append(out, r)
 	}
@@ -96,7 +101,10 @@ func (co *company) results(dp *dayPlan, now int64) []Result {
 func (co *company) records(dp *dayPlan, now int64) []Record {
 	var out []Record
 	g := dp.p.group
-	device := hex16(hash(co.seed, saltDevice, dp.p.key)) + hex16(hash(co.seed, saltDevice, dp.p.key, 1))
+	phone := co.phoneID(dp.p.seq)
+	if dp.shared {
+		phone = co.phoneID(dp.p.seq + 1)
+	}
 	for _, pu := range dp.punches {
 		if pu.at > now {
 			break
@@ -108,30 +116,63 @@ func (co *company) records(dp *dayPlan, now int64) []Record {
 			ClassID: g.classID, WorkDate: dp.start, CheckType: c.checkType, TimeResult: pu.timeResult,
 			LocationResult: pu.locationResult, SourceType: pu.sourceType, BaseCheckTime: c.base,
 			PlanCheckTime: c.base, UserCheckTime: pu.at, IsLegal: "N", LocationMethod: pu.locationMethod,
-			DeviceID: device[:32], BaseAddress: officeAddress, BaseLatitude: officeLat,
+			BaseAddress: officeAddress, BaseLatitude: officeLat,
 			BaseLongitude: officeLng, BaseAccuracy: 100, GmtCreate: created, GmtModified: created,
 		}
 		if pu.timeResult == "Normal" && pu.locationResult == "Normal" && !pu.invalid {
 			rec.IsLegal = "Y"
 		}
+		if pu.approval != nil {
+			rec.ApproveID, rec.ProcInstID = pu.approval.id, pu.approval.procInstID
+		}
 		jitter := float64(int64(hash(co.seed, saltDevice, uint64(pu.id), 2)%2000)-1000) / 1e6
-		rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = officeAddress, officeLat+jitter, officeLng-jitter, 30
+		switch pu.sourceType {
+		case "USER":
+			rec.DeviceID = phone
+			rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = officeAddress, officeLat+jitter, officeLng-jitter, 30
+		case "ATM", "DING_ATM":
+			rec.DeviceSN = co.machineSN(pu.sourceType)
+		case "BEACON":
+			rec.UserAddress = officeAddress
+		case "BOSS":
+			rec.GmtModified = created + 6*3600_000 // edited later in the day
+		}
 		switch {
 		case pu.spot >= 0:
 			sp := outsideSpots[pu.spot]
 			rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = sp.addr, sp.lat+jitter, sp.lng+jitter, 65
 			rec.OutsideRemark = sp.remark
+		case pu.far:
+			// About 3 km north-east with a weak fix: in range by its accuracy, far by its place.
+			rec.UserAddress, rec.UserLatitude, rec.UserLongitude, rec.UserAccuracy = farAddress, officeLat+0.021+jitter, officeLng+0.019, 1200
 		case pu.locationMethod == "WIFI":
 			rec.UserSsid, rec.UserMacAddr, rec.BaseSsid, rec.BaseMacAddr = officeSSID, officeMAC, officeSSID, officeMAC
-		case pu.locationMethod == "ATM":
-			rec.DeviceSN = "AX" + device[:10]
 		}
 		if pu.invalid {
-			rec.InvalidRecordType, rec.InvalidRecordMsg = "Security", "检测到虚拟定位软件，打卡无效"
+			rec.InvalidRecordType, rec.InvalidRecordMsg = pu.invalidType, invalidMessages[pu.invalidType]
 		}
 		out = append(out, rec)
 	}
 	return out
+}
+
+// invalidMessages are the reasons DingTalk gives for the punches it refuses (UNVERIFIED wording).
+var invalidMessages = map[string]string{
+	"Security": "检测到虚拟定位软件，打卡无效",
+	"Other":    "设备异常，本次打卡无效",
+}
+
+// phoneID is the DingTalk device id of the phone of the person with serial seq.
+func (co *company) phoneID(seq int64) string {
+	return hex16(hash(co.seed, saltDevice, uint64(seq))) + hex16(hash(co.seed, saltDevice, uint64(seq), 1))
+}
+
+// machineSN is the serial number of the office's attendance machine (ATM) or DingTalk device.
+func (co *company) machineSN(sourceType string) string {
+	if sourceType == "DING_ATM" {
+		return "DT" + hex16(hash(co.seed, saltDevice, 2))[:10]
+	}
+	return "AX" + hex16(hash(co.seed, saltDevice, 1))[:10]
 }
 
 // servable reports whether DingTalk still serves attendance of day d: not older than 180

@@ -40,8 +40,22 @@ var outcomeRates = []struct {
 const (
 	outsideRate = 0.03  // one punch of the day outside the office (外勤)
 	extraRate   = 0.05  // a second OnDuty punch a few minutes after the first
-	invalidRate = 0.015 // a punch refused by DingTalk's security check
+	invalidRate = 0.015 // a punch refused by DingTalk (a third of them "Other", the rest "Security")
+
+	// Evidence that is not the person punching, drawn apart from the outcome (saltEvidence).
+	tripRate     = 0.008 // a normal day on a business trip or an outing: every check made by the approval
+	adminRate    = 0.2   // of the days missing a check, an administrator fills it in (BOSS)
+	makeUpRate   = 0.25  // of the others, a make-up punch approval (补卡) fills it in (APPROVE)
+	autoOffRate  = 0.01  // of normal days, the check-out is an automatic punch (AUTO_CHECK)
+	farRate      = 0.008 // of days with phone punches, one far from the office yet judged in range (weak GPS)
+	overtimeRate = 0.02  // of workdays, an approved overtime in the evening (getupdatedata only)
+	sharedRate   = 0.3   // of the workdays of a device sharer, their phone punches are on a colleague's phone
 )
+
+// Habits of a few people, by serial: someone who punches in at the same minute every day, and
+// someone who punches on the phone of the colleague with the next serial on some days.
+func sameMinuteHabit(seq int64) bool { return seq%97 == 11 }
+func sharesDevice(seq int64) bool    { return seq%53 == 7 }
 
 func drawOutcome(u float64) Outcome {
 	for _, r := range outcomeRates {
@@ -64,9 +78,17 @@ type dayPlan struct {
 	outside bool
 	extra   bool
 	invalid bool
-	checks  []plannedCheck
-	punches []plannedPunch // by time
-	leave   *leave
+	// Evidence not made by the person punching, and punches worth a look.
+	trip     *approval // a business trip or an outing covering the day
+	edited   string    // "admin" or "make_up": how a missing check was filled in
+	autoOff  bool
+	far      bool
+	shared   bool      // phone punches on a colleague's phone (the next serial's)
+	overtime *approval // approved overtime in the evening
+	makeUp   *approval
+	checks   []plannedCheck
+	punches  []plannedPunch // by time
+	leave    *leave
 }
 
 type plannedCheck struct {
@@ -88,7 +110,20 @@ type plannedPunch struct {
 	sourceType     string
 	locationMethod string
 	invalid        bool
-	spot           int // -1: at the office; else an index in outsideSpots
+	invalidType    string // "Security" or "Other"
+	spot           int    // -1: at the office; else an index in outsideSpots
+	far            bool   // a phone punch far from the office, judged in range
+	approval       *approval
+}
+
+// approval is an approval behind a day or a check, as getupdatedata lists it: a business trip
+// or outing (biz_type 2), overtime (1), or a make-up punch (补卡, no biz_type: UNVERIFIED).
+type approval struct {
+	id         int64
+	procInstID string
+	tag        string // 出差, 外出, 加班, 补卡
+	bizType    int
+	begin, end int64 // unix ms
 }
 
 // Ids are stable and unique: a person's serial, the day and a slot, in separate ranges for
@@ -146,8 +181,28 @@ func (co *company) plan(p person, d civil) *dayPlan {
 		}
 	}
 	overlay := [3]float64{r.float(), r.float(), r.float()}
-
+	ev := newRNG(hash(co.seed, saltEvidence, p.key, uint64(d)))
+	evidence := [6]float64{ev.float(), ev.float(), ev.float(), ev.float(), ev.float(), ev.float()}
 	first, last := 0, len(dp.checks)-1
+	if evidence[5] < overtimeRate {
+		end := dp.checks[last].base
+		dp.overtime = co.approval(p, d, 5, "加班", 1, end+30*60_000, end+150*60_000)
+	}
+	if dp.outcome == OutcomeNormal && evidence[0] < tripRate {
+		tag := "出差"
+		if ev.intn(2) == 0 {
+			tag = "外出"
+		}
+		dp.trip = co.approval(p, d, 3, tag, 2, dp.checks[first].base, dp.checks[last].base)
+		for i := range dp.checks {
+			pu := plannedPunch{at: dp.checks[i].base, check: i, matched: true, timeResult: "Normal",
+				locationResult: "Normal", sourceType: "APPROVE", spot: -1, approval: dp.trip}
+			dp.punches = append(dp.punches, pu)
+		}
+		dp.number()
+		return dp
+	}
+
 	sec := func(n int) int64 { return int64(n) * 1000 }
 	for i := range dp.checks {
 		c := &dp.checks[i]
@@ -170,6 +225,9 @@ func (co *company) plan(p person, d civil) *dayPlan {
 			at = c.base - sec(r.between(2*60, 59*60))
 		case c.checkType == "OnDuty" && i == first:
 			at = c.base - sec(r.between(60, 45*60))
+			if sameMinuteHabit(p.seq) {
+				at = c.base - sec(120-ev.intn(60)) // 08:58 and some seconds, day after day
+			}
 		case c.checkType == "OnDuty":
 			at = c.base - sec(r.between(60, 25*60))
 		case i == last:
@@ -178,6 +236,27 @@ func (co *company) plan(p person, d civil) *dayPlan {
 			at = c.base + sec(r.between(0, 15*60))
 		}
 		dp.punches = append(dp.punches, co.punch(r, g, c, i, at, true))
+	}
+
+	// A missing check filled in after the fact: by an administrator, or by a make-up approval.
+	missing := map[Outcome]int{OutcomeMissingOnDuty: first, OutcomeMissingOffDuty: last}
+	if i, ok := missing[dp.outcome]; ok && evidence[1] < adminRate+(1-adminRate)*makeUpRate {
+		pu := plannedPunch{at: dp.checks[i].base, check: i, matched: true, timeResult: "Normal",
+			locationResult: "Normal", sourceType: "BOSS", spot: -1}
+		dp.edited = "admin"
+		if evidence[1] >= adminRate {
+			dp.makeUp = co.approval(p, d, 4, "补卡", 0, dp.checks[i].base, dp.checks[i].base)
+			pu.sourceType, pu.approval, dp.edited = "APPROVE", dp.makeUp, "make_up"
+		}
+		dp.punches = append(dp.punches, pu)
+	}
+	if dp.outcome == OutcomeNormal && evidence[2] < autoOffRate && dp.checks[last].checkType == "OffDuty" {
+		for k := range dp.punches {
+			if pu := &dp.punches[k]; pu.check == last && pu.matched {
+				pu.at, pu.sourceType, pu.locationMethod, pu.timeResult, pu.locationResult = dp.checks[last].base, "AUTO_CHECK", "", "Normal", "Normal"
+				dp.autoOff = true
+			}
+		}
 	}
 
 	if len(dp.punches) > 0 && dp.outcome != OutcomeLeaveHalfDay {
@@ -197,19 +276,43 @@ func (co *company) plan(p person, d civil) *dayPlan {
 		if dp.invalid {
 			c := &dp.checks[first]
 			bad := co.punch(r, g, c, first, c.base-sec(r.between(2*60, 10*60)), false)
-			bad.invalid, bad.sourceType, bad.locationMethod = true, "USER", "MAP"
+			bad.invalid, bad.sourceType, bad.locationMethod, bad.invalidType = true, "USER", "MAP", "Security"
+			if ev.intn(3) == 0 {
+				bad.invalidType = "Other"
+			}
 			dp.punches = append(dp.punches, bad)
 		}
+		if !dp.outside && evidence[3] < farRate {
+			for k := range dp.punches {
+				if pu := &dp.punches[k]; pu.sourceType == "USER" && pu.locationMethod == "MAP" && !pu.invalid {
+					pu.far, dp.far = true, true
+					break
+				}
+			}
+		}
 	}
+	dp.shared = sharesDevice(p.seq) && evidence[4] < sharedRate && slices.ContainsFunc(dp.punches,
+		func(pu plannedPunch) bool { return pu.sourceType == "USER" })
+	dp.number()
+	return dp
+}
+
+// number sorts the day's punches by time and gives them their ids.
+func (dp *dayPlan) number() {
 	slices.SortStableFunc(dp.punches, func(a, b plannedPunch) int { return int(a.at - b.at) })
 	for i := range dp.punches {
 		pu := &dp.punches[i]
-		pu.id = recordID(p.seq, d, i)
+		pu.id = recordID(dp.p.seq, dp.date, i)
 		if pu.matched {
 			dp.checks[pu.check].punch = i
 		}
 	}
-	return dp
+}
+
+// approval makes the approval of person p on day d in the given id slot.
+func (co *company) approval(p person, d civil, slot int, tag string, bizType int, begin, end int64) *approval {
+	id := approveID(p.seq, d, slot)
+	return &approval{id: id, procInstID: procInstID(co.seed, id), tag: tag, bizType: bizType, begin: begin, end: end}
 }
 
 func hasPunchFor(ps []plannedPunch, check int) bool {
@@ -225,12 +328,16 @@ func (co *company) punch(r *rng, g *group, c *plannedCheck, check int, at int64,
 		pu.timeResult = g.judgeOff((c.base - at) / 1000)
 	}
 	switch u := r.float(); {
-	case u < 0.6:
+	case u < 0.45:
 		pu.sourceType, pu.locationMethod = "USER", "MAP"
-	case u < 0.85:
+	case u < 0.65:
 		pu.sourceType, pu.locationMethod = "USER", "WIFI"
-	default:
+	case u < 0.80:
 		pu.sourceType, pu.locationMethod = "ATM", "ATM"
+	case u < 0.90:
+		pu.sourceType, pu.locationMethod = "DING_ATM", "" // UNVERIFIED: what locationMethod DingTalk gives these
+	default:
+		pu.sourceType, pu.locationMethod = "BEACON", ""
 	}
 	return pu
 }

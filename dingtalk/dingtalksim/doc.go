@@ -147,6 +147,9 @@
 // members and reports to the head of the nearest department above. People have Chinese names,
 // unique mobiles and job numbers, titles and hired_date. A 100,000-person company has 2,000 departments.
 //
+// Plans: listbyusers and listschedule list every check of a workday, and one plan on a rest day
+// (is_rest Y, shift_id 0 in listbyusers; class_id 0, left out, in listschedule: UNVERIFIED).
+//
 // Two attendance groups, both FIXED, judged with permit_late 0, serious_late 30 min and
 // absenteeism_late 60 min: 标准工时考勤组 (09:00-18:00, lunch 12:00-13:00) for most people, and
 // 客服两段班考勤组 (09:00-12:00 and 13:30-18:00, four checks a day) for 客户服务中心. A person's
@@ -162,11 +165,31 @@
 // whole-day leaves of 1-3 consecutive workdays start on about 1% of workdays. On days with
 // punches, 3% have one punch outside the office (locationResult Outside), 5% a second OnDuty
 // punch a few minutes after the first (an extra record matched to no check), 1.5% a punch
-// refused by the security check (isLegal N, invalidRecordType Security). Results and records
-// agree: a signed result carries the recordId of its record, with the same userCheckTime,
-// timeResult, locationResult, checkType, planId and sourceType. isLegal is Y only when
-// timeResult and locationResult are both Normal (DingTalk's documented rule), so a Late
-// punch is isLegal N; the refused punches are the ones with invalidRecordType.
+// DingTalk refused (isLegal N, invalidRecordType Security, or Other for a third of them, with an
+// invalidRecordMsg whose wording is UNVERIFIED). Results and records agree: a signed result
+// carries the recordId of its record, with the same userCheckTime, timeResult, locationResult,
+// checkType, planId and sourceType. isLegal is Y only when timeResult and locationResult are
+// both Normal (DingTalk's documented rule), so a Late punch is isLegal N; the refused punches
+// are the ones with invalidRecordType.
+//
+// How people punch: phones on GPS (sourceType USER, locationMethod MAP, 45%) or Wi-Fi (USER,
+// WIFI, with SSID and MAC, 20%), the office's attendance machine (ATM, 15%), a DingTalk device
+// (DING_ATM, 10%) and a beacon (BEACON, 10%). Phone punches carry the phone's deviceId, machine
+// punches the machine's deviceSN and no deviceId; DING_ATM and BEACON punches have an empty
+// locationMethod (UNVERIFIED). Evidence not made by the person, drawn apart from the outcome:
+// 0.8% of normal days are a business trip or an outing (出差/外出) whose approval makes every
+// check (sourceType APPROVE, at the scheduled time, with its approveId and procInstId); of the
+// days missing a check, 20% have it filled in by an administrator (BOSS) and a quarter of the
+// rest by a make-up punch approval (补卡, APPROVE); 1% of normal days end with an automatic
+// punch (AUTO_CHECK). Each of these has a record like any punch. Worth a look: people with
+// serial ≡ 7 (mod 53) punch on the phone of the colleague with the next serial on 30% of their
+// days (one deviceId, two people); 0.8% of days with phone punches have one about 3 km from the
+// office with a 1,200 m accuracy, judged in range; people with serial ≡ 11 (mod 97) punch in
+// at 08:58 and some seconds every normal day. 2% of workdays have an approved overtime in the
+// evening, which only getupdatedata shows. getupdatedata lists trips, outings and overtime
+// with their tag_name and biz_type (2, 2, 1), and make-up approvals with tag_name 补卡 and
+// biz_type 0 (UNVERIFIED: DingTalk documents 请假/出差/外出/加班 only); its check_record_list
+// carries check_type, location_method and location_result besides the documented fields.
 //
 // Leave: whole-day leaves are percent_day 100 a day; half-day leaves cover the morning (first
 // check to the lunch break) or the afternoon (end of the break to the last check), as

@@ -134,7 +134,9 @@ func (r *Record) appendJSON(b []byte) []byte {
 	if r.UserMacAddr != "" {
 		b = appendStrField(b, "userMacAddr", r.UserMacAddr)
 	}
-	b = appendStrField(b, "deviceId", r.DeviceID)
+	if r.DeviceID != "" {
+		b = appendStrField(b, "deviceId", r.DeviceID)
+	}
 	if r.DeviceSN != "" {
 		b = appendStrField(b, "deviceSN", r.DeviceSN)
 	}
@@ -150,6 +152,12 @@ func (r *Record) appendJSON(b []byte) []byte {
 	}
 	if r.OutsideRemark != "" {
 		b = appendStrField(b, "outsideRemark", r.OutsideRemark)
+	}
+	if r.ApproveID != 0 {
+		b = appendIntField(b, "approveId", r.ApproveID)
+	}
+	if r.ProcInstID != "" {
+		b = appendStrField(b, "procInstId", r.ProcInstID)
 	}
 	b = appendIntField(b, "gmtCreate", r.GmtCreate)
 	b = appendIntField(b, "gmtModified", r.GmtModified)

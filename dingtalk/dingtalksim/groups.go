@@ -210,7 +210,10 @@ type updateResult struct {
 
 type updateRecord struct {
 	RecordID          int64  `json:"record_id"`
+	CheckType         string `json:"check_type"`
 	SourceType        string `json:"source_type"`
+	LocationMethod    string `json:"location_method,omitempty"`
+	LocationResult    string `json:"location_result"`
 	UserCheckTime     string `json:"user_check_time"`
 	UserAddress       string `json:"user_address"`
 	UserLatitude      string `json:"user_latitude"`
@@ -294,7 +297,8 @@ func (s *Server) getUpdateData(c *call) (any, *apiError) {
 	}
 	for _, r := range records {
 		out.CheckRecordList = append(out.CheckRecordList, updateRecord{
-			RecordID: r.ID, SourceType: r.SourceType, UserCheckTime: s.fmtMillis(r.UserCheckTime),
+			RecordID: r.ID, CheckType: r.CheckType, SourceType: r.SourceType, LocationMethod: r.LocationMethod,
+			LocationResult: r.LocationResult, UserCheckTime: s.fmtMillis(r.UserCheckTime),
 			UserAddress: r.UserAddress, UserLatitude: strconv.FormatFloat(r.UserLatitude, 'f', -1, 64),
 			UserLongitude: strconv.FormatFloat(r.UserLongitude, 'f', -1, 64), UserAccuracy: strconv.FormatFloat(r.UserAccuracy, 'f', -1, 64),
 			UserSsid: r.UserSsid, UserMacAddr: r.UserMacAddr, BaseAddress: r.BaseAddress,
@@ -311,6 +315,17 @@ func (s *Server) getUpdateData(c *call) (any, *apiError) {
 			TagName: "请假", SubType: lv.Type, BizType: 3, Duration: dur, DurationUnit: unit,
 			BeginTime: s.fmtMillis(lv.StartTime), EndTime: s.fmtMillis(lv.EndTime),
 			GmtFinished: s.fmtMillis(s.co.dayStart(lv.from-1) + 17*3600_000), ProcInstID: lv.ProcInstID,
+		})
+	}
+	for _, a := range []*approval{dp.trip, dp.makeUp, dp.overtime} {
+		if a == nil {
+			continue
+		}
+		hours := float64(a.end-a.begin) / 3600_000
+		out.ApproveList = append(out.ApproveList, updateApprove{
+			TagName: a.tag, BizType: a.bizType, Duration: fmt.Sprintf("%.1f", hours), DurationUnit: "HOUR",
+			BeginTime: s.fmtMillis(a.begin), EndTime: s.fmtMillis(a.end),
+			GmtFinished: s.fmtMillis(s.co.dayStart(d-1) + 17*3600_000), ProcInstID: a.procInstID,
 		})
 	}
 	if g := pp.group; len(g.sections) == 1 && dp.kind.working() {

@@ -47,6 +47,7 @@ const (
 	saltProc
 	saltDevice
 	saltTask
+	saltEvidence
 )
 
 // rng is a tiny deterministic generator (splitmix64) seeded from a hash.

@@ -82,4 +82,5 @@ const (
 	officeLng     = 121.5908
 	officeSSID    = "Office-5G"
 	officeMAC     = "a4:56:02:3c:7e:10"
+	farAddress    = "上海市浦东新区金科路2889号长泰广场"
 )

@@ -184,9 +184,16 @@ type Day struct {
 	Date         string
 	Kind         DayKind
 	Outcome      Outcome
-	Outside      bool // one punch outside the office
-	ExtraPunch   bool // a second OnDuty punch, not matched to a check
-	InvalidPunch bool // a punch refused by the security check (isLegal N, invalidRecordType Security)
+	Outside      bool   // one punch outside the office
+	ExtraPunch   bool   // a second OnDuty punch, not matched to a check
+	InvalidPunch bool   // a punch refused by DingTalk (isLegal N, invalidRecordType Security or Other)
+	Trip         string // "出差" or "外出": every check made by the approval (sourceType APPROVE)
+	Edited       string // "admin" (BOSS) or "make_up" (a 补卡 approval, APPROVE): a missing check filled in
+	AutoOff      bool   // the check-out is an automatic punch (AUTO_CHECK)
+	FarPunch     bool   // a phone punch about 3 km from the office, judged in range (weak GPS)
+	SharedDevice bool   // phone punches made on the phone of the colleague with the next serial
+	SameMinute   bool   // the person punches in at 08:58 and some seconds on every normal day
+	Overtime     bool   // an approved overtime in the evening
 	Leave        *Leave
 	Schedules    []Schedule
 	Results      []Result // attendance/list now
@@ -206,11 +213,16 @@ func (t Truth) Day(userid, date string) (Day, bool) {
 	now := t.s.Now()
 	today := civilOf(now)
 	day := Day{UserID: userid, Date: date, Kind: dp.kind, Outcome: dp.outcome, Outside: dp.outside,
-		ExtraPunch: dp.extra, InvalidPunch: dp.invalid, Schedules: t.s.co.schedules(dp),
+		ExtraPunch: dp.extra, InvalidPunch: dp.invalid, Edited: dp.edited, AutoOff: dp.autoOff, FarPunch: dp.far,
+		SharedDevice: dp.shared, SameMinute: sameMinuteHabit(ps[0].seq), Overtime: dp.overtime != nil,
+		Schedules:    t.s.co.schedules(dp),
 		FinalResults: t.s.co.results(dp, 1<<62), FinalRecords: t.s.co.records(dp, 1<<62)}
 	if dp.leave != nil {
 		lv := dp.leave.Leave
 		day.Leave = &lv
+	}
+	if dp.trip != nil {
+		day.Trip = dp.trip.tag
 	}
 	if d <= today && servable(d, today) {
 		day.Results, day.Records = t.s.co.results(dp, now.UnixMilli()), t.s.co.records(dp, now.UnixMilli())
