@@ -35,6 +35,9 @@ type Employee struct {
 	JobNumber string `json:"job_number,omitempty"`
 	Title     string `json:"title,omitempty"`
 	HiredAt   int64  `json:"hired_at,omitempty"` // unix ms, from DingTalk's hired_date; 0 if unknown
+	// Admin is true for a DingTalk administrator (admin or boss of the org): the plans API is
+	// called on behalf of one.
+	Admin bool `json:"admin,omitempty"`
 	// DeptIDs are the departments the employee belongs to now (empty once they left).
 	DeptIDs []int64 `json:"department_ids"`
 	// LeftAt is when a sync found the employee gone from every department (unix ms); 0 while

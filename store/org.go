@@ -24,7 +24,7 @@ var employeesTable = table{
 	name: "employees",
 	cols: []column{
 		{"user_id", tText}, {"name", tText}, {"job_number", tText}, {"title", tText},
-		{"hired_at", tBigint}, {"left_at", tBigint},
+		{"hired_at", tBigint}, {"left_at", tBigint}, {"admin", tBoolean},
 	},
 	key: []string{"user_id"},
 }
@@ -285,20 +285,20 @@ func jsonList(ids []string) string {
 	return string(b)
 }
 
-const empCols = "user_id, name, job_number, title, hired_at, left_at"
+const empCols = "user_id, name, job_number, title, hired_at, left_at, admin"
 
 func empRow(e kaoqin.Employee) []any {
-	return []any{e.UserID, e.Name, e.JobNumber, e.Title, e.HiredAt, e.LeftAt}
+	return []any{e.UserID, e.Name, e.JobNumber, e.Title, e.HiredAt, e.LeftAt, e.Admin}
 }
 
 func scanEmployee(rows *sql.Rows, e *kaoqin.Employee) error {
-	return rows.Scan(&e.UserID, &e.Name, &e.JobNumber, &e.Title, &e.HiredAt, &e.LeftAt)
+	return rows.Scan(&e.UserID, &e.Name, &e.JobNumber, &e.Title, &e.HiredAt, &e.LeftAt, &e.Admin)
 }
 
 // sameEmployee compares the stored fields; departments are memberships, compared apart.
 func sameEmployee(a, b kaoqin.Employee) bool {
 	return a.UserID == b.UserID && a.Name == b.Name && a.JobNumber == b.JobNumber && a.Title == b.Title &&
-		a.HiredAt == b.HiredAt && a.LeftAt == b.LeftAt
+		a.HiredAt == b.HiredAt && a.LeftAt == b.LeftAt && a.Admin == b.Admin
 }
 
 const memberCols = "user_id, dept_id, from_day, to_day"

@@ -50,6 +50,11 @@ type BudgetInput struct {
 	// shift, 4 for a split one); 0 means 2.
 	ChecksPerWorkday float64
 	Shifts           []Shift // today's shifts; none means DefaultShift
+	// Punches: the nightly reconciliation also pulls the day's punch records (a listRecord call
+	// per 50 people), and polls use listRecord (see PollCost). Plans: the first pull and the
+	// nightly one also pull the day's plans, PlansPerDay a person (0 means 2).
+	Punches, Plans bool
+	PlansPerDay    float64
 }
 
 // Budget is how the live board may spend the rest of the month: what the fixed work costs a
@@ -90,6 +95,14 @@ func PlanBudget(in BudgetInput) Budget {
 	n := int64(max(in.Employees, 0))
 	b.Nightly = dayPull(n, perCheck)
 	b.FirstPull = b.Nightly
+	if in.Plans {
+		plans := planCost(n, in.PlansPerDay)
+		b.Nightly += plans
+		b.FirstPull += plans
+	}
+	if in.Punches {
+		b.Nightly += ceilDiv(n, resultsBatch)
+	}
 	shifts := slices.Clone(in.Shifts)
 	if len(shifts) == 0 {
 		shifts = []Shift{DefaultShift}
@@ -100,25 +113,31 @@ func PlanBudget(in BudgetInput) Budget {
 	shifts = slices.Compact(shifts)
 
 	// The candidates, most valuable first: the first pull at the first shift's start+10m, then
-	// each slot of each shift in the order of pollSlots.
+	// each slot of each shift in the order of pollSlots. With plans, the first pull comes half
+	// an hour before the first shift, so that the board knows who is due before anyone
+	// punches, and start+10m is a poll of everyone not seen in yet.
 	type poll struct {
 		at   time.Duration
 		cost int64
 	}
 	var extra []poll
+	first := pollSlots[0].at(shifts[0])
+	if in.Plans {
+		first = max(0, shifts[0].OnDuty-30*time.Minute)
+		extra = append(extra, poll{pollSlots[0].at(shifts[0]), PollCost(n, perCheck, in.Punches)})
+	}
 	for i, slot := range pollSlots {
 		for j, s := range shifts {
 			if i == 0 && j == 0 {
-				continue // the first pull, reserved
+				continue // the first pull, or the poll above
 			}
 			share := slot.notInYet
 			if i == 0 {
 				share = pollSlots[2].notInYet // a later shift's start: its people not in yet
 			}
-			extra = append(extra, poll{slot.at(s), pollCost(n, share, perCheck)})
+			extra = append(extra, poll{slot.at(s), PollCost(int64(math.Ceil(float64(n)*share)), perCheck, in.Punches)})
 		}
 	}
-	first := pollSlots[0].at(shifts[0])
 
 	if b.Quota == 0 {
 		b.Remaining = -1
@@ -197,18 +216,16 @@ func dayPull(n int64, perCheck float64) int64 {
 	return calls + ceilDiv(n, leaveBatch)
 }
 
-// pollCost is the metered calls of a poll of the share of n people not checked in yet.
-func pollCost(n int64, share, perCheck float64) int64 {
-	k := int64(math.Ceil(float64(n) * share))
-	if k == 0 {
+// planCost is the metered calls of one day's plans of n people: listbyusers, a call per 50,
+// or listschedule, a call per 200 plans, whichever is less.
+func planCost(n int64, perDay float64) int64 {
+	if n == 0 {
 		return 0
 	}
-	full, rest := k/resultsBatch, k%resultsBatch
-	calls := full * pages(resultsBatch, perCheck)
-	if rest > 0 {
-		calls += pages(rest, perCheck)
+	if perDay <= 0 {
+		perDay = 2
 	}
-	return calls
+	return min(ceilDiv(n, resultsBatch), max(1, int64(math.Ceil(float64(n)*perDay/schedulePage))))
 }
 
 // pages is the pages of results of users people over one day.

@@ -18,8 +18,10 @@
 //	plan, err := s.Plan(ctx, syncer.Request{From: "2026-11-01", To: "2026-11-30"}) // no DingTalk call
 //	sum, err := s.Run(ctx, syncer.Request{From: "2026-11-01", To: "2026-11-30"})
 //
-// For the live board of kaoqin serve, SyncToday pulls today (everyone first, then only who
-// has not checked in), and Budget says how many such pulls the month affords, and when:
+// For the live board of kaoqin serve, SyncToday pulls today (everyone's checks, leave and
+// plans first, then the punches of only who has not checked in: listRecord costs a call per
+// 50 people where attendance/list costs a page per 50 checks), and Budget says how many such
+// pulls the month affords, and when:
 //
 //	b, err := s.Budget(ctx)
 //	for _, at := range b.NextPolls(time.Now()) { schedule(at, func() { s.SyncToday(ctx) }) }
@@ -32,10 +34,15 @@
 // side; all free) and saves it as one snapshot, so that departed people and removed
 // departments are marked, not deleted, and memberships keep their dates. Then it plans the
 // attendance of everyone who belonged to the company in the range: check results in chunks of
-// 50 people × 7 days, leave in chunks of 100 people × 180 days (the reports need nothing
-// else). Each chunk is fetched whole, page after page, and saved in one transaction with its
-// checkpoint; several chunks are in flight at once under the client's per-path limiter. A
-// day is marked covered as soon as every chunk over it is in.
+// 50 people × 7 days, leave in chunks of 100 people × 180 days, punch records (listRecord, 50
+// × 7, no pages) and plans (listbyusers, 50 × 7, on behalf of an administrator of the org
+// chart or Config.OpUserID; or listschedule, the whole company a day, 200 plans a page, when
+// that costs less: a single day). Punches and plans can be turned off (Config.NoPunches,
+// NoPlans, Request.NoPunches, NoPlans). Each chunk is fetched whole, page after page, and saved
+// in one transaction with its checkpoint; several chunks are in flight at once under the
+// client's per-path limiter, their kinds interleaved. A day is marked covered as soon as every
+// chunk over it is in: the results (checks and leave) in Coverage, punches and plans each in
+// KindCoverage, so a report of punches refuses days whose punches were not pulled.
 //
 // # Closed data is fetched once
 //

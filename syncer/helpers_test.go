@@ -267,7 +267,7 @@ func assertMirrors(t *testing.T, sim *dingtalksim.Server, db *store.DB, from, to
 		ids := slices.Clone(u.DeptIDs)
 		slices.Sort(ids)
 		wantEmps = append(wantEmps, kaoqin.Employee{UserID: u.UserID, Name: u.Name, JobNumber: u.JobNumber,
-			Title: u.Title, HiredAt: u.HiredDate, DeptIDs: ids})
+			Title: u.Title, HiredAt: u.HiredDate, Admin: u.Admin || u.Boss, DeptIDs: ids})
 		for _, id := range ids {
 			wantMembers = append(wantMembers, fmt.Sprintf("%s@%d", u.UserID, id))
 		}
@@ -324,6 +324,75 @@ func assertMirrors(t *testing.T, sim *dingtalksim.Server, db *store.DB, from, to
 		}
 	}
 	diff(t, "covered days", days, kaoqin.Days(from, to))
+
+	// Punches and plans, when the sync pulled them: row for row, and their days covered.
+	for _, kind := range []string{kaoqin.CoverPunches, kaoqin.CoverPlans} {
+		kcov, err := db.KindCoverage(ctx, kind, from, to)
+		must(t, err)
+		if len(kcov) == 0 {
+			continue
+		}
+		days = days[:0]
+		for _, c := range kcov {
+			days = append(days, c.Day)
+		}
+		diff(t, "covered days of "+kind, days, kaoqin.Days(from, to))
+		f := kaoqin.Filter{From: from, To: to}
+		if kind == kaoqin.CoverPunches {
+			got, err := db.Punches(ctx, f)
+			must(t, err)
+			want := truthPunches(sim, users, from, to)
+			if len(want) == 0 {
+				t.Fatal("the simulator has no punches in the range: the test proves nothing")
+			}
+			diff(t, "punches", got, want)
+		} else {
+			got, err := db.Schedules(ctx, f)
+			must(t, err)
+			diff(t, "plans", got, truthSchedules(sim, users, from, to))
+		}
+	}
+}
+
+// truthPunches is what the simulator's listRecord answers over the days, as kaoqin values built
+// here from the simulator's own types, in the store's order.
+func truthPunches(sim *dingtalksim.Server, users []string, from, to string) []kaoqin.Punch {
+	var out []kaoqin.Punch
+	for _, r := range sim.Truth().Records(users, from, to) {
+		out = append(out, kaoqin.Punch{
+			ID: r.ID, UserID: r.UserID, WorkDate: time.UnixMilli(r.WorkDate).In(shanghai).Format(kaoqin.DateLayout),
+			CheckType: r.CheckType, TimeResult: r.TimeResult, LocationResult: r.LocationResult, SourceType: r.SourceType,
+			UserCheckTime: r.UserCheckTime, BaseCheckTime: r.BaseCheckTime, PlanCheckTime: r.PlanCheckTime,
+			PlanID: r.PlanID, GroupID: r.GroupID, ClassID: r.ClassID, IsLegal: r.IsLegal == "Y",
+			InvalidRecordType: r.InvalidRecordType, InvalidRecordMsg: r.InvalidRecordMsg, LocationMethod: r.LocationMethod,
+			UserAddress: r.UserAddress, Latitude: e6(r.UserLatitude), Longitude: e6(r.UserLongitude), Accuracy: e6(r.UserAccuracy),
+			OutsideRemark: r.OutsideRemark, DeviceID: r.DeviceID, DeviceSN: r.DeviceSN, SSID: r.UserSsid, MAC: r.UserMacAddr,
+			BaseAddress: r.BaseAddress, BaseLatitude: e6(r.BaseLatitude), BaseLongitude: e6(r.BaseLongitude),
+			BaseAccuracy: e6(r.BaseAccuracy), BaseSSID: r.BaseSsid, BaseMAC: r.BaseMacAddr,
+			ApproveID: r.ApproveID, ProcInstID: r.ProcInstID,
+		})
+	}
+	slices.SortFunc(out, func(a, b kaoqin.Punch) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.UserCheckTime, b.UserCheckTime), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+// e6 rounds a coordinate or an accuracy to the millionth the store keeps.
+func e6(f float64) float64 { return math.Round(f*1e6) / 1e6 }
+
+// truthSchedules is the simulator's plans over the days, rest days included, in the store's order.
+func truthSchedules(sim *dingtalksim.Server, users []string, from, to string) []kaoqin.Schedule {
+	var out []kaoqin.Schedule
+	for _, s := range sim.Truth().Schedules(users, from, to) {
+		out = append(out, kaoqin.Schedule{PlanID: s.PlanID, UserID: s.UserID, WorkDate: s.WorkDate, CheckType: s.CheckType,
+			PlanCheckTime: s.PlanCheckTime, GroupID: s.GroupID, ShiftID: s.ClassID, IsRest: s.IsRest, ApproveID: s.ApproveID})
+	}
+	slices.SortFunc(out, func(a, b kaoqin.Schedule) int {
+		return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.WorkDate, b.WorkDate),
+			cmp.Compare(a.PlanCheckTime, b.PlanCheckTime), cmp.Compare(a.PlanID, b.PlanID))
+	})
+	return out
 }
 
 // diff fails the test if got and want differ, naming the first difference.

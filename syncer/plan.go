@@ -21,7 +21,12 @@ const (
 	PathUserList  = "/topapi/v2/user/list"
 	PathResults   = "/attendance/list"
 	PathLeave     = "/topapi/attendance/getleavestatus"
+	PathRecords   = "/attendance/listRecord"
+	PathByUsers   = "/topapi/attendance/schedule/listbyusers"
+	PathDaySched  = "/topapi/attendance/listschedule"
 	resultsPage   = dingtalk.MaxResultLimit
+	schedulePage  = dingtalk.MaxSchedulePage
+	defaultPlans  = (2.0*5 + 2) / 7 // plans per employee-day: 2 checks on 5 days, a rest plan on 2
 	leavePage     = dingtalk.MaxLeavePage
 	userPage      = dingtalk.MaxUserPage
 	sampleUsers   = 200 // employees whose stored checks estimate the pages of a plan
@@ -30,11 +35,25 @@ const (
 	defaultLeaves = 0.01 // leaves returned per employee-day
 )
 
-// Checkpoint kinds.
+// Checkpoint kinds: each is saved apart, and checks and leave together cover a day's results
+// (Coverage), punches and plans each their own (KindCoverage).
 const (
-	kindChecks = "checks"
-	kindLeave  = "leave"
+	kindChecks  = "checks"
+	kindLeave   = "leave"
+	kindPunches = "punches"
+	kindPlans   = "plans"
 )
+
+// coverOf is the coverage a kind of chunk counts toward: "" for the results (checks and leave).
+func coverOf(kind string) string {
+	switch kind {
+	case kindPunches:
+		return kaoqin.CoverPunches
+	case kindPlans:
+		return kaoqin.CoverPlans
+	}
+	return ""
+}
 
 // PathPlan is what a plan expects of one API path.
 type PathPlan struct {
@@ -60,7 +79,16 @@ type Plan struct {
 	MinMetered      int64   `json:"min_metered"`
 	ExpectedMetered int64   `json:"expected_metered"`
 	ChecksPerDay    float64 `json:"checks_per_employee_day"`
+	PlansPerDay     float64 `json:"plans_per_employee_day,omitempty"`
 	EstimateFrom    string  `json:"estimate_from"` // "stored data" or "defaults"
+	// Punches and Plans say whether the sync pulls them (KAOQIN_SYNC_PUNCHES, KAOQIN_SYNC_PLANS,
+	// --no-punches, --no-plans); PlansWith is the path it pulls plans with: listbyusers (50
+	// people x 7 days a call, on behalf of OpUserID, an administrator) or listschedule (the whole
+	// company one day at a time, 200 rows a page), whichever costs less for the days.
+	Punches   bool     `json:"punches"`
+	Plans     bool     `json:"plans"`
+	PlansWith []string `json:"plans_with,omitempty"`
+	OpUserID  string   `json:"op_user_id,omitempty"`
 	// DaysFinal are the days of the range already pulled after they had ended: final, and not
 	// fetched again (Request.Refetch fetches them).
 	DaysFinal int `json:"days_final"`
@@ -72,14 +100,15 @@ type Plan struct {
 	Note      string `json:"note,omitempty"`
 
 	jobs    []*job
-	days    []string // the days to fetch
-	partial bool     // some employees only (a live poll): the days are not covered by it
+	days    map[string][]string // per coverage ("" results, punches, plans): the days to fetch
+	partial bool                // some employees only (a live poll): the days are not covered by it
 }
 
 // job is one chunk of the plan: one user batch over one window of days, fetched whole and
 // saved in one transaction with its checkpoint.
 type job struct {
 	kind     string
+	daily    bool // plans of the whole company for one day (listschedule), chunk.UserIDs the ones kept
 	chunk    dingtalk.Chunk
 	from, to string // the chunk's work dates
 	key      string // checkpoint key
@@ -127,10 +156,18 @@ func (s *Syncer) Plan(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	p.Employees = len(users)
-	if err := s.planAttendance(ctx, p, users, req.Refetch, true); err != nil {
+	if err := s.planAttendance(ctx, p, users, req.Refetch, s.wants(req, true)); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// wants is what a pull fetches besides the check results: leave (a full pull), punches and
+// plans (unless turned off in the Config or the Request).
+type wants struct{ checks, leave, punches, plans bool }
+
+func (s *Syncer) wants(req Request, full bool) wants {
+	return wants{checks: true, leave: full, punches: !s.noPunches && !req.NoPunches, plans: !s.noPlans && !req.NoPlans}
 }
 
 // newPlan starts a plan of [from, to] with the month's budget and the stored departments.
@@ -193,94 +230,192 @@ func (s *Syncer) rangeUsers(ctx context.Context, from, to string) ([]string, err
 	return slices.Compact(users), nil
 }
 
-// planAttendance plans the chunks of checks (50 users × 7 days) and, with leave, of leave
-// (100 users × 180 days), marks the ones earlier runs finished, and estimates their calls.
-func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, refetch, leave bool) error {
-	checksRate, leaveRate, source, err := s.rates(ctx, users)
+// planAttendance plans the chunks of what w asks for: checks (50 users x 7 days), leave (100
+// users x 180 days), punches (50 x 7, one listRecord call each) and plans (listbyusers, 50 x 7,
+// or listschedule, the company a day, whichever costs less); marks the ones earlier runs
+// finished, and estimates their calls. Days each kind has already pulled after they ended are
+// final for that kind and left out.
+func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, refetch bool, w wants) error {
+	r, err := s.rates(ctx, users)
 	if err != nil {
 		return err
 	}
-	p.ChecksPerDay, p.EstimateFrom = checksRate, source
-	// Days pulled after they had ended are final: they are not fetched again.
-	p.days = kaoqin.Days(p.From, p.To)
-	if !refetch {
-		cov, err := s.store.Coverage(ctx, p.From, p.To)
-		if err != nil {
-			return fmt.Errorf("read the coverage of %s..%s: %w", p.From, p.To, err)
+	p.ChecksPerDay, p.EstimateFrom = r.checks, r.source
+	p.Punches, p.Plans = w.punches, w.plans
+	if w.plans {
+		p.PlansPerDay = r.plans
+		if p.OpUserID, err = s.opUser(ctx); err != nil {
+			return err
 		}
-		final := map[string]bool{}
-		for _, c := range cov {
-			final[c.Day] = c.Closed
-		}
-		p.days = slices.DeleteFunc(p.days, func(d string) bool { return final[d] })
-		p.DaysFinal = len(cov) - len(slices.DeleteFunc(cov, func(c kaoqin.DayCoverage) bool { return c.Closed }))
 	}
-	for _, k := range []struct {
-		kind, path     string
-		users, days    int
-		rate, pageRows float64
-	}{
-		{kindChecks, PathResults, dingtalk.MaxResultUsers, dingtalk.MaxResultDays, checksRate, resultsPage},
-		{kindLeave, PathLeave, dingtalk.MaxLeaveUsers, dingtalk.MaxLeaveDays, leaveRate, leavePage},
-	} {
-		if k.kind == kindLeave && !leave {
-			continue
-		}
-		pp := PathPlan{Path: k.path, Metered: true}
-		done := map[string]int64{}
-		var chunks []dingtalk.Chunk
-		for _, r := range dayRuns(p.days) {
-			chunks = append(chunks, dingtalk.PlanChunks(users, date(r[0]), date(r[1]), k.users, k.days)...)
-		}
-		for _, ch := range chunks {
-			j := &job{kind: k.kind, chunk: ch, from: ch.From.String(), to: ch.To.String()}
-			j.key = checkpointKey(k.kind, j.from, j.to, ch.UserIDs)
-			prefix := fmt.Sprintf("%s:%s..%s:", k.kind, j.from, j.to)
-			if _, read := done[prefix]; !read && !refetch {
-				cps, err := s.store.Checkpoints(ctx, prefix)
-				if err != nil {
-					return fmt.Errorf("read the checkpoints of %s: %w", prefix, err)
-				}
-				for key, at := range cps {
-					done[key] = at
-				}
-				done[prefix] = 0
-			}
-			// A checkpoint counts only if the chunk was pulled after its days had ended:
-			// closed data is fetched once, a window touching today every time.
-			_, end := kaoqin.DayBounds(j.to, s.loc)
-			if at := done[j.key]; at >= end.UnixMilli() {
-				j.doneAt = at
-				pp.Skipped++
+	p.days = map[string][]string{}
+	for _, cover := range []string{"", kaoqin.CoverPunches, kaoqin.CoverPlans} {
+		days := kaoqin.Days(p.From, p.To)
+		if !refetch {
+			var cov []kaoqin.DayCoverage
+			if cover == "" {
+				cov, err = s.store.Coverage(ctx, p.From, p.To)
 			} else {
-				rows := float64(len(ch.UserIDs)*ch.Days()) * k.rate
-				j.pages = max(1, int64(math.Ceil(rows/k.pageRows)))
-				pp.Chunks++
-				pp.MinCalls++
-				pp.Calls += j.pages
+				cov, err = s.store.KindCoverage(ctx, cover, p.From, p.To)
 			}
-			p.jobs = append(p.jobs, j)
+			if err != nil {
+				return fmt.Errorf("read the coverage of %s..%s: %w", p.From, p.To, err)
+			}
+			final := map[string]bool{}
+			for _, c := range cov {
+				final[c.Day] = c.Closed
+			}
+			days = slices.DeleteFunc(days, func(d string) bool { return final[d] })
+			if cover == "" {
+				p.DaysFinal = len(kaoqin.Days(p.From, p.To)) - len(days)
+			}
 		}
-		p.Paths = append(p.Paths, pp)
+		p.days[cover] = days
+	}
+	done := map[string]int64{}
+	read := map[string]bool{}
+	lines := map[string]*PathPlan{}
+	var order []string
+	add := func(kind, path string, ch dingtalk.Chunk, daily bool, calls int64) error {
+		j := &job{kind: kind, daily: daily, chunk: ch, from: ch.From.String(), to: ch.To.String()}
+		j.key = checkpointKey(kind, j.from, j.to, ch.UserIDs)
+		prefix := fmt.Sprintf("%s:%s..%s:", kind, j.from, j.to)
+		if !read[prefix] && !refetch {
+			cps, err := s.store.Checkpoints(ctx, prefix)
+			if err != nil {
+				return fmt.Errorf("read the checkpoints of %s: %w", prefix, err)
+			}
+			for key, at := range cps {
+				done[key] = at
+			}
+			read[prefix] = true
+		}
+		pp := lines[path]
+		if pp == nil {
+			pp = &PathPlan{Path: path, Metered: true}
+			lines[path] = pp
+			order = append(order, path)
+		}
+		// A checkpoint counts only if the chunk was pulled after its days had ended: closed
+		// data is fetched once, a window touching today every time.
+		_, end := kaoqin.DayBounds(j.to, s.loc)
+		if at := done[j.key]; at >= end.UnixMilli() {
+			j.doneAt = at
+			pp.Skipped++
+		} else {
+			j.pages = max(1, calls)
+			pp.Chunks++
+			pp.MinCalls++
+			pp.Calls += j.pages
+		}
+		p.jobs = append(p.jobs, j)
+		return nil
+	}
+	chunks := func(days []string, perCall, maxDays int) []dingtalk.Chunk {
+		var out []dingtalk.Chunk
+		for _, run := range dayRuns(days) {
+			out = append(out, dingtalk.PlanChunks(users, date(run[0]), date(run[1]), perCall, maxDays)...)
+		}
+		return out
+	}
+	pages := func(ch dingtalk.Chunk, rate, pageRows float64) int64 {
+		return int64(math.Ceil(float64(len(ch.UserIDs)*ch.Days()) * rate / pageRows))
+	}
+	if w.checks {
+		for _, ch := range chunks(p.days[""], dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
+			if err := add(kindChecks, PathResults, ch, false, pages(ch, r.checks, resultsPage)); err != nil {
+				return err
+			}
+		}
+	}
+	if w.leave {
+		for _, ch := range chunks(p.days[""], dingtalk.MaxLeaveUsers, dingtalk.MaxLeaveDays) {
+			if err := add(kindLeave, PathLeave, ch, false, pages(ch, r.leaves, leavePage)); err != nil {
+				return err
+			}
+		}
+	}
+	if w.punches {
+		for _, ch := range chunks(p.days[kaoqin.CoverPunches], dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
+			if err := add(kindPunches, PathRecords, ch, false, 1); err != nil {
+				return err
+			}
+		}
+	}
+	if w.plans && len(users) > 0 {
+		// Per run of days, the cheaper path: listbyusers costs a call per 50 people and 7 days,
+		// listschedule a call per 200 plans of the company and day.
+		for _, run := range dayRuns(p.days[kaoqin.CoverPlans]) {
+			n := int64(len(kaoqin.Days(run[0], run[1])))
+			byUsers := ceilDiv(int64(len(users)), dingtalk.MaxScheduleUsers) * ceilDiv(n, dingtalk.MaxScheduleDays)
+			perDay := max(1, int64(math.Ceil(float64(len(users))*r.plans/schedulePage)))
+			if p.OpUserID != "" && byUsers <= n*perDay {
+				for _, ch := range dingtalk.PlanChunks(users, date(run[0]), date(run[1]), dingtalk.MaxScheduleUsers, dingtalk.MaxScheduleDays) {
+					if err := add(kindPlans, PathByUsers, ch, false, 1); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			for _, d := range kaoqin.Days(run[0], run[1]) {
+				ch := dingtalk.Chunk{UserIDs: users, DateRange: dingtalk.DateRange{From: date(d), To: date(d)}}
+				if err := add(kindPlans, PathDaySched, ch, true, perDay); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, path := range order {
+		pp := lines[path]
+		p.Paths = append(p.Paths, *pp)
 		p.MinMetered += pp.MinCalls
 		p.ExpectedMetered += pp.Calls
+		if path == PathByUsers || path == PathDaySched {
+			p.PlansWith = append(p.PlansWith, path)
+		}
 	}
 	return nil
 }
 
-// rates estimates the checks and leaves per employee-day of the chunks to come from what is
-// stored: the checks and leave of up to 200 of the employees over the latest 14 closed days
-// of the last 60. With nothing stored it assumes 2 checks a day on 5 days of 7, and one leave
-// in 100 employee-days.
-func (s *Syncer) rates(ctx context.Context, users []string) (checks, leaves float64, source string, err error) {
+// opUser returns the userid the plans API is called on behalf of: Config.OpUserID, or the
+// first administrator of the stored org chart. "" when there is none: plans then come from
+// listschedule, which needs nobody.
+func (s *Syncer) opUser(ctx context.Context) (string, error) {
+	if s.opUserID != "" {
+		return s.opUserID, nil
+	}
+	emps, err := s.store.Employees(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the stored employees: %w", err)
+	}
+	for _, e := range emps {
+		if e.Admin && e.LeftAt == 0 {
+			return e.UserID, nil
+		}
+	}
+	return "", nil
+}
+
+// estimates are the rows per employee-day a plan expects, and where the figures come from.
+type estimates struct {
+	checks, leaves, plans float64
+	source                string
+}
+
+// rates estimates the checks, leaves and plans per employee-day of the chunks to come from
+// what is stored: the rows of up to 200 of the employees over the latest 14 closed days of the
+// last 60. With nothing stored it assumes 2 checks a day on 5 days of 7, one leave in 100
+// employee-days, and 2 plans on 5 days and a rest plan on 2.
+func (s *Syncer) rates(ctx context.Context, users []string) (estimates, error) {
+	def := estimates{defaultChecks, defaultLeaves, defaultPlans, "defaults"}
 	today := s.today()
 	cov, err := s.store.Coverage(ctx, kaoqin.AddDays(today, -60), today)
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("read the coverage: %w", err)
+		return def, fmt.Errorf("read the coverage: %w", err)
 	}
 	cov = slices.DeleteFunc(cov, func(c kaoqin.DayCoverage) bool { return !c.Closed })
 	if len(cov) == 0 || len(users) == 0 {
-		return defaultChecks, defaultLeaves, "defaults", nil
+		return def, nil
 	}
 	cov = cov[max(0, len(cov)-sampleDays):]
 	days := map[string]bool{}
@@ -295,9 +430,10 @@ func (s *Syncer) rates(ctx context.Context, users []string) (checks, leaves floa
 		}
 	}
 	first, last := cov[0].Day, cov[len(cov)-1].Day
-	cs, err := s.store.Checks(ctx, kaoqin.Filter{From: first, To: last, UserIDs: sample})
+	f := kaoqin.Filter{From: first, To: last, UserIDs: sample}
+	cs, err := s.store.Checks(ctx, f)
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("read stored checks for the estimate: %w", err)
+		return def, fmt.Errorf("read stored checks for the estimate: %w", err)
 	}
 	n := 0
 	for _, c := range cs {
@@ -309,7 +445,7 @@ func (s *Syncer) rates(ctx context.Context, users []string) (checks, leaves floa
 	_, end := kaoqin.DayBounds(last, s.loc)
 	ls, err := s.store.Leaves(ctx, start.UnixMilli(), end.UnixMilli())
 	if err != nil {
-		return 0, 0, "", fmt.Errorf("read stored leave for the estimate: %w", err)
+		return def, fmt.Errorf("read stored leave for the estimate: %w", err)
 	}
 	nl := 0
 	for _, l := range ls {
@@ -318,7 +454,30 @@ func (s *Syncer) rates(ctx context.Context, users []string) (checks, leaves floa
 		}
 	}
 	empDays := float64(len(sample) * len(days))
-	return float64(n) / empDays, float64(nl) / empDays, "stored data", nil
+	e := estimates{float64(n) / empDays, float64(nl) / empDays, defaultPlans, "stored data"}
+	// Plans, from the days whose plans were pulled; the default without.
+	pcov, err := s.store.KindCoverage(ctx, kaoqin.CoverPlans, first, last)
+	if err != nil {
+		return def, fmt.Errorf("read the plans' coverage: %w", err)
+	}
+	if len(pcov) > 0 {
+		planned := map[string]bool{}
+		for _, c := range pcov {
+			planned[c.Day] = true
+		}
+		ss, err := s.store.Schedules(ctx, f)
+		if err != nil {
+			return def, fmt.Errorf("read stored plans for the estimate: %w", err)
+		}
+		np := 0
+		for _, x := range ss {
+			if planned[x.WorkDate] {
+				np++
+			}
+		}
+		e.plans = float64(np) / float64(len(sample)*len(pcov))
+	}
+	return e, nil
 }
 
 // Affordable returns nil if the month's budget covers the plan's expected metered calls, and

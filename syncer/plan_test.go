@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
 )
 
@@ -48,10 +50,17 @@ func TestPlan_callsNothingAndPredictsTheSync(t *testing.T) {
 	if p.Employees != 120 || p.EstimateFrom != "stored data" {
 		t.Errorf("plan: %d employees, estimate from %q", p.Employees, p.EstimateFrom)
 	}
-	// 120 employees: 3 batches of 50 × 2 windows of 7 days; leave: 2 batches of 100 × 1 window.
+	// 120 employees: 3 batches of 50 × 2 windows of 7 days; leave: 2 batches of 100 × 1 window;
+	// punches 3 × 2 like the checks, one call each; plans by listbyusers, 3 × 2 (on behalf of an
+	// administrator of the stored org chart), cheaper than listschedule's 10 days × 2 pages.
 	checks, leave := pathPlan(t, p, syncer.PathResults), pathPlan(t, p, syncer.PathLeave)
-	if checks.Chunks != 6 || checks.MinCalls != 6 || leave.Chunks != 2 || leave.MinCalls != 2 || p.MinMetered != 8 {
-		t.Errorf("plan: checks %+v, leave %+v, min metered %d", checks, leave, p.MinMetered)
+	punches, plans := pathPlan(t, p, syncer.PathRecords), pathPlan(t, p, syncer.PathByUsers)
+	if checks.Chunks != 6 || checks.MinCalls != 6 || leave.Chunks != 2 || leave.MinCalls != 2 ||
+		punches.Chunks != 6 || punches.Calls != 6 || plans.Chunks != 6 || plans.Calls != 6 || p.MinMetered != 20 {
+		t.Errorf("plan: checks %+v, leave %+v, punches %+v, plans %+v, min metered %d", checks, leave, punches, plans, p.MinMetered)
+	}
+	if !p.Punches || !p.Plans || p.OpUserID == "" || len(p.PlansWith) != 1 {
+		t.Errorf("plan: punches %v, plans %v with %v on behalf of %q", p.Punches, p.Plans, p.PlansWith, p.OpUserID)
 	}
 	used := e.sim.QuotaUsed()
 	if p.Used == 0 || p.Remaining != 5000-p.Used {
@@ -79,9 +88,57 @@ func TestPlan_callsNothingAndPredictsTheSync(t *testing.T) {
 	// Unless asked to fetch again.
 	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo, Refetch: true})
 	must(t, err)
-	if p.MinMetered != 8 {
-		t.Errorf("plan with refetch: min metered %d, want 8", p.MinMetered)
+	if p.MinMetered != 20 {
+		t.Errorf("plan with refetch: min metered %d, want 20", p.MinMetered)
 	}
+	// Without punches and plans, the check results and leave only.
+	p, err = e.s.Plan(ctx, syncer.Request{From: rangeFrom, To: rangeTo, Refetch: true, NoPunches: true, NoPlans: true})
+	must(t, err)
+	if p.MinMetered != 8 || p.Punches || p.Plans {
+		t.Errorf("plan without punches and plans: min metered %d, want 8: %+v", p.MinMetered, p.Paths)
+	}
+}
+
+// TestPlan_plansTheCheaperWay: one day of plans of the whole company is cheaper with
+// listschedule (200 plans a call) than listbyusers (50 people a call); a week, the other way
+// round; and without an administrator to call listbyusers on behalf of, listschedule.
+func TestPlan_plansTheCheaperWay(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.sync(syncer.Request{OrgOnly: true})
+	ctx := context.Background()
+	for _, test := range []struct {
+		from, to string
+		want     string
+		calls    int64
+	}{
+		{"2026-11-18", "2026-11-18", syncer.PathDaySched, 2}, // 120 x 1.71 plans: 2 pages, against 3 calls
+		{"2026-11-09", "2026-11-15", syncer.PathByUsers, 3},  // 3 calls, against 7 x 2 pages
+	} {
+		p, err := e.s.Plan(ctx, syncer.Request{From: test.from, To: test.to, NoOrg: true})
+		must(t, err)
+		if len(p.PlansWith) != 1 || p.PlansWith[0] != test.want || pathPlan(t, p, test.want).Calls != test.calls {
+			t.Errorf("%s..%s: plans with %v, %+v; want %s, %d calls", test.from, test.to, p.PlansWith, p.Paths, test.want, test.calls)
+		}
+	}
+	noAdmin, err := syncer.New(syncer.Config{Store: &noAdmins{e.db}, Location: shanghai, Now: e.clock.Now})
+	must(t, err)
+	p, err := noAdmin.Plan(ctx, syncer.Request{From: "2026-11-09", To: "2026-11-15", NoOrg: true})
+	must(t, err)
+	if len(p.PlansWith) != 1 || p.PlansWith[0] != syncer.PathDaySched || p.OpUserID != "" {
+		t.Errorf("without an administrator: plans with %v on behalf of %q", p.PlansWith, p.OpUserID)
+	}
+}
+
+// noAdmins is a store whose org chart has no administrator.
+type noAdmins struct{ *store.DB }
+
+func (s *noAdmins) Employees(ctx context.Context) ([]kaoqin.Employee, error) {
+	emps, err := s.DB.Employees(ctx)
+	for i := range emps {
+		emps[i].Admin = false
+	}
+	return emps, err
 }
 
 func TestRun_nightlyDaysAreNotFetchedAgain(t *testing.T) {

@@ -1,9 +1,11 @@
 package syncer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/kaoqin/kaoqin"
@@ -11,9 +13,16 @@ import (
 )
 
 type pullResult struct {
-	checkRows, leaveRows int64
-	daysCovered          int
-	saved                int64 // chunks saved by this pull
+	rows        map[string]int64 // by kind of chunk
+	daysCovered int              // of the results (checks and leave)
+	saved       int64            // chunks saved by this pull
+}
+
+// fill puts the pull's figures in the summary.
+func (r pullResult) fill(sum *Summary) {
+	sum.CheckRows, sum.LeaveRows = r.rows[kindChecks], r.rows[kindLeave]
+	sum.PunchRows, sum.PlanRows = r.rows[kindPunches], r.rows[kindPlans]
+	sum.DaysCovered = r.daysCovered
 }
 
 // pull fetches the plan's chunks that earlier runs have not finished, several at once, saves
@@ -22,28 +31,45 @@ type pullResult struct {
 // DingTalk says the month's quota is spent it cancels the chunks in flight too, since every
 // one of them would fail the same way.
 func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, error) {
-	var res pullResult
-	var cov *coverage // nil for a pull of some employees only: it covers no day
+	res := pullResult{rows: map[string]int64{}}
+	// One coverage per kind of day: the results, the punches, the plans. None for a pull of
+	// some employees only: it covers no day.
+	covs := map[string]*coverage{}
 	if !p.partial {
-		cov = newCoverage(p.days, p.jobs, s.loc)
+		for cover, days := range p.days {
+			kind := p.jobs[:0:0]
+			for _, j := range p.jobs {
+				if coverOf(j.kind) == cover {
+					kind = append(kind, j)
+				}
+			}
+			if cover == "" || len(kind) > 0 {
+				covs[cover] = newCoverage(days, kind, s.loc)
+			}
+		}
 	}
 	var todo []*job
 	var skipped int64
-	var ready []kaoqin.DayCoverage // days whose chunks earlier runs did
+	ready := map[string][]kaoqin.DayCoverage{} // days whose chunks earlier runs did, by coverage
 	for _, j := range p.jobs {
 		if j.doneAt > 0 {
 			skipped++
-			ready = append(ready, cov.done(j, j.doneAt)...)
+			c := coverOf(j.kind)
+			ready[c] = append(ready[c], covs[c].done(j, j.doneAt)...)
 			continue
 		}
 		todo = append(todo, j)
 	}
 	t.planned(int64(len(p.jobs)), skipped)
 	t.phase("attendance", "")
-	covered, err := s.markCovered(ctx, append(ready, cov.ready(s.now().UnixMilli())...))
-	res.daysCovered += covered
-	if err != nil {
-		return res, err
+	for cover, cov := range covs {
+		covered, err := s.markCovered(ctx, cover, append(ready[cover], cov.ready(s.now().UnixMilli())...))
+		if cover == "" {
+			res.daysCovered += covered
+		}
+		if err != nil {
+			return res, err
+		}
 	}
 	todo = interleave(todo)
 
@@ -80,17 +106,16 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 				}
 				mu.Lock()
 				res.saved++
-				if j.kind == kindChecks {
-					res.checkRows += rows
-				} else {
-					res.leaveRows += rows
-				}
+				res.rows[j.kind] += rows
 				mu.Unlock()
 				t.chunkDone(j.from+".."+j.to, rows)
-				n, err := s.markCovered(wctx, cov.done(j, j.pulledAt))
-				mu.Lock()
-				res.daysCovered += n
-				mu.Unlock()
+				cover := coverOf(j.kind)
+				n, err := s.markCovered(wctx, cover, covs[cover].done(j, j.pulledAt))
+				if cover == "" {
+					mu.Lock()
+					res.daysCovered += n
+					mu.Unlock()
+				}
 				if err == nil {
 					// A sync that cannot write its ledger can no longer keep the quota.
 					err = s.books.Err()
@@ -123,31 +148,39 @@ dispatch:
 	return res, s.explain(firstErr, res.saved, int64(len(todo)))
 }
 
-// interleave spreads the few leave chunks among the checks chunks, in order otherwise: leave
-// has a path and a limit of its own, so its calls run beside the checks' instead of holding
-// every worker at the start while the checks' path idles.
+// interleave spreads the chunks of each kind evenly through the list, in order otherwise:
+// every kind has a path and a limit of its own, so their calls run side by side instead of
+// one kind holding every worker while the other paths idle.
 func interleave(jobs []*job) []*job {
-	var checks, leave []*job
+	var kinds []string
+	byKind := map[string][]*job{}
 	for _, j := range jobs {
-		if j.kind == kindLeave {
-			leave = append(leave, j)
-		} else {
-			checks = append(checks, j)
+		if byKind[j.kind] == nil {
+			kinds = append(kinds, j.kind)
 		}
+		byKind[j.kind] = append(byKind[j.kind], j)
 	}
-	if len(leave) == 0 || len(checks) == 0 {
+	if len(kinds) < 2 {
 		return jobs
 	}
-	every := max(1, len(checks)/len(leave))
-	out := make([]*job, 0, len(jobs))
-	for i, j := range checks {
-		if i%every == 0 && len(leave) > 0 {
-			out = append(out, leave[0])
-			leave = leave[1:]
-		}
-		out = append(out, j)
+	// Each kind's k-th chunk goes at position (k + 0.5) / n of the run: merged by that.
+	type slot struct {
+		at float64
+		j  *job
 	}
-	return append(out, leave...)
+	slots := make([]slot, 0, len(jobs))
+	for _, k := range kinds {
+		js := byKind[k]
+		for i, j := range js {
+			slots = append(slots, slot{(float64(i) + 0.5) / float64(len(js)), j})
+		}
+	}
+	slices.SortStableFunc(slots, func(a, b slot) int { return cmp.Compare(a.at, b.at) })
+	out := make([]*job, len(slots))
+	for i, sl := range slots {
+		out[i] = sl.j
+	}
+	return out
 }
 
 // explain turns the error that stopped a pull into the line the user reads.
@@ -187,6 +220,11 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 	if _, end := kaoqin.DayBounds(j.to, s.loc); !started.Before(end) {
 		key = j.key
 	}
+	scope := kaoqin.Scope{UserIDs: j.chunk.UserIDs, From: j.from, To: j.to}
+	live := int64(0) // a pull of a day not over: it says when the punches were known
+	if _, end := kaoqin.DayBounds(j.to, s.loc); started.Before(end) {
+		live = j.pulledAt
+	}
 	switch j.kind {
 	case kindChecks:
 		rs, err := s.fetchResults(ctx, j.chunk, g)
@@ -194,13 +232,38 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 			return 0, fmt.Errorf("check results %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
 		}
 		rows, err := s.store.SaveChecks(ctx, kaoqin.CheckBatch{
-			Scope:      kaoqin.Scope{UserIDs: j.chunk.UserIDs, From: j.from, To: j.to},
+			Scope:      scope,
 			Checks:     Checks(rs, s.loc),
 			Checkpoint: key,
 			SyncedAt:   j.pulledAt, // DingTalk's answers reflect at least this moment
 		})
 		if err != nil {
 			return 0, fmt.Errorf("save check results %s..%s: %w", j.from, j.to, err)
+		}
+		return rows, nil
+	case kindPunches:
+		var rs []dingtalk.Record
+		err := budgeted(g, func(int) error {
+			var err error
+			rs, _, err = s.client.Attendance.ListRecord(ctx, j.chunk.RecordOptions(s.loc))
+			return err
+		})
+		if err != nil {
+			return 0, fmt.Errorf("punch records %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
+		}
+		rows, err := s.store.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, Punches: Punches(rs, s.loc), Checkpoint: key, SyncedAt: live})
+		if err != nil {
+			return 0, fmt.Errorf("save punch records %s..%s: %w", j.from, j.to, err)
+		}
+		return rows, nil
+	case kindPlans:
+		plans, err := s.fetchPlans(ctx, j, g)
+		if err != nil {
+			return 0, fmt.Errorf("plans %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
+		}
+		rows, err := s.store.SaveSchedules(ctx, kaoqin.ScheduleBatch{Scope: scope, Schedules: plans, Checkpoint: key})
+		if err != nil {
+			return 0, fmt.Errorf("save plans %s..%s: %w", j.from, j.to, err)
 		}
 		return rows, nil
 	default:
@@ -222,12 +285,53 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 	}
 }
 
+// fetchPlans fetches one chunk's plans: listbyusers for its people and days, or listschedule
+// page after page for the whole company on one day, keeping the chunk's people.
+func (s *Syncer) fetchPlans(ctx context.Context, j *job, g *guard) ([]kaoqin.Schedule, error) {
+	if !j.daily {
+		var rows []dingtalk.UserSchedule
+		err := budgeted(g, func(int) error {
+			op, err := s.opUser(ctx)
+			if err != nil {
+				return err
+			}
+			rows, _, err = s.client.Attendance.ListByUsers(ctx, j.chunk.ScheduleOptions(op, s.loc))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]kaoqin.Schedule, len(rows))
+		for i, r := range rows {
+			out[i] = Schedule(r, s.loc)
+		}
+		return out, nil
+	}
+	rows, err := dingtalk.AllPages(PathDaySched, schedulePage, budgetedPage(g, func(offset int) ([]dingtalk.DaySchedule, *dingtalk.Response, error) {
+		return s.client.Attendance.ListSchedule(ctx, j.chunk.From, offset, schedulePage)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[string]bool, len(j.chunk.UserIDs))
+	for _, u := range j.chunk.UserIDs {
+		keep[u] = true
+	}
+	out := make([]kaoqin.Schedule, 0, len(rows))
+	for _, r := range rows {
+		if keep[r.UserID] {
+			out = append(out, DaySchedule(r, j.from))
+		}
+	}
+	return out, nil
+}
+
 // fetchResults pages through one chunk's check results, asking the budget before every call:
 // the client's ListAll with a budget check between pages.
 func (s *Syncer) fetchResults(ctx context.Context, ch dingtalk.Chunk, g *guard) ([]dingtalk.Result, error) {
 	o := ch.ResultOptions()
 	o.Limit = resultsPage
-	return dingtalk.AllPages(PathResults, resultsPage, budgeted(g, func(offset int) ([]dingtalk.Result, *dingtalk.Response, error) {
+	return dingtalk.AllPages(PathResults, resultsPage, budgetedPage(g, func(offset int) ([]dingtalk.Result, *dingtalk.Response, error) {
 		o.Offset = offset
 		return s.client.Attendance.List(ctx, o)
 	}))
@@ -236,15 +340,15 @@ func (s *Syncer) fetchResults(ctx context.Context, ch dingtalk.Chunk, g *guard) 
 // fetchLeave pages through one chunk's leave, asking the budget before every call.
 func (s *Syncer) fetchLeave(ctx context.Context, o *dingtalk.LeaveStatusOptions, g *guard) ([]dingtalk.LeaveStatus, error) {
 	o.Size = leavePage
-	return dingtalk.AllPages(PathLeave, leavePage, budgeted(g, func(offset int) ([]dingtalk.LeaveStatus, *dingtalk.Response, error) {
+	return dingtalk.AllPages(PathLeave, leavePage, budgetedPage(g, func(offset int) ([]dingtalk.LeaveStatus, *dingtalk.Response, error) {
 		o.Offset = offset
 		return s.client.Attendance.LeaveStatus(ctx, o)
 	}))
 }
 
-// budgeted makes a page call wait for the budget's consent: a metered call that would take
-// the month past the quota, or that the ledger could not book, is never made.
-func budgeted[T any](g *guard, page func(offset int) ([]T, *dingtalk.Response, error)) func(int) ([]T, *dingtalk.Response, error) {
+// budgetedPage makes a page call wait for the budget's consent: a metered call that would
+// take the month past the quota, or that the ledger could not book, is never made.
+func budgetedPage[T any](g *guard, page func(offset int) ([]T, *dingtalk.Response, error)) func(int) ([]T, *dingtalk.Response, error) {
 	return func(offset int) ([]T, *dingtalk.Response, error) {
 		if err := g.take(); err != nil {
 			return nil, nil, err
@@ -254,12 +358,27 @@ func budgeted[T any](g *guard, page func(offset int) ([]T, *dingtalk.Response, e
 	}
 }
 
-// markCovered records the days; it returns how many.
-func (s *Syncer) markCovered(ctx context.Context, days []kaoqin.DayCoverage) (int, error) {
+// budgeted makes one metered call, call(0), with the budget's consent.
+func budgeted(g *guard, call func(int) error) error {
+	if err := g.take(); err != nil {
+		return err
+	}
+	defer g.release()
+	return call(0)
+}
+
+// markCovered records the days of a coverage ("" the results, or a kind); it returns how many.
+func (s *Syncer) markCovered(ctx context.Context, cover string, days []kaoqin.DayCoverage) (int, error) {
 	if len(days) == 0 {
 		return 0, nil
 	}
-	if err := s.store.MarkCovered(ctx, days); err != nil {
+	var err error
+	if cover == "" {
+		err = s.store.MarkCovered(ctx, days)
+	} else {
+		err = s.store.MarkKindCovered(ctx, cover, days)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("mark %d days covered: %w", len(days), err)
 	}
 	return len(days), nil

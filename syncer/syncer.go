@@ -46,6 +46,12 @@ type Config struct {
 	// Progress, if set, is called as the sync goes (never from two goroutines at once). It
 	// must be quick.
 	Progress func(Progress)
+	// NoPunches and NoPlans turn off the pulls of punch records (listRecord) and of plans
+	// (listbyusers or listschedule): both are metered (KAOQIN_SYNC_PUNCHES, KAOQIN_SYNC_PLANS).
+	NoPunches, NoPlans bool
+	// OpUserID is the administrator on whose behalf plans are read (listbyusers' op_user_id);
+	// default the first administrator of the stored org chart (KAOQIN_DINGTALK_OP_USER_ID).
+	OpUserID string
 }
 
 // Syncer pulls a company's org chart and attendance from DingTalk into the store, spending as
@@ -61,6 +67,9 @@ type Syncer struct {
 	quota    int64
 	conc     int
 	progress func(Progress)
+
+	noPunches, noPlans bool
+	opUserID           string
 }
 
 // New returns a Syncer and starts writing the books' calls to the store's ledger.
@@ -76,6 +85,7 @@ func New(cfg Config) (*Syncer, error) {
 	s := &Syncer{
 		client: cfg.Client, store: cfg.Store, books: cfg.Books, loc: cfg.Location, now: cfg.Now,
 		log: cfg.Logger, quota: cfg.MonthlyQuota, conc: cfg.Concurrency, progress: cfg.Progress,
+		noPunches: cfg.NoPunches, noPlans: cfg.NoPlans, opUserID: cfg.OpUserID,
 	}
 	if s.loc == nil {
 		s.loc = cfg.Client.Location()
@@ -105,6 +115,9 @@ type Request struct {
 	Refetch  bool   // fetch again what checkpoints say is done: DingTalk data can change afterwards
 	OrgOnly  bool   // the org chart only (contacts calls, which are free)
 	NoOrg    bool   // attendance only, for the employees of the org chart already stored
+	// NoPunches and NoPlans leave out the punch records and the plans this time (Config's
+	// turn them off for good).
+	NoPunches, NoPlans bool
 }
 
 // Run kinds, as the run records name them.
@@ -133,6 +146,8 @@ type Summary struct {
 	Employees   int               `json:"employees"`   // whose attendance was synced
 	CheckRows   int64             `json:"check_rows"`  // checks inserted, changed or deleted
 	LeaveRows   int64             `json:"leave_rows"`
+	PunchRows   int64             `json:"punch_rows"`
+	PlanRows    int64             `json:"plan_rows"`
 	ChunksTotal int64             `json:"chunks_total"`
 	DaysFinal   int               `json:"days_final"`    // final before the sync: not fetched again
 	DaysCovered int               `json:"days_covered"`  // covered by this sync
@@ -225,7 +240,7 @@ func (s *Syncer) run(ctx context.Context, req Request, t *tracker, sum *Summary)
 	}
 	sum.Employees, sum.DaysFinal = p.Employees, p.DaysFinal
 	res, err := s.pull(ctx, t, p)
-	sum.CheckRows, sum.LeaveRows, sum.DaysCovered = res.checkRows, res.leaveRows, res.daysCovered
+	res.fill(sum)
 	sum.ChunksTotal = int64(len(p.jobs))
 	return err
 }

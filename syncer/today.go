@@ -11,12 +11,16 @@ import (
 )
 
 // SyncToday is the live board's pull, for the scheduler of kaoqin serve (at the moments
-// Budget.NextPolls gives). Today's first pull fetches everyone's checks and leave for today:
-// it is how kaoqin learns who is scheduled, and it covers the day. Later pulls fetch only the
-// employees who still matter: scheduled today, with an OnDuty check that is due (its time has
-// come) and none signed yet, and not on leave. That set shrinks through the morning, and so
-// does the cost. A later pull does not cover the day anew (the others' rows are as the last
-// full pull left them); its run record (kind "live") says when it happened.
+// Budget.NextPolls gives, or every interval). Today's first pull fetches everyone's checks,
+// leave and plans for today: it is how kaoqin learns who is scheduled when, and it covers the
+// day. Later pulls, polls, ask only about the employees who still matter: with a check-in due
+// by now (a check or a plan), none signed, no punch seen today, and not on leave. That set
+// shrinks through the morning, and so does the cost. A poll fetches their punch records
+// (listRecord: one call per 50 people, no pages), which the daily report reads as provisional
+// check-ins and, where none came, as check-ins missed; with punches turned off it fetches their
+// check results (attendance/list: pages of 50 rows, two or four a person). A poll does not
+// cover the day anew (the others' rows are as the last full pull left them); its run record
+// (kind "live") says when it happened.
 //
 // It takes the sync lock like Run, refuses when the month's budget cannot pay for it, and
 // never reads the org chart: the nightly Run keeps that.
@@ -45,16 +49,19 @@ func (s *Syncer) SyncToday(ctx context.Context) (*Summary, error) {
 	}
 	first := len(cov) == 0
 	var users []string
+	w := s.wants(Request{}, true)
 	if first {
 		users, err = s.rangeUsers(ctx, today, today)
+		w.punches = false // the check results say who is in so far; polls bring punches
 	} else {
 		users, err = s.notCheckedIn(ctx, today)
+		w = wants{checks: !w.punches, punches: w.punches} // listRecord when punches are on: see PollCost
 	}
 	if err != nil {
 		return nil, err
 	}
 	p.Employees, p.partial = len(users), !first
-	if err := s.planAttendance(ctx, p, users, true, first); err != nil {
+	if err := s.planAttendance(ctx, p, users, true, w); err != nil {
 		return nil, err
 	}
 	if err := p.Affordable(); err != nil {
@@ -67,43 +74,83 @@ func (s *Syncer) SyncToday(ctx context.Context) (*Summary, error) {
 	}
 	sum := &Summary{Quota: s.quota, Employees: len(users), ChunksTotal: int64(len(p.jobs))}
 	res, err := s.pull(ctx, t, p)
-	sum.CheckRows, sum.LeaveRows, sum.DaysCovered = res.checkRows, res.leaveRows, res.daysCovered
+	res.fill(sum)
 	t.finish(err)
 	s.fill(ctx, sum, t, started)
 	return sum, err
 }
 
-// notCheckedIn returns, sorted, the employees a live poll asks about: scheduled today (some
-// check stored for today), an OnDuty check due by now, none signed, and no leave today.
+// PollCost is the metered calls of a live poll of n people with checksPerDay checks each:
+// with listRecord one call per 50 people whatever they punched; with attendance/list, per 50
+// people, a page per 50 of their check results of the day. listRecord is never dearer, and
+// cheaper as soon as people have more than one check a day, so polls use it when punches are
+// pulled at all.
+func PollCost(n int64, checksPerDay float64, records bool) int64 {
+	if n <= 0 {
+		return 0
+	}
+	if records {
+		return ceilDiv(n, resultsBatch)
+	}
+	full, rest := n/resultsBatch, n%resultsBatch
+	calls := full * pages(resultsBatch, checksPerDay)
+	if rest > 0 {
+		calls += pages(rest, checksPerDay)
+	}
+	return calls
+}
+
+// notCheckedIn returns, sorted, the employees a live poll asks about: a check-in due by now
+// (an OnDuty check or plan of today whose time has come), no OnDuty check signed, no valid
+// punch seen today, and no leave today.
 func (s *Syncer) notCheckedIn(ctx context.Context, today string) ([]string, error) {
-	checks, err := s.store.Checks(ctx, kaoqin.Filter{From: today, To: today})
+	f := kaoqin.Filter{From: today, To: today}
+	checks, err := s.store.Checks(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("read today's checks: %w", err)
+	}
+	plans, err := s.store.Schedules(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("read today's plans: %w", err)
+	}
+	punches, err := s.store.Punches(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("read today's punches: %w", err)
 	}
 	start, end := kaoqin.DayBounds(today, s.loc)
 	leaves, err := s.store.Leaves(ctx, start.UnixMilli(), end.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("read today's leave: %w", err)
 	}
-	onLeave := map[string]bool{}
+	out := map[string]bool{}
 	for _, l := range leaves {
-		onLeave[l.UserID] = true
+		out[l.UserID] = true
+	}
+	for _, p := range punches {
+		if p.Valid() {
+			out[p.UserID] = true
+		}
 	}
 	now := s.now().UnixMilli()
-	due, signed := map[string]bool{}, map[string]bool{}
+	due := map[string]bool{}
 	for _, c := range checks {
 		if c.CheckType != kaoqin.OnDuty {
 			continue
 		}
 		if c.Signed() {
-			signed[c.UserID] = true
+			out[c.UserID] = true
 		} else if c.BaseCheckTime <= now {
 			due[c.UserID] = true
 		}
 	}
+	for _, p := range plans {
+		if !p.IsRest && p.CheckType == kaoqin.OnDuty && p.PlanCheckTime <= now {
+			due[p.UserID] = true
+		}
+	}
 	var users []string
 	for u := range due {
-		if !signed[u] && !onLeave[u] {
+		if !out[u] {
 			users = append(users, u)
 		}
 	}
@@ -117,7 +164,7 @@ func (s *Syncer) notCheckedIn(ctx context.Context, today string) ([]string, erro
 func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 	now := s.now()
 	today := kaoqin.DateOf(now, s.loc)
-	in := BudgetInput{Quota: s.quota, Today: today, Location: s.loc}
+	in := BudgetInput{Quota: s.quota, Today: today, Location: s.loc, Punches: !s.noPunches, Plans: !s.noPlans}
 	l, err := s.store.Ledger(ctx, kaoqin.MonthOf(now, s.loc))
 	if err != nil {
 		return Budget{}, fmt.Errorf("read the month's ledger: %w", err)
@@ -140,6 +187,13 @@ func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 		}
 		if len(checks) > 0 {
 			in.Shifts, in.ChecksPerWorkday = shifts(checks, s.loc)
+			plans, err := s.store.Schedules(ctx, kaoqin.Filter{From: cov[i].Day, To: cov[i].Day})
+			if err != nil {
+				return Budget{}, fmt.Errorf("read the plans of %s: %w", cov[i].Day, err)
+			}
+			if len(plans) > 0 {
+				in.PlansPerDay = float64(len(plans)) / float64(max(len(users), 1))
+			}
 			break
 		}
 	}

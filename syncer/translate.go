@@ -1,7 +1,10 @@
 package syncer
 
 import (
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -104,11 +107,13 @@ func Employee(u dingtalk.User) kaoqin.Employee {
 		JobNumber: u.JobNumber,
 		Title:     u.Title,
 		HiredAt:   int64(u.HiredDate),
+		Admin:     u.Admin || u.Boss,
 		DeptIDs:   slices.Compact(ids),
 	}
 }
 
-// Punch returns one punch record of attendance/listRecord.
+// Punch returns one punch record of attendance/listRecord. Coordinates DingTalk sends as text
+// that is not a number are left out (0).
 func Punch(r dingtalk.Record, loc *time.Location) kaoqin.Punch {
 	day := int64(r.WorkDate)
 	if day == 0 {
@@ -124,17 +129,50 @@ func Punch(r dingtalk.Record, loc *time.Location) kaoqin.Punch {
 		SourceType:        r.SourceType,
 		UserCheckTime:     int64(r.UserCheckTime),
 		BaseCheckTime:     int64(r.BaseCheckTime),
+		PlanCheckTime:     int64(r.PlanCheckTime),
 		PlanID:            int64(r.PlanID),
 		GroupID:           int64(r.GroupID),
+		ClassID:           int64(r.ClassID),
 		IsLegal:           r.IsLegal == "Y",
 		InvalidRecordType: r.InvalidRecordType,
+		InvalidRecordMsg:  r.InvalidRecordMsg,
 		LocationMethod:    r.LocationMethod,
 		UserAddress:       r.UserAddress,
+		Latitude:          number(r.UserLatitude),
+		Longitude:         number(r.UserLongitude),
+		Accuracy:          number(r.UserAccuracy),
 		OutsideRemark:     r.OutsideRemark,
 		DeviceID:          r.DeviceID,
+		DeviceSN:          r.DeviceSN,
+		SSID:              r.UserSsid,
+		MAC:               r.UserMacAddr,
+		BaseAddress:       r.BaseAddress,
+		BaseLatitude:      number(r.BaseLatitude),
+		BaseLongitude:     number(r.BaseLongitude),
+		BaseAccuracy:      number(r.BaseAccuracy),
+		BaseSSID:          r.BaseSsid,
+		BaseMAC:           r.BaseMacAddr,
 		ApproveID:         int64(r.ApproveID),
 		ProcInstID:        r.ProcInstID,
 	}
+}
+
+// Punches converts a chunk's punch records.
+func Punches(rs []dingtalk.Record, loc *time.Location) []kaoqin.Punch {
+	out := make([]kaoqin.Punch, len(rs))
+	for i, r := range rs {
+		out[i] = Punch(r, loc)
+	}
+	return out
+}
+
+// number reads a coordinate or an accuracy DingTalk sent as text; 0 when it is not a number.
+func number(s dingtalk.FlexString) float64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(string(s)), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0
+	}
+	return f
 }
 
 // Schedule returns one planned check point of schedule/listbyusers. A rest day has no shift and
@@ -153,6 +191,22 @@ func Schedule(s dingtalk.UserSchedule, loc *time.Location) kaoqin.Schedule {
 		GroupID:       int64(s.GroupID),
 		ShiftID:       int64(s.ShiftID),
 		IsRest:        s.IsRest == "Y",
+		ApproveID:     int64(s.ApproveID),
+	}
+}
+
+// DaySchedule returns one planned check point of listschedule, which lists one work date
+// (day) and says nothing of rest days but a class_id of 0 (UNVERIFIED: read as a rest day).
+func DaySchedule(s dingtalk.DaySchedule, day string) kaoqin.Schedule {
+	return kaoqin.Schedule{
+		PlanID:        int64(s.PlanID),
+		UserID:        s.UserID,
+		WorkDate:      day,
+		CheckType:     s.CheckType,
+		PlanCheckTime: s.PlanCheckTime.Millis,
+		GroupID:       int64(s.GroupID),
+		ShiftID:       int64(s.ClassID),
+		IsRest:        s.ClassID == 0,
 		ApproveID:     int64(s.ApproveID),
 	}
 }

@@ -130,15 +130,32 @@ func TestPunchAndSchedule(t *testing.T) {
 	t.Parallel()
 	r := decode[dingtalk.Record](t, fmt.Sprintf(`{"id":2000016796960,"userId":"u1","groupId":5,"planId":6,"workDate":%d,
 		"checkType":"OnDuty","timeResult":"Normal","locationResult":"Normal","sourceType":"USER","userCheckTime":%d,
-		"baseCheckTime":%d,"isLegal":"N","invalidRecordType":"Security","locationMethod":"MAP","deviceId":"d1"}`,
+		"baseCheckTime":%d,"planCheckTime":%[3]d,"classId":301,"isLegal":"N","invalidRecordType":"Security","invalidRecordMsg":"虚拟定位",
+		"locationMethod":"MAP","deviceId":"d1","deviceSN":"SN","userAddress":"张江","userLatitude":"31.2033","userLongitude":121.5908,
+		"userAccuracy":"","userSsid":"wifi","userMacAddr":"aa:bb","baseAddress":"博云路","baseLatitude":"31.2","baseLongitude":"121.5",
+		"baseAccuracy":"100","baseSsid":"office","baseMacAddr":"cc:dd","approveId":9,"procInstId":"p-1"}`,
 		ms(shanghai, 2026, 11, 18, 0, 0), ms(shanghai, 2026, 11, 18, 8, 55), ms(shanghai, 2026, 11, 18, 9, 0)))
 	same(t, syncer.Punch(r, shanghai), kaoqin.Punch{ID: 2000016796960, UserID: "u1", WorkDate: "2026-11-18", CheckType: "OnDuty",
 		TimeResult: "Normal", LocationResult: "Normal", SourceType: "USER", UserCheckTime: ms(shanghai, 2026, 11, 18, 8, 55),
-		BaseCheckTime: ms(shanghai, 2026, 11, 18, 9, 0), PlanID: 6, GroupID: 5, IsLegal: false,
-		InvalidRecordType: "Security", LocationMethod: "MAP", DeviceID: "d1"})
+		BaseCheckTime: ms(shanghai, 2026, 11, 18, 9, 0), PlanCheckTime: ms(shanghai, 2026, 11, 18, 9, 0), PlanID: 6, GroupID: 5,
+		ClassID: 301, IsLegal: false, InvalidRecordType: "Security", InvalidRecordMsg: "虚拟定位", LocationMethod: "MAP",
+		UserAddress: "张江", Latitude: 31.2033, Longitude: 121.5908, Accuracy: 0, DeviceID: "d1", DeviceSN: "SN", SSID: "wifi",
+		MAC: "aa:bb", BaseAddress: "博云路", BaseLatitude: 31.2, BaseLongitude: 121.5, BaseAccuracy: 100, BaseSSID: "office",
+		BaseMAC: "cc:dd", ApproveID: 9, ProcInstID: "p-1"})
 
 	rest := decode[dingtalk.UserSchedule](t, fmt.Sprintf(`{"id":3000016796960,"userid":"u1","work_date":%d,"check_type":"OnDuty",
 		"plan_check_time":%d,"group_id":5,"shift_id":0,"is_rest":"Y"}`, ms(shanghai, 2026, 11, 21, 0, 0), ms(shanghai, 2026, 11, 21, 0, 0)))
 	same(t, syncer.Schedule(rest, shanghai), kaoqin.Schedule{PlanID: 3000016796960, UserID: "u1", WorkDate: "2026-11-21",
 		CheckType: "OnDuty", PlanCheckTime: ms(shanghai, 2026, 11, 21, 0, 0), GroupID: 5, IsRest: true})
+
+	// listschedule names no work date (the day asked about) and marks a rest day by class_id 0.
+	work := decode[dingtalk.DaySchedule](t, `{"plan_id":7,"check_type":"OffDuty","userid":"u2","class_id":301,
+		"plan_check_time":"2026-11-18 18:00:00","group_id":5,"approve_id":8}`)
+	work.PlanCheckTime.Millis = ms(shanghai, 2026, 11, 18, 18, 0) // the client resolves the text in its zone
+	same(t, syncer.DaySchedule(work, "2026-11-18"), kaoqin.Schedule{PlanID: 7, UserID: "u2", WorkDate: "2026-11-18",
+		CheckType: "OffDuty", PlanCheckTime: ms(shanghai, 2026, 11, 18, 18, 0), GroupID: 5, ShiftID: 301, ApproveID: 8})
+	restDay := decode[dingtalk.DaySchedule](t, `{"plan_id":8,"check_type":"OnDuty","userid":"u2","plan_check_time":"2026-11-21 00:00:00","group_id":5}`)
+	if got := syncer.DaySchedule(restDay, "2026-11-21"); !got.IsRest || got.ShiftID != 0 {
+		t.Errorf("listschedule's rest day: %+v", got)
+	}
 }

@@ -154,7 +154,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	var eng *schedule.Engine
 	if c.client != nil {
 		s, err := syncer.New(syncer.Config{Client: c.client, Store: c.db, Books: c.books, Location: c.loc, Now: c.now,
-			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota)})
+			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota), NoPunches: !g.Punches, NoPlans: !g.Plans, OpUserID: g.OpUserID})
 		if err != nil {
 			return err
 		}

@@ -33,8 +33,9 @@ type syncCmd struct {
 
 // Help is the detailed help of kaoqin sync --help.
 func (c *syncCmd) Help() string {
-	return "Brings the company's departments and people (free contacts calls) and the check results and leave of " +
-		"every employee of the range (metered calls, 50 people × 7 days a chunk) into the database. " +
+	return "Brings the company's departments and people (free contacts calls) and the check results, leave, punch records " +
+		"and plans of every employee of the range (metered calls, 50 people × 7 days a chunk) into the database; " +
+		"--no-punches and --no-plans (KAOQIN_SYNC_PUNCHES, KAOQIN_SYNC_PLANS) leave those out. " +
 		"Finished days are not fetched again; today always is. Safe to interrupt and to run again: it continues " +
 		"where it stopped. It refuses to start when its plan would take the month past KAOQIN_DINGTALK_MONTHLY_QUOTA, " +
 		"and --dry-run shows that plan without calling DingTalk."
@@ -55,7 +56,8 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	req := syncer.Request{From: from, To: to, Refetch: c.Refetch, OrgOnly: c.OrgOnly, NoOrg: c.NoOrg}
+	req := syncer.Request{From: from, To: to, Refetch: c.Refetch, OrgOnly: c.OrgOnly, NoOrg: c.NoOrg,
+		NoPunches: !g.Punches, NoPlans: !g.Plans}
 	if c.DryRun {
 		return c.plan(ctx, g, req, loc)
 	}
@@ -83,6 +85,7 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	s, err := syncer.New(syncer.Config{
 		Client: client, Store: db, Books: books, Location: loc, Logger: log,
 		MonthlyQuota: int64(g.MonthlyQuota), Concurrency: c.Concurrency, Progress: progress.show,
+		OpUserID: g.OpUserID,
 	})
 	if err != nil {
 		return err
@@ -114,7 +117,7 @@ func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc 
 		return err
 	}
 	defer db.Close()
-	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota)})
+	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota), OpUserID: g.OpUserID})
 	if err != nil {
 		return err
 	}
@@ -151,6 +154,22 @@ func (c *syncCmd) printPlan(w io.Writer, p *syncer.Plan) error {
 		}
 		fmt.Fprintf(&b, "metered calls: %d expected, at least %d (pages estimated from %s: %.2f checks per employee-day)\n",
 			p.ExpectedMetered, p.MinMetered, p.EstimateFrom, p.ChecksPerDay)
+		if !p.Punches {
+			b.WriteString("punch records: not pulled (KAOQIN_SYNC_PUNCHES=false or --no-punches)\n")
+		}
+		switch {
+		case !p.Plans:
+			b.WriteString("plans: not pulled (KAOQIN_SYNC_PLANS=false or --no-plans)\n")
+		case len(p.PlansWith) > 0:
+			by := "listschedule: the whole company a day, 200 plans a call"
+			if slices.Contains(p.PlansWith, syncer.PathByUsers) {
+				by = "listbyusers on behalf of administrator " + p.OpUserID + ", 50 people x 7 days a call"
+				if len(p.PlansWith) > 1 {
+					by += ", and listschedule for single days, cheaper"
+				}
+			}
+			fmt.Fprintf(&b, "plans: with %s (%.2f plans per employee-day)\n", by, p.PlansPerDay)
+		}
 	}
 	switch {
 	case p.Month == "":
@@ -181,6 +200,8 @@ type summaryJSON struct {
 	Rows          int64             `json:"rows"`
 	CheckRows     int64             `json:"check_rows"`
 	LeaveRows     int64             `json:"leave_rows"`
+	PunchRows     int64             `json:"punch_rows"`
+	PlanRows      int64             `json:"plan_rows"`
 	Calls         int64             `json:"calls"`
 	Metered       int64             `json:"metered"`
 	Throttled     int64             `json:"throttled"`
@@ -205,7 +226,8 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 	if c.JSON {
 		return writeJSON(w, summaryJSON{
 			Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
-			Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, Calls: r.Calls, Metered: r.Metered,
+			Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, PunchRows: s.PunchRows, PlanRows: s.PlanRows,
+			Calls: r.Calls, Metered: r.Metered,
 			Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
 			ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysCovered: s.DaysCovered,
 			Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
@@ -227,7 +249,7 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 		fmt.Fprintf(&b, "attendance: %d employees; %d days final already (not fetched again); %d of %d chunks fetched, %d done by an earlier sync; %d days covered\n",
 			s.Employees, s.DaysFinal, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
 	}
-	fmt.Fprintf(&b, "rows written: %d (checks %d, leave %d)\n", r.Rows, s.CheckRows, s.LeaveRows)
+	fmt.Fprintf(&b, "rows written: %d (checks %d, leave %d, punches %d, plans %d)\n", r.Rows, s.CheckRows, s.LeaveRows, s.PunchRows, s.PlanRows)
 	fmt.Fprintf(&b, "calls: %d (metered %d, throttled %d, retried %d)\n", r.Calls, r.Metered, r.Throttled, r.Retried)
 	paths := slices.Sorted(maps.Keys(r.CallsBy))
 	width := 0

@@ -331,19 +331,25 @@ func TestSync_DryRun(t *testing.T) {
 		t.Errorf("the dry run made %d calls to DingTalk", n)
 	}
 	for _, want := range []string{"plan of kaoqin sync " + from + ".." + to, "employees: 100",
-		"/attendance/list", "/topapi/attendance/getleavestatus", "metered calls: ", "expected", "of 5000 metered calls spent"} {
+		"/attendance/list", "/topapi/attendance/getleavestatus", "/attendance/listRecord", "/topapi/attendance/schedule/listbyusers",
+		"plans: with listbyusers on behalf of administrator", "metered calls: ", "expected", "of 5000 metered calls spent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
 		}
 	}
-	// 100 people, 10 days: 2 × 2 chunks of checks, 1 of leave.
+	// 100 people, 10 days: 2 × 2 chunks of checks, 1 of leave, 2 × 2 of punches and of plans.
 	status, out, _ = runSync(context.Background(), s.args(db, "--from", from, "--to", to, "--dry-run", "--json"))
 	var p struct {
 		MinMetered int64 `json:"min_metered"`
 		Employees  int   `json:"employees"`
 	}
-	if status != 0 || json.Unmarshal([]byte(out), &p) != nil || p.MinMetered != 5 || p.Employees != 100 {
+	if status != 0 || json.Unmarshal([]byte(out), &p) != nil || p.MinMetered != 13 || p.Employees != 100 {
 		t.Errorf("plan as JSON: exit %d, %+v\n%s", status, p, out)
+	}
+	// Without punches and plans: the checks and leave only.
+	status, out, _ = runSync(context.Background(), s.args(db, "--from", from, "--to", to, "--dry-run", "--json", "--no-punches", "--no-plans"))
+	if status != 0 || json.Unmarshal([]byte(out), &p) != nil || p.MinMetered != 5 {
+		t.Errorf("plan without punches and plans: exit %d, %+v\n%s", status, p, out)
 	}
 }
 
