@@ -179,6 +179,23 @@ func dump(t *testing.T, path, from, to string) string {
 	for _, l := range leaves {
 		fmt.Fprintf(&b, "leave %+v\n", l)
 	}
+	punches, err := db.Punches(ctx, kaoqin.Filter{From: from, To: to})
+	must(t, err)
+	for _, p := range punches {
+		fmt.Fprintf(&b, "punch %+v\n", p)
+	}
+	plans, err := db.Schedules(ctx, kaoqin.Filter{From: from, To: to})
+	must(t, err)
+	for _, p := range plans {
+		fmt.Fprintf(&b, "plan %+v\n", p)
+	}
+	for _, kind := range []string{kaoqin.CoverPunches, kaoqin.CoverPlans} {
+		cov, err := db.KindCoverage(ctx, kind, from, to)
+		must(t, err)
+		for _, c := range cov {
+			fmt.Fprintf(&b, "covered %s %s closed=%v\n", kind, c.Day, c.Closed)
+		}
+	}
 	cov, err := db.Coverage(ctx, from, to)
 	must(t, err)
 	for _, c := range cov {
@@ -208,7 +225,7 @@ func TestSync_KilledAndRerun(t *testing.T) {
 	}
 	want := dump(t, cleanDB, from, to)
 	n := clean.calls.Load()
-	if n < 20 || !strings.Contains(want, "checks") {
+	if n < 20 || !strings.Contains(want, "check ") || !strings.Contains(want, "punch ") || !strings.Contains(want, "plan ") {
 		t.Fatalf("the clean sync made %d attendance calls: too few to kill it at 10 points", n)
 	}
 
