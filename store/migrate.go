@@ -27,8 +27,10 @@ func (db *DB) migrate(ctx context.Context, to int64) (err error) {
 	if err != nil {
 		return err
 	}
+	// Versions are reserved per line of work and land in any order: a database already past a
+	// version that lands later still gets it (each migration stands on its own).
 	p, err := goose.NewProvider(db.d.gooseDialect(), db.rw, fsys,
-		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+		goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return err
 	}
