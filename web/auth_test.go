@@ -393,6 +393,25 @@ func TestMetrics(t *testing.T) {
 	e.srv.Metrics().ObserveCall("/gettoken", 0, false, false, time.Second)
 	e.srv.Metrics().ObserveSyncRun(kaoqin.SyncRun{Kind: "live", Status: kaoqin.RunOK, StartedAt: 1000, FinishedAt: 4000, Rows: 12, Calls: 3, Metered: 2})
 	e.as("hr").get("/today")
+	// What the database says, the same on every instance: the month's ledger, the last good sync.
+	ctx := context.Background()
+	for range 3 {
+		if err := e.db.RecordCall(ctx, kaoqin.Call{Month: testNow.In(shanghai).Format("2006-01"), Path: "/attendance/list", Metered: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range []*kaoqin.SyncRun{{Kind: "live", StartedAt: 1_700_000_000_000}, {Kind: "live", StartedAt: 1_700_000_600_000}} {
+		if err := e.db.CreateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Status = kaoqin.RunOK
+		if r.StartedAt > 1_700_000_000_000 {
+			r.Status = kaoqin.RunFailed
+		}
+		if err := e.db.UpdateRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	scrape := func(c *client, token string) *response {
 		req, _ := http.NewRequest("GET", e.ts.URL+"/metrics", nil)
@@ -412,6 +431,9 @@ func TestMetrics(t *testing.T) {
 		`kaoqin_sync_runs_total{kind="live",status="ok"} 1`,
 		`kaoqin_sync_rows_total{kind="live"} 12`,
 		`kaoqin_logins_total{result="ok"} 1`,
+		"\nkaoqin_quota_metered_calls 3\n",
+		"\nkaoqin_quota_monthly_calls 5000\n",
+		"\nkaoqin_last_sync_ok_timestamp_seconds 1.7e+09\n", // the failed one after it does not count
 		`go_goroutines`,
 	} {
 		if !strings.Contains(resp.text(), want) {

@@ -162,6 +162,9 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
 	}
+	if err := s.watchStore(); err != nil {
+		return nil, fmt.Errorf("web: metrics: %w", err)
+	}
 	s.sessions = newSessionManager(s.store, cfg.SessionLifetime)
 	s.idle = cfg.SessionIdle
 	if s.idle <= 0 {
