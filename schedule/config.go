@@ -28,6 +28,8 @@ type Config struct {
 	// instance that is not the scheduler tries to become it.
 	Tick      time.Duration
 	LockRetry time.Duration
+	// RemindTick is how often (real time) the holder ticks the reminders; 0: DefaultRemindTick.
+	RemindTick time.Duration
 	// ReconcileDays is how far back the nightly sync looks for days not final.
 	ReconcileDays int
 }

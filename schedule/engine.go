@@ -4,6 +4,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,7 @@ type Engine struct {
 	now     func() time.Time
 	loc     *time.Location
 	cfg     Config
+	rem     Reminders // nil: no reminders
 
 	ctx     context.Context // the server's life: background syncs end with it
 	running atomic.Bool
@@ -49,6 +51,8 @@ type Engine struct {
 	nextRun   time.Time
 	pollsLeft int
 	plan      string
+
+	remindWarned time.Time // real time of the last warning of the reminders
 }
 
 // Store is what the engine reads besides the syncer: the scheduler lock and what was synced.
@@ -74,12 +78,14 @@ type Options struct {
 	Now      func() time.Time
 	Location *time.Location
 	Config   Config
+	// Reminders, if set, are ticked every Config.RemindTick by the scheduler lock's holder.
+	Reminders Reminders
 }
 
 // New returns an engine whose background syncs ("sync now") live as long as ctx.
 func New(ctx context.Context, o Options) *Engine {
 	return &Engine{s: o.Syncer, st: o.Store, metrics: o.Metrics, log: o.Logger, now: o.Now, loc: o.Location, cfg: o.Config,
-		ctx: ctx, pollsLeft: -1, plan: o.Config.Describe()}
+		rem: o.Reminders, ctx: ctx, pollsLeft: -1, plan: o.Config.Describe()}
 }
 
 // Start runs the schedule until ctx is done; stop waits for it and for running syncs.
@@ -98,6 +104,13 @@ func (e *Engine) Start(ctx context.Context) (stop func(), err error) {
 	}{
 		{e.cfg.LockRetry, e.Lead, "lead"},
 		{e.cfg.Tick, e.Tick, "tick"},
+	}
+	if e.rem != nil {
+		jobs = append(jobs, struct {
+			every time.Duration
+			fn    func(context.Context)
+			name  string
+		}{cmp.Or(e.cfg.RemindTick, DefaultRemindTick), e.remind, "remind"})
 	}
 	for _, j := range jobs {
 		if _, err := sch.NewJob(gocron.DurationJob(j.every), gocron.NewTask(j.fn, ctx), gocron.WithName(j.name),

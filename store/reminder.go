@@ -195,10 +195,10 @@ func (db *DB) UpdateReminders(ctx context.Context, updates []kaoqin.ReminderUpda
 		applied = 0
 		for _, u := range updates {
 			n, err := tx.execN(ctx, `UPDATE reminder_messages SET state = ?, reason = ?,
-				task_id = CASE WHEN ? <> 0 THEN ? ELSE task_id END,
-				sent_at = CASE WHEN ? <> 0 THEN ? ELSE sent_at END,
-				done_at = CASE WHEN ? <> 0 THEN ? ELSE done_at END
-				WHERE id = ? AND state = ? AND state <> ? AND (? = '' OR claimed_by = ?) AND (? = 0 OR task_id = ?)`,
+				task_id = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE task_id END,
+				sent_at = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE sent_at END,
+				done_at = CASE WHEN CAST(? AS BIGINT) <> 0 THEN CAST(? AS BIGINT) ELSE done_at END
+				WHERE id = ? AND state = ? AND state <> ? AND (? = '' OR claimed_by = ?) AND (CAST(? AS BIGINT) = 0 OR task_id = ?)`,
 				u.State, u.Reason, u.TaskID, u.TaskID, u.SentAt, u.SentAt, u.DoneAt, u.DoneAt,
 				u.ID, u.If, kaoqin.ReminderDelivered, u.IfClaimedBy, u.IfClaimedBy, u.IfTaskID, u.IfTaskID)
 			if err != nil {

@@ -61,6 +61,9 @@ func TestReminderRules(t *testing.T) {
 	})
 }
 
+// bigTask is a task id the size DingTalk gives: more than 32 bits.
+const bigTask = 256_335_700_281_202
+
 func reminder(key, to string, due int64, about ...string) kaoqin.ReminderMessage {
 	return kaoqin.ReminderMessage{Key: key, RuleID: 1, Channel: kaoqin.ChannelPerson, WorkDate: "2026-11-18", To: to,
 		About: about, DueAt: due, Title: "t", Text: "text " + key, Body: `{"msgtype":"text"}`}
@@ -132,7 +135,7 @@ func TestReminders_ExactlyOnceBookkeeping(t *testing.T) {
 		first := owner[a]
 		n, err := db.UpdateReminders(ctx, []kaoqin.ReminderUpdate{
 			{ID: a, If: kaoqin.ReminderSending, IfClaimedBy: first, State: kaoqin.ReminderSent, TaskID: 7, SentAt: 10},
-			{ID: a, If: kaoqin.ReminderSending, IfClaimedBy: "rescuer", State: kaoqin.ReminderSent, TaskID: 8, SentAt: 11},
+			{ID: a, If: kaoqin.ReminderSending, IfClaimedBy: "rescuer", State: kaoqin.ReminderSent, TaskID: bigTask, SentAt: 11},
 		})
 		must(t, err)
 		if n != 1 {
@@ -141,7 +144,7 @@ func TestReminders_ExactlyOnceBookkeeping(t *testing.T) {
 		// Confirmation by task: the wrong task does nothing; delivered stays delivered.
 		n, err = db.UpdateReminders(ctx, []kaoqin.ReminderUpdate{
 			{ID: a, If: kaoqin.ReminderSent, IfTaskID: 7, State: kaoqin.ReminderFailed, Reason: "x"},
-			{ID: a, If: kaoqin.ReminderSent, IfTaskID: 8, State: kaoqin.ReminderDelivered, DoneAt: 12},
+			{ID: a, If: kaoqin.ReminderSent, IfTaskID: bigTask, State: kaoqin.ReminderDelivered, DoneAt: 12},
 			{ID: a, If: kaoqin.ReminderDelivered, State: kaoqin.ReminderFailed, Reason: "duplicate"},
 		})
 		must(t, err)
@@ -150,7 +153,7 @@ func TestReminders_ExactlyOnceBookkeeping(t *testing.T) {
 		}
 		got, err := db.Reminders(ctx, kaoqin.ReminderFilter{UserID: "u1"})
 		must(t, err)
-		if len(got) != 2 || got[0].ID != a || got[0].State != kaoqin.ReminderDelivered || got[0].TaskID != 8 || got[0].SentAt != 11 ||
+		if len(got) != 2 || got[0].ID != a || got[0].State != kaoqin.ReminderDelivered || got[0].TaskID != bigTask || got[0].SentAt != 11 ||
 			got[0].DoneAt != 12 || got[0].Text != "text a" || !slices.Equal(got[0].About, []string{"u1"}) ||
 			got[1].Key != "digest" || !slices.Equal(got[1].About, []string{"u1", "u2"}) {
 			t.Errorf("u1's reminders: %+v", got)

@@ -1,0 +1,90 @@
+package schedule
+
+import (
+	"context"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/syncer"
+)
+
+// The reminders' clock: in the instance that holds the scheduler lock, a job ticks the
+// notifier every RemindTick (a second by default), so that a reminder goes out within about
+// a second of its moment; the notifier does nothing costly when nothing is due. Only the
+// holder ticks: the outbox's claims keep two senders apart should two instances believe they
+// hold the lock for a moment (see Lead), and make a new holder finish what a dead one left.
+
+// Reminders is the notifier as the engine drives it (package notify).
+type Reminders interface {
+	Tick(ctx context.Context) error
+}
+
+// DefaultRemindTick is how often the scheduler lock's holder ticks the reminders.
+const DefaultRemindTick = time.Second
+
+// remind ticks the reminders if this instance holds the scheduler lock.
+func (e *Engine) remind(ctx context.Context) {
+	if e.rem == nil || !e.leader.Load() || ctx.Err() != nil {
+		return
+	}
+	if err := e.rem.Tick(ctx); err != nil && ctx.Err() == nil {
+		// A store or DingTalk outage fails every tick: say so once a minute, not every second.
+		e.mu.Lock()
+		quiet := time.Since(e.remindWarned) < time.Minute
+		if !quiet {
+			e.remindWarned = time.Now()
+		}
+		e.mu.Unlock()
+		if !quiet {
+			e.log.Warn("reminders", "err", err)
+		}
+	}
+}
+
+// RefreshToday pulls today's attendance of the people not in yet (a live pull), for the
+// reminders to judge who is in on data no older than their moment. It waits for a sync this
+// instance is running to end, then pulls: the reminder's moment may have come during that
+// sync. It is the notifier's Refresh.
+func (e *Engine) RefreshToday(ctx context.Context) error {
+	waited := time.Now()
+	for !e.running.CompareAndSwap(false, true) {
+		if time.Since(waited) > 2*time.Minute {
+			return kaoqin.Errorf(kaoqin.ECONFLICT, "a sync has been running for two minutes")
+		}
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	e.wg.Add(1)
+	defer e.wg.Done()
+	defer e.running.Store(false)
+	var err error
+	e.run(ctx, "reminders", func(ctx context.Context) (*syncer.Summary, error) {
+		var sum *syncer.Summary
+		sum, err = e.s.SyncToday(ctx)
+		return sum, err
+	})
+	return err
+}
+
+// ReminderBudget is the notifier's Budget: calls more metered calls may go to work
+// notifications unless they would eat into the nightly reconciliation of the days left in the
+// month (the last thing the budget gives up, see syncer.PlanBudget).
+func (e *Engine) ReminderBudget(ctx context.Context, calls int) error {
+	b, err := e.s.Budget(ctx)
+	if err != nil {
+		return err
+	}
+	if b.Quota <= 0 {
+		return nil
+	}
+	if left := b.Remaining - int64(b.DaysLeft)*b.Nightly; left < int64(calls) {
+		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d metered calls left keep %d for the nightly reconciliation of the %d days left: no work notifications until next month (raise KAOQIN_DINGTALK_MONTHLY_QUOTA if the org bought more)",
+			max(b.Remaining, 0), int64(b.DaysLeft)*b.Nightly, b.DaysLeft)
+	}
+	return nil
+}
