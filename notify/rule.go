@@ -33,6 +33,9 @@ type Org struct {
 type Validator struct {
 	Org        Org
 	RobotHosts []string
+	// Rules are the rules saved already: a name is one rule's only, since it starts every
+	// message and keeps the texts of two rules apart (DingTalk drops a second identical text).
+	Rules []kaoqin.ReminderRule
 }
 
 // Validate checks r and tidies it (trims names, sorts the audience, sets the default cap).
@@ -53,6 +56,8 @@ func (v Validator) Validate(r *kaoqin.ReminderRule) error {
 		return bad("The rule's name %q is too long: at most 40 characters.", r.Name)
 	case utf8.RuneCountInString(r.Note) > MaxNoteLen:
 		return bad("The note is too long: at most %d characters.", MaxNoteLen)
+	case slices.ContainsFunc(v.Rules, func(o kaoqin.ReminderRule) bool { return o.ID != r.ID && strings.EqualFold(o.Name, r.Name) }):
+		return bad("Another rule is called %q: give this one a name of its own (it starts every message).", r.Name)
 	}
 	switch r.Channel {
 	case kaoqin.ChannelPerson, kaoqin.ChannelDigest, kaoqin.ChannelRobot:
