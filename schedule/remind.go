@@ -27,7 +27,13 @@ func (e *Engine) remind(ctx context.Context) {
 	if e.rem == nil || !e.leader.Load() || ctx.Err() != nil {
 		return
 	}
-	if err := e.rem.Tick(ctx); err != nil && ctx.Err() == nil {
+	err := e.rem.Tick(ctx)
+	if kaoqin.ErrorCode(err) == kaoqin.ENOTSYNCED {
+		// Today has not been pulled yet: the first live pull will, and reminders follow.
+		e.log.Debug("reminders wait for today's first pull", "err", err)
+		return
+	}
+	if err != nil && ctx.Err() == nil {
 		// A store or DingTalk outage fails every tick: say so once a minute, not every second.
 		e.mu.Lock()
 		quiet := time.Since(e.remindWarned) < time.Minute
@@ -69,22 +75,4 @@ func (e *Engine) RefreshToday(ctx context.Context) error {
 		return sum, err
 	})
 	return err
-}
-
-// ReminderBudget is the notifier's Budget: calls more metered calls may go to work
-// notifications unless they would eat into the nightly reconciliation of the days left in the
-// month (the last thing the budget gives up, see syncer.PlanBudget).
-func (e *Engine) ReminderBudget(ctx context.Context, calls int) error {
-	b, err := e.s.Budget(ctx)
-	if err != nil {
-		return err
-	}
-	if b.Quota <= 0 {
-		return nil
-	}
-	if left := b.Remaining - int64(b.DaysLeft)*b.Nightly; left < int64(calls) {
-		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d metered calls left keep %d for the nightly reconciliation of the %d days left: no work notifications until next month (raise KAOQIN_DINGTALK_MONTHLY_QUOTA if the org bought more)",
-			max(b.Remaining, 0), int64(b.DaysLeft)*b.Nightly, b.DaysLeft)
-	}
-	return nil
 }

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -246,4 +247,22 @@ func daysLeftInMonth(day string) int {
 	}
 	last := time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC)
 	return last.Day() - t.Day() + 1
+}
+
+// AllowNotifications says whether calls more metered calls may go to work notifications
+// (reminders) now: not when they would eat into the nightly reconciliation of the days left
+// in the month, the last thing the budget gives up. It fails with EQUOTA then.
+func (s *Syncer) AllowNotifications(ctx context.Context, calls int) error {
+	b, err := s.Budget(ctx)
+	if err != nil {
+		return err
+	}
+	if b.Quota <= 0 {
+		return nil
+	}
+	if keep := int64(b.DaysLeft) * b.Nightly; b.Remaining-keep < int64(calls) {
+		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d metered calls left keep %d for the nightly reconciliation of the %d days left: no work notifications until next month (raise KAOQIN_DINGTALK_MONTHLY_QUOTA if the org bought more)",
+			max(b.Remaining, 0), keep, b.DaysLeft)
+	}
+	return nil
 }

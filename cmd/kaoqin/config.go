@@ -28,6 +28,7 @@ type Globals struct {
 	OpUserID     string  `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
 	Punches      bool    `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
 	Plans        bool    `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
+	AgentID      int64   `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
 	DB           string  `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
 	Timezone     string  `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
 	LogLevel     string  `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`

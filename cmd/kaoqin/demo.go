@@ -34,6 +34,23 @@ type demoCmd struct {
 	ready func(d *demoRun) // tests learn the URL, the password, the simulator and the engine here
 }
 
+// demoRules are the demo's reminder rules: a work notification to each person 15 minutes after
+// their shift starts, the list of who is not in to each department's managers at 09:30, and
+// the company's summary to the simulator's group robot at 10:00.
+func demoRules(ctx context.Context, g *Globals, db *store.DB, simURL string) error {
+	for _, r := range []kaoqin.ReminderRule{
+		{Name: "上班提醒", Enabled: true, Channel: kaoqin.ChannelPerson, After: 15, Note: "（演示：这是模拟的钉钉）"},
+		{Name: "部门未到名单", Enabled: true, Channel: kaoqin.ChannelDigest, At: "09:30"},
+		{Name: "考勤播报", Enabled: true, Channel: kaoqin.ChannelRobot, At: "10:00",
+			RobotURL: simURL + "/robot/send?access_token=" + dingtalksim.DefaultRobotToken, RobotSecret: dingtalksim.DefaultRobotSecret},
+	} {
+		if err := saveRule(ctx, g, db, &r, "demo"); err != nil {
+			return fmt.Errorf("the demo's reminder rule %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
 // demoRun is what a running demo is made of, for tests.
 type demoRun struct {
 	URL, User, Password string
@@ -101,6 +118,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	dg.BaseURL = "http://" + simLn.Addr().String()
 	dg.DB = filepath.Join(dir, "kaoqin.db")
 	dg.QPS = 1000
+	dg.AgentID = sim.Config().AgentID
 	metrics := web.NewMetrics()
 	books := syncer.NewBooks(loc, log)
 	client, err := dg.dingtalkClient(callHook(books, metrics))
@@ -130,6 +148,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		sched.Tick = min(time.Second, time.Duration(float64(c.LiveEvery)/c.Speed/4))
 		sched.Tick = max(sched.Tick, 100*time.Millisecond)
 	}
+	sched.RemindTick = 250 * time.Millisecond // reminders within seconds of their simulated moment
 	from := kaoqin.AddDays(day, -(c.Days - 1))
 	run := &demoRun{User: "demo", Password: password, Sim: sim, Dir: dir}
 	return serve(ctx, &dg, serveSetup{
@@ -145,13 +164,16 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 			metrics.ObserveSyncRun(sum.Run)
 			fmt.Fprintf(g.stdout, "synced %d departments, %d people, %d checks in %s (%d DingTalk calls)\n",
 				sum.Departments, sum.Employees, sum.CheckRows, time.Since(began).Round(100*time.Millisecond), sum.Run.Calls)
-			return nil
+			return demoRules(ctx, &dg, db, "http://"+simLn.Addr().String())
 		},
 		listening: func(url string) { run.URL = url },
 		banner: func(url string) string {
 			return fmt.Sprintf("kaoqin demo on %s\n  log in as demo with password %s\n"+
 				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; the board pulls today every %s of it\n"+
-				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed, c.LiveEvery)
+				"  reminders go out at 09:15 (each person not in), 09:30 (each department's managers) and 10:00 (a group robot): see %s/reminders;\n"+
+				"  what the simulated DingTalk delivered: http://%s/_sim/inbox\n"+
+				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed, c.LiveEvery,
+				url, simLn.Addr())
 		},
 		ready: func(e *schedule.Engine) {
 			run.Engine = e

@@ -30,6 +30,7 @@ type CLI struct {
 	Serve   serveCmd   `cmd:"" help:"Serve the dashboard and the JSON API, and run the scheduled syncs."`
 	Demo    demoCmd    `cmd:"" help:"Try kaoqin with no credentials: a simulated DingTalk company, a temporary database and the dashboard."`
 	User    userCmd    `cmd:"" help:"Manage the dashboard's accounts (user add, user list, user passwd)."`
+	Remind  remindCmd  `cmd:"" help:"Reminder rules (remind add, list, edit, rm, on, off, opt-out, opt-in), and remind --dry-run: who gets which message when."`
 	Version versionCmd `cmd:"" help:"Print kaoqin's version."`
 
 	DingtalkSim simCmd `cmd:"" name:"dingtalk-sim" help:"Run the DingTalk simulator alone, for trying a client or a deployment."`

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
+	"github.com/kaoqin/kaoqin/notify"
 	"github.com/kaoqin/kaoqin/schedule"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
@@ -123,6 +124,21 @@ type serveSetup struct {
 	first func(ctx context.Context, s *syncer.Syncer) error
 }
 
+// reminders builds the notifier that the scheduler lock's holder ticks: work notifications go
+// through a client of their own that never retries by itself (the notifier retries, and must
+// know which attempt went out), robot messages through the same books.
+func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, refresh func(context.Context) error) (*notify.Notifier, error) {
+	sender, err := g.dingtalkClient(callHook(c.books, c.metrics), dingtalk.WithRetry(dingtalk.RetryPolicy{}))
+	if err != nil {
+		return nil, err
+	}
+	return notify.New(notify.Options{
+		Store: c.db, Client: sender, AgentID: g.AgentID, Location: c.loc, Now: c.now, Logger: c.log,
+		RobotOptions: []dingtalk.Option{dingtalk.WithCallHook(callHook(c.books, c.metrics)), dingtalk.WithLogger(c.log)},
+		Refresh:      refresh, Budget: s.AllowNotifications,
+	})
+}
+
 // callHook is the DingTalk client's call hook: the syncer's books, and the metrics. A call
 // DingTalk answered has an errcode (0 on success); one without (a network error, a gateway's
 // HTML page, a timeout) is counted under errcode "none".
@@ -158,7 +174,17 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 		if err != nil {
 			return err
 		}
-		eng = schedule.New(ctx, schedule.Options{Syncer: s, Store: c.db, Metrics: c.metrics, Logger: c.log, Now: c.now, Location: c.loc, Config: c.sched})
+		opts := schedule.Options{Syncer: s, Store: c.db, Metrics: c.metrics, Logger: c.log, Now: c.now, Location: c.loc, Config: c.sched}
+		if g.AgentID != 0 {
+			n, err := c.reminders(g, s, func(ctx context.Context) error { return eng.RefreshToday(ctx) })
+			if err != nil {
+				return err
+			}
+			opts.Reminders = n
+		} else {
+			c.log.Info("no KAOQIN_DINGTALK_AGENT_ID: reminder rules can be edited and previewed, but none are sent")
+		}
+		eng = schedule.New(ctx, opts)
 		// Of several instances exactly one should say 1: the sum is what to alert on.
 		c.metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kaoqin_scheduler_leader", Help: "1 when this instance holds the scheduler lock and runs the scheduled syncs, else 0.",

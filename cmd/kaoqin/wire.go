@@ -20,8 +20,9 @@ func (g *Globals) logger() *slog.Logger {
 }
 
 // dingtalkClient builds the DingTalk client from the settings. hook, if not nil, sees every
-// call (the syncer keeps the books with it). The secret goes into the client and nowhere else.
-func (g *Globals) dingtalkClient(hook func(dingtalk.CallInfo)) (*dingtalk.Client, error) {
+// call (the syncer keeps the books with it); extra options come last. The secret goes into the
+// client and nowhere else.
+func (g *Globals) dingtalkClient(hook func(dingtalk.CallInfo), extra ...dingtalk.Option) (*dingtalk.Client, error) {
 	if g.AppKey == "" || g.AppSecret == "" {
 		return nil, kaoqin.Errorf(kaoqin.EINVALID, "DingTalk credentials missing: set KAOQIN_DINGTALK_APP_KEY and KAOQIN_DINGTALK_APP_SECRET (or try kaoqin demo, which needs none)")
 	}
@@ -41,6 +42,7 @@ func (g *Globals) dingtalkClient(hook func(dingtalk.CallInfo)) (*dingtalk.Client
 	if hook != nil {
 		opts = append(opts, dingtalk.WithCallHook(hook))
 	}
+	opts = append(opts, extra...)
 	c, err := dingtalk.NewClient(g.AppKey, g.AppSecret, opts...)
 	if err != nil {
 		return nil, kaoqin.Errorf(kaoqin.EINVALID, "DingTalk client: %v (check KAOQIN_DINGTALK_BASE_URL)", err)
