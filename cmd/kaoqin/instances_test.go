@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -240,14 +241,22 @@ type countingSim struct {
 type page struct {
 	chunk  string // the people and days
 	offset int
-	at     time.Time
+	conn   time.Time // when the connection that asked was accepted
 }
+
+type acceptedAt struct{}
 
 func newCountingSim(t *testing.T, loc *time.Location, employees int) *countingSim {
 	s := &countingSim{armed: make(chan struct{}), killed: make(chan time.Time, 1)}
 	s.Server = dingtalksim.New(dingtalksim.Config{Seed: 11, Employees: employees, Location: loc, Now: time.Now(), Speed: 1,
 		QPS: -1, IPLimit: -1, MonthlyQuota: -1, Latency: 5 * time.Millisecond})
-	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	// When each connection was accepted: the dead instance's last requests may reach the
+	// handler after the kill, but on connections it opened before.
+	srv.Config.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+		return context.WithValue(ctx, acceptedAt{}, time.Now())
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
 	return s
@@ -281,7 +290,8 @@ func (s *countingSim) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	n := s.total.Add(1)
 	s.mu.Lock()
-	s.seen = append(s.seen, page{chunk: req.From + ".." + req.To + " " + strings.Join(req.Users, ","), offset: req.Offset, at: time.Now()})
+	conn, _ := r.Context().Value(acceptedAt{}).(time.Time)
+	s.seen = append(s.seen, page{chunk: req.From + ".." + req.To + " " + strings.Join(req.Users, ","), offset: req.Offset, conn: conn})
 	victim := s.victim
 	if n == s.n {
 		s.victim = nil
@@ -306,7 +316,8 @@ func (s *countingSim) killAt(n int64, victim *node) {
 
 // pages returns the chunks pulled again after kill (those the dead instance left half done),
 // how many chunks were pulled before it, and the pages asked twice either before or after it,
-// by one instance.
+// by one instance. A page is "after" when asked on a connection opened after the kill: the
+// instance that took over never called DingTalk before it, and the dead one never after.
 func (s *countingSim) pages(kill time.Time) (again []string, touched int, dup []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -319,7 +330,7 @@ func (s *countingSim) pages(kill time.Time) (again []string, touched int, dup []
 	before := map[string]bool{}
 	pulledAgain := map[string]bool{}
 	for _, p := range s.seen {
-		after := p.at.After(kill)
+		after := p.conn.After(kill)
 		asked[key{p.chunk, p.offset, after}]++
 		if !after {
 			before[p.chunk] = true
