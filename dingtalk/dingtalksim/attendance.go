@@ -234,6 +234,7 @@ func (s *Server) attendanceList(c *call) (any, *apiError) {
 		}
 		s.pages.put(key, rows)
 	}
+	rows = s.amendResults(rows, now)
 	page, more := pageOf(rows, offset, limit)
 	return encodeResults(more, page), nil
 }

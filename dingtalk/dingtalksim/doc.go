@@ -23,7 +23,9 @@
 // topapi/user/listsimple, topapi/v2/user/list, topapi/user/listid,
 // topapi/v2/user/{get,getbymobile,create,update,delete}; attendance /attendance/list,
 // /attendance/listRecord, topapi/attendance/{listschedule,schedule/listbyusers,
-// getsimplegroups,getusergroup,getleaveapproveduration,getleavestatus,getupdatedata}; work
+// getsimplegroups,getusergroup,getleaveapproveduration,getleavestatus,getupdatedata}; the smart
+// report topapi/attendance/{isopensmartreport,getattcolumns,getcolumnval,getleavetimebynames,
+// vacation/type/list}; work
 // notifications topapi/message/corpconversation/{asyncsend_v2,getsendresult}; the custom
 // robot /robot/send. Anything else answers {"errcode":22,"errmsg":"Invalid method[submsg=不合法ApiName]"}.
 // With Config.NegativeDept the root's listsub and listsubid also list the home-school
@@ -223,6 +225,35 @@
 // change takes effect the next day); a person removed keeps their past attendance, served by
 // userid, and has none after the day they left. Re-creating a removed userid makes a new
 // person whose history replaces the old one.
+//
+// # DingTalk's own report (smartreport.go)
+//
+// isopensmartreport says true unless SetSmartReport(false), after which the other report APIs
+// answer 400002 (UNVERIFIED). getattcolumns lists 17 columns with ids stable per seed
+// (应出勤天数 should_attendance_days, 出勤天数, 休息天数, 工作时长, 迟到次数/时长, 严重迟到次数/时长,
+// 旷工迟到天数, 早退次数/时长, 上班缺卡次数, 下班缺卡次数, 旷工天数, 出差时长, 外出时长, 补卡次数
+// making_up_lack_times; the other aliases are UNVERIFIED: match columns by name), then one
+// column per leave type (年假, 事假, 病假, 调休, 婚假) without an id. getcolumnval answers one
+// person's daily values ("1.0") of up to 20 column ids over at most 31 days (to - from <= 31 x
+// 24 h); getleavetimebynames the same for up to 20 leave names (names the company lacks are
+// left out, UNVERIFIED), not before 225 days ago. Over a limit, an unknown column id or from
+// after to: 400002 (UNVERIFIED). A person who has left gets an empty answer (UNVERIFIED: DingTalk
+// says only that it serves nothing for them). 应出勤天数 is 0 for days more than 15 days before
+// today, as the docs say. vacation/type/list needs op_userid, an administrator (400002 otherwise,
+// UNVERIFIED), and lists the five types with their units: 年假 and 婚假 day, 病假 halfDay, 事假 and
+// 调休 hour.
+//
+// The report is computed from the results the endpoints give now, by the rules of
+// spec/reports.md, with one rule DingTalk applies and kaoqin does not: a day with a 旷工迟到
+// (Absenteeism) check-in is also a day of 旷工 (UNVERIFIED: an attendance-group setting in
+// DingTalk). Leave is given in its type's unit: a day type 1.0 a whole day and 0.5 a half day,
+// an hour type the hours of work it covers (UNVERIFIED).
+//
+// Changes after the fact (amend.go): EditResult plants an administrator's edit (from its
+// instant on the company clock, the check answers the new timeResult with sourceType BOSS),
+// ApproveLeave a whole-day leave approved after the day (getleavestatus lists it, every check
+// of the day answers NotSigned with its approveId, the report counts it). Every endpoint and
+// Truth answer them once their instant has passed; Truth().Amendments lists them.
 //
 // # Faults
 //

@@ -280,7 +280,7 @@ func (s *Server) getUpdateData(c *call) (any, *apiError) {
 	for _, r := range records {
 		byID[r.ID] = r
 	}
-	for _, r := range s.co.results(dp, now) {
+	for _, r := range s.amendResults(s.co.results(dp, now), now) {
 		ur := updateResult{
 			RecordID: r.RecordID, SourceType: r.SourceType, PlanCheckTime: s.fmtMillis(r.BaseCheckTime),
 			ClassID: pp.group.classID, LocationResult: r.LocationResult, PlanID: r.PlanID, GroupID: r.GroupID,

@@ -186,6 +186,7 @@ func (s *Server) leaveStatus(c *call) (any, *apiError) {
 			}
 		}
 	}
+	rows = append(rows, s.lateLeaves(people, start.UnixMilli(), end.UnixMilli(), c.now.UnixMilli())...)
 	page, more := pageOf(rows, offset, size)
 	return struct {
 		HasMore     bool    `json:"has_more"`

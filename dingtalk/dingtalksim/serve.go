@@ -164,6 +164,11 @@ func routes() map[string]*route {
 		"/topapi/attendance/getleaveapproveduration":     metered(top((*Server).leaveApproveDuration)),
 		"/topapi/attendance/getleavestatus":              metered(top((*Server).leaveStatus)),
 		"/topapi/attendance/getupdatedata":               metered(top((*Server).getUpdateData)),
+		"/topapi/attendance/isopensmartreport":           metered(top((*Server).isOpenSmartReport)),
+		"/topapi/attendance/getattcolumns":               metered(top((*Server).getAttColumns)),
+		"/topapi/attendance/getcolumnval":                metered(top((*Server).getColumnVal)),
+		"/topapi/attendance/getleavetimebynames":         metered(top((*Server).getLeaveTimeByNames)),
+		"/topapi/attendance/vacation/type/list":          metered(top((*Server).vacationTypeList)),
 		"/topapi/message/corpconversation/asyncsend_v2":  metered(&route{style: topapiFlat, method: http.MethodPost, auth: true, handle: (*Server).asyncSend}),
 		"/topapi/message/corpconversation/getsendresult": metered(&route{style: topapiFlat, method: http.MethodPost, auth: true, handle: (*Server).getSendResult}),
 

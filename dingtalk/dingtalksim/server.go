@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -140,15 +141,17 @@ type Server struct {
 	mu  sync.RWMutex // guards org
 	org *org
 
-	lim     limits
-	faults  faultState
-	ctrs    counterSet
-	msgs    messageLog
-	pages   pageCache
-	robots  robotState
-	reqMu   sync.Mutex
-	reqSeq  uint64
-	randSrc *rand.Rand // guarded by faults.mu
+	lim      limits
+	faults   faultState
+	ctrs     counterSet
+	msgs     messageLog
+	pages    pageCache
+	robots   robotState
+	amend    amendments  // changes made after the fact (amend.go)
+	smartOff atomic.Bool // the smart report turned off (smartreport.go)
+	reqMu    sync.Mutex
+	reqSeq   uint64
+	randSrc  *rand.Rand // guarded by faults.mu
 }
 
 // New builds the company described by cfg and returns its DingTalk.

@@ -225,7 +225,7 @@ func (t Truth) Day(userid, date string) (Day, bool) {
 		day.Trip = dp.trip.tag
 	}
 	if d <= today && servable(d, today) {
-		day.Results, day.Records = t.s.co.results(dp, now.UnixMilli()), t.s.co.records(dp, now.UnixMilli())
+		day.Results, day.Records = t.s.amendResults(t.s.co.results(dp, now.UnixMilli()), now.UnixMilli()), t.s.co.records(dp, now.UnixMilli())
 	}
 	return day, true
 }
@@ -266,7 +266,7 @@ func (t Truth) Leaves(userIDs []string, from, to string) []Leave {
 			}
 		}
 	}
-	return out
+	return append(out, t.s.lateLeaves(t.s.people(dedupe(userIDs)), lo, hi, t.s.Now().UnixMilli())...)
 }
 
 func (t Truth) eachDay(userIDs []string, from, to string, f func(Day)) {
