@@ -52,6 +52,15 @@
 //
 // LeaveStatusAll does the same for leave (PlanChunks with MaxLeaveUsers and MaxLeaveDays).
 //
+// # DingTalk's own report
+//
+// The smart report (智能报表) is daily and one person a call: ReportColumns lists its columns
+// (leave columns have no id), ColumnValues gives one person's daily values of up to 20 of
+// them over at most 31 days, to be summed by the caller, and LeaveTimes one person's daily
+// leave by leave type (the only API that has the type). IsSmartReportOpen says whether the org
+// has the report; VacationTypes lists the leave types with their units. A month of N people
+// costs N calls per 20 columns: price them before calling.
+//
 // # Dates and time zones
 //
 // Work dates are Date values (a calendar day, no zone). The client turns them into
