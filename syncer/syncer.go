@@ -17,6 +17,7 @@ type Store interface {
 	kaoqin.OrgStore
 	kaoqin.AttendanceStore
 	kaoqin.SyncStore
+	kaoqin.LeaveTimeStore
 	// TryLock takes a named lock without waiting; ok is false if someone else holds it.
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 }

@@ -28,6 +28,7 @@ type syncCmd struct {
 	OrgOnly     bool   `name:"org-only" help:"Sync the org chart only (contacts calls, which are free)."`
 	NoOrg       bool   `name:"no-org" help:"Sync attendance only, for the org chart already in the database."`
 	JSON        bool   `name:"json" help:"Print the summary (or the plan) as JSON."`
+	LeaveTypes  bool   `name:"leave-types" help:"Then pull leave by type (年假, 事假...) from DingTalk's report for the people on leave in the range: one metered call a person a month."`
 	Concurrency int    `default:"8" help:"Chunks of attendance fetched at once; the per-path QPS limit holds whatever the number."`
 }
 
@@ -44,6 +45,9 @@ func (c *syncCmd) Help() string {
 func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	if c.OrgOnly && c.NoOrg {
 		return usageError{errors.New("--org-only and --no-org exclude each other")}
+	}
+	if c.OrgOnly && c.LeaveTypes {
+		return usageError{errors.New("--org-only and --leave-types exclude each other: leave by type needs the attendance of the range")}
 	}
 	if c.Concurrency < 1 {
 		return usageError{fmt.Errorf("--concurrency %d: want 1 or more", c.Concurrency)}
@@ -92,16 +96,49 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	sum, err := s.Run(ctx, req)
 	progress.close()
-	if sum != nil {
+	var leaveSum *syncer.Summary
+	if err == nil && c.LeaveTypes {
+		before := books.Figures()
+		leaveSum, err = s.RunLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to, Refetch: c.Refetch})
+		progress.close()
+		if sum != nil {
+			// The sync's summary counts the calls before the pull of leave by type.
+			f := before
+			sum.Run.Calls, sum.Run.Metered, sum.Run.Throttled, sum.Run.Retried, sum.Run.CallsBy = f.Calls, f.Metered, f.Throttled, f.Retried, f.CallsBy
+		}
+	} else if sum != nil {
 		// The summary counts every call of the command, the token fetch of the access check
 		// (made before the run began) included.
 		f := books.Figures()
 		sum.Run.Calls, sum.Run.Metered, sum.Run.Throttled, sum.Run.Retried, sum.Run.CallsBy = f.Calls, f.Metered, f.Throttled, f.Retried, f.CallsBy
-		if perr := c.printSummary(g.stdout, sum); perr != nil && err == nil {
-			err = perr
-		}
+	}
+	if perr := c.printSummaries(g.stdout, sum, leaveSum); perr != nil && err == nil {
+		err = perr
 	}
 	return err
+}
+
+// printSummaries prints the sync's summary and, after --leave-types, the pull's: as one JSON
+// object {"sync": ..., "leave_types": ...} with --json.
+func (c *syncCmd) printSummaries(w io.Writer, sum, leaveSum *syncer.Summary) error {
+	if c.JSON && c.LeaveTypes {
+		out := map[string]any{}
+		if sum != nil {
+			out["sync"] = c.summaryJSON(sum)
+		}
+		if leaveSum != nil {
+			out["leave_types"] = c.summaryJSON(leaveSum)
+		}
+		return writeJSON(w, out)
+	}
+	for _, s := range []*syncer.Summary{sum, leaveSum} {
+		if s != nil {
+			if err := c.printSummary(w, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // plan prints what the sync would do, from the database alone.
@@ -122,10 +159,48 @@ func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc 
 		return err
 	}
 	p, err := s.Plan(ctx, req)
+	if err != nil || !c.LeaveTypes {
+		if err != nil {
+			return err
+		}
+		return c.printPlan(g.stdout, p)
+	}
+	lp, err := s.PlanLeaveTypes(ctx, syncer.LeaveTypesRequest{From: req.From, To: req.To, Refetch: req.Refetch})
 	if err != nil {
 		return err
 	}
-	return c.printPlan(g.stdout, p)
+	if c.JSON {
+		return writeJSON(g.stdout, map[string]any{"sync": p, "leave_types": lp})
+	}
+	if err := c.printPlan(g.stdout, p); err != nil {
+		return err
+	}
+	return c.printLeavePlan(g.stdout, lp)
+}
+
+// printLeavePlan prints what the pull of leave by type would do: it is planned from what the
+// database holds now, before the sync above has run.
+func (c *syncCmd) printLeavePlan(w io.Writer, p *syncer.LeaveTypesPlan) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "then leave by type %s..%s (as the database stands now, before the sync above):\n", p.From, p.To)
+	fmt.Fprintf(&b, "  %d employees on leave; %d calls of %s (one person, at most 31 days each), %d pulled already and final",
+		p.Employees, p.Windows, syncer.PathLeaveTimes, p.Done)
+	if p.Left > 0 {
+		fmt.Fprintf(&b, "; %d left the company (DingTalk's report has nothing for them)", p.Left)
+	}
+	fmt.Fprintf(&b, "\n  metered calls: %d expected (with the report's columns)\n", p.Calls)
+	if p.Quota > 0 {
+		fmt.Fprintf(&b, "  this month (%s): %d of %d metered calls spent, %d left", p.Month, p.Used, p.Quota, max(0, p.Remaining))
+		if p.Affordable() != nil {
+			b.WriteString(": NOT enough for this pull")
+		}
+		b.WriteString("\n")
+	}
+	if p.Note != "" {
+		fmt.Fprintf(&b, "  note: %s\n", p.Note)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (c *syncCmd) printPlan(w io.Writer, p *syncer.Plan) error {
@@ -221,23 +296,30 @@ type summaryJSON struct {
 	Run           int64             `json:"run_id"`
 }
 
+func (c *syncCmd) summaryJSON(s *syncer.Summary) summaryJSON {
+	r := s.Run
+	return summaryJSON{
+		Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
+		Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, PunchRows: s.PunchRows, PlanRows: s.PlanRows,
+		Calls: r.Calls, Metered: r.Metered, Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
+		ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysCovered: s.DaysCovered,
+		Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
+		MonthMetered: s.MonthUsed, Quota: s.Quota, Run: r.ID,
+	}
+}
+
 func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 	r := s.Run
 	if c.JSON {
-		return writeJSON(w, summaryJSON{
-			Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
-			Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, PunchRows: s.PunchRows, PlanRows: s.PlanRows,
-			Calls: r.Calls, Metered: r.Metered,
-			Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
-			ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysCovered: s.DaysCovered,
-			Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
-			MonthMetered: s.MonthUsed, Quota: s.Quota, Run: r.ID,
-		})
+		return writeJSON(w, c.summaryJSON(s))
 	}
 	var b strings.Builder
 	what := r.From + ".." + r.To
-	if r.Kind == syncer.KindOrg {
+	switch r.Kind {
+	case syncer.KindOrg:
 		what = "of the org chart"
+	case syncer.KindLeaveTypes:
+		what = "of leave by type " + what
 	}
 	fmt.Fprintf(&b, "kaoqin sync %s: %s in %s\n", what, r.Status, s.Wall.Round(time.Millisecond))
 	if o := s.Org; o != nil {
@@ -245,7 +327,10 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 			s.Departments, o.DepartmentsAdded, o.DepartmentsUpdated, o.DepartmentsRemoved,
 			o.EmployeesAdded, o.EmployeesUpdated, o.EmployeesLeft, o.MembershipsOpened, o.MembershipsClosed)
 	}
-	if r.Kind != syncer.KindOrg {
+	if r.Kind == syncer.KindLeaveTypes {
+		fmt.Fprintf(&b, "leave by type: %d employees on leave; %d of %d windows pulled, %d final already\n",
+			s.Employees, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped)
+	} else if r.Kind != syncer.KindOrg {
 		fmt.Fprintf(&b, "attendance: %d employees; %d days final already (not fetched again); %d of %d chunks fetched, %d done by an earlier sync; %d days covered\n",
 			s.Employees, s.DaysFinal, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
 	}
