@@ -25,6 +25,10 @@ type Input struct {
 	Schedules  []kaoqin.Schedule
 	Punches    []kaoqin.Punch
 	PunchPulls []kaoqin.PunchPull
+	// Leave by type, for the period report: its columns (the types with leave in its range,
+	// see leavetype.go) and the rows, sorted by UserID, WorkDate, Name.
+	LeaveTypes []LeaveTypeColumn
+	LeaveTimes []kaoqin.LeaveTime
 
 	users []string // the employees Load read the rows of; nil: everyone
 }
@@ -74,16 +78,20 @@ type view struct {
 	people []*person
 	byID   map[string]*person
 	slab   *slab
+	// The leave-type columns, and each one's index by name.
+	leaveCols []LeaveTypeColumn
+	leaveCol  map[string]int
 }
 
 // person is one employee's rows over the range of a view.
 type person struct {
 	userid string
-	emp    *kaoqin.Employee // nil when kaoqin has never seen the employee in the contacts
-	checks [][]kaoqin.Check // per day, sorted by base_check_time then id
-	held   [][]int64        // per day: the departments held, sorted; consecutive days share
-	in     []bool           // per day: the day belongs to the report (known, and in scope)
-	leaves []kaoqin.Leave   // the leaves overlapping the range, by start
+	emp    *kaoqin.Employee   // nil when kaoqin has never seen the employee in the contacts
+	checks [][]kaoqin.Check   // per day, sorted by base_check_time then id
+	held   [][]int64          // per day: the departments held, sorted; consecutive days share
+	in     []bool             // per day: the day belongs to the report (known, and in scope)
+	leaves []kaoqin.Leave     // the leaves overlapping the range, by start
+	times  []kaoqin.LeaveTime // leave by type of the range, by date
 }
 
 // newView groups in over the days [from, to]. Callers have checked the dates and options.
@@ -160,6 +168,20 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 		slices.SortFunc(p.leaves, func(a, b kaoqin.Leave) int {
 			return cmp.Or(cmpInt64(a.StartTime, b.StartTime), cmpInt64(a.EndTime, b.EndTime))
 		})
+	}
+	if len(in.LeaveTypes) > 0 {
+		v.leaveCols, v.leaveCol = in.LeaveTypes, make(map[string]int, len(in.LeaveTypes))
+		for i, c := range in.LeaveTypes {
+			v.leaveCol[c.Name] = i
+		}
+		times := sortedBy(in.LeaveTimes, func(a, b kaoqin.LeaveTime) int {
+			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.WorkDate, b.WorkDate), strings.Compare(a.Name, b.Name))
+		})
+		for _, g := range groupBy(times, func(t kaoqin.LeaveTime) string { return t.UserID }) {
+			if p := v.byID[g[0].UserID]; p != nil {
+				p.times = g
+			}
+		}
 	}
 	return v, nil
 }

@@ -52,6 +52,9 @@ func writePeriodJSON(w io.Writer, r periodLines, indent string) error {
 	if len(h.Scope) > 0 {
 		o.field("scope", h.Scope)
 	}
+	if len(h.LeaveTypes) > 0 {
+		o.field("leave_types", h.LeaveTypes)
+	}
 	o.key("employees")
 	o.write("[")
 	n := 0

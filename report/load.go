@@ -61,6 +61,9 @@ func LoadPeriod(ctx context.Context, src Source, from, to string, opts Options) 
 	if err != nil {
 		return nil, err
 	}
+	if err := loadLeaveByType(ctx, src, &in, from, to); err != nil {
+		return nil, err
+	}
 	return ComputePeriod(in, from, to, opts)
 }
 
@@ -145,4 +148,14 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 		return in, fmt.Errorf("load employees: %w", err)
 	}
 	return in, nil
+}
+
+// loadLeaveByType reads what the period report of [from, to] shows of leave by type.
+func loadLeaveByType(ctx context.Context, src Source, in *Input, from, to string) error {
+	var err error
+	if in.LeaveTypes, err = loadLeaveTypes(ctx, src, from, to); err != nil {
+		return err
+	}
+	in.LeaveTimes, err = loadLeaveTimes(ctx, src, in.LeaveTypes, kaoqin.Filter{From: from, To: to, UserIDs: in.users})
+	return err
 }

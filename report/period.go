@@ -24,6 +24,9 @@ type Period struct {
 	// Final is true when every day of the range was synced after it had ended.
 	Final bool    `json:"final"`
 	Scope []int64 `json:"scope,omitempty"` // Options.DeptIDs; absent: the company
+	// LeaveTypes are the leave types with leave by type in the range: each is a column of
+	// its own, and every line's LeaveByType has it. Absent when there is none.
+	LeaveTypes []LeaveTypeColumn `json:"leave_types,omitempty"`
 	// Employees come before the totals in the JSON: a report written as it is computed knows
 	// the totals only once every employee has been counted.
 	Employees []PeriodEmployee `json:"employees"` // sorted by UserID
@@ -41,6 +44,8 @@ type Period struct {
 type PeriodTotal struct {
 	Headcount int `json:"headcount"`
 	PeriodCounts
+	// LeaveByType is the leave of each of the report's leave types, in its unit.
+	LeaveByType map[string]float64 `json:"leave_by_type,omitempty"`
 }
 
 // PeriodDepartment is one department subtree's totals; Headcount is the unique employees
@@ -62,8 +67,10 @@ type PeriodEmployee struct {
 	// employee held any: their departments at the end of the period, or when they left.
 	DepartmentIDs []int64 `json:"department_ids"`
 	PeriodCounts
-	HiredOn string `json:"hired_on,omitempty"` // from DingTalk's hired date
-	LeftOn  string `json:"left_on,omitempty"`  // when a sync found them gone
+	// LeaveByType is the leave of each of the report's leave types, in its unit (0 for none).
+	LeaveByType map[string]float64 `json:"leave_by_type,omitempty"`
+	HiredOn     string             `json:"hired_on,omitempty"` // from DingTalk's hired date
+	LeftOn      string             `json:"left_on,omitempty"`  // when a sync found them gone
 }
 
 // ComputePeriod computes the period report of [from, to] from in. It fails with ENOTSYNCED
@@ -85,9 +92,10 @@ func ComputePeriod(in Input, from, to string, opts Options) (*Period, error) {
 		return nil, err
 	}
 	r := newPeriod(from, to, opts, final(cov), v.org)
+	r.LeaveTypes = in.LeaveTypes
 	r.view = v
 	r.Employees = make([]PeriodEmployee, 0, len(v.people))
-	sum := newPeriodSum(v.org, v.scope, v.bounds[0])
+	sum := newPeriodSum(v.org, v.scope, v.bounds[0], in.LeaveTypes)
 	_ = sum.add(v, func(e *PeriodEmployee) error {
 		r.Employees = append(r.Employees, *e)
 		return nil
@@ -121,11 +129,24 @@ type periodSum struct {
 	totals  []PeriodTotal // per department
 	seen    []int         // per department: the last person (by number) counted in its headcount
 	people  int
+	// Leave by type, per column: the company's and each department's.
+	cols        []LeaveTypeColumn
+	leave       []float64
+	deptLeave   [][]float64
+	ownLeaveBuf []float64
 }
 
-func newPeriodSum(o *org, scope []bool, start int64) *periodSum {
-	return &periodSum{org: o, scope: scope, start: start,
+func newPeriodSum(o *org, scope []bool, start int64, cols []LeaveTypeColumn) *periodSum {
+	s := &periodSum{org: o, scope: scope, start: start, cols: cols,
 		totals: make([]PeriodTotal, len(o.depts)), seen: make([]int, len(o.depts))}
+	if len(cols) > 0 {
+		s.leave, s.ownLeaveBuf = make([]float64, len(cols)), make([]float64, len(cols))
+		s.deptLeave = make([][]float64, len(o.depts))
+		for i := range s.deptLeave {
+			s.deptLeave[i] = make([]float64, len(cols))
+		}
+	}
+	return s
 }
 
 // add computes the line of every employee of v, adds it up and passes it to fn; it stops at
@@ -134,10 +155,16 @@ func (s *periodSum) add(v *view, fn func(*PeriodEmployee) error) error {
 	for _, p := range v.people {
 		s.people++
 		var own PeriodCounts
-		v.eachDay(p, func(i int, pc *PeriodCounts, subs []int32) {
+		ownLeave := s.ownLeaveBuf
+		clear(ownLeave)
+		v.eachDay(p, func(i int, pc *PeriodCounts, lv []float64, subs []int32) {
 			own.add(pc)
+			addLeave(ownLeave, lv)
 			for _, d := range subs {
 				s.totals[d].add(pc)
+				if lv != nil {
+					addLeave(s.deptLeave[d], lv)
+				}
 				if s.seen[d] != s.people {
 					s.seen[d] = s.people
 					s.totals[d].Headcount++
@@ -147,12 +174,14 @@ func (s *periodSum) add(v *view, fn func(*PeriodEmployee) error) error {
 		own.round()
 		s.company.Headcount++
 		s.company.add(&own)
+		addLeave(s.leave, ownLeave)
 		e := PeriodEmployee{
 			UserID:        p.userid,
 			Name:          p.name(),
 			JobNumber:     p.jobNumber(),
 			DepartmentIDs: nonNil(v.org.visible(v.scope, lastHeld(p))),
 			PeriodCounts:  own,
+			LeaveByType:   leaveMap(s.cols, ownLeave),
 			HiredOn:       dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.HiredAt }, v.loc),
 			LeftOn:        dateOf(p.emp, func(e *kaoqin.Employee) int64 { return e.LeftAt }, v.loc),
 		}
@@ -167,6 +196,7 @@ func (s *periodSum) add(v *view, fn func(*PeriodEmployee) error) error {
 func (s *periodSum) finish(r *Period) {
 	r.Company = s.company
 	r.Company.round()
+	r.Company.LeaveByType = leaveMap(s.cols, s.leave)
 	r.Departments = []PeriodDepartment{}
 	for i, d := range s.org.depts {
 		if !s.org.included(s.scope, int32(i), s.start) {
@@ -174,17 +204,26 @@ func (s *periodSum) finish(r *Period) {
 		}
 		t := s.totals[i]
 		t.round()
+		if s.deptLeave != nil {
+			t.LeaveByType = leaveMap(s.cols, s.deptLeave[i])
+		}
 		r.Departments = append(r.Departments, PeriodDepartment{ID: d.ID, Name: d.Name, ParentID: d.ParentID, PeriodTotal: t})
 	}
 }
 
 // eachDay calls fn for every day of the range that belongs to the report for p, with the
-// day's counts and the subtrees p belonged to that day.
-func (v *view) eachDay(p *person, fn func(i int, pc *PeriodCounts, subs []int32)) {
+// day's counts, its leave by type (per column; nil without columns) and the subtrees p
+// belonged to that day.
+func (v *view) eachDay(p *person, fn func(i int, pc *PeriodCounts, lv []float64, subs []int32)) {
 	leaveDays, leaveHours := v.leaveShares(p)
 	var subs []int32
 	var subsOf []int64
 	var pc PeriodCounts
+	var lv []float64
+	k := 0
+	if len(v.leaveCols) > 0 {
+		lv = make([]float64, len(v.leaveCols))
+	}
 	for i := range v.days {
 		if !p.in[i] {
 			continue
@@ -198,11 +237,14 @@ func (v *view) eachDay(p *person, fn func(i int, pc *PeriodCounts, subs []int32)
 			lh = leaveHours[i]
 		}
 		dayCounts(&pc, p.checks[i], f, v.now, ld, lh)
+		if lv != nil {
+			v.leaveOfDay(p, i, lv, &k)
+		}
 		// Consecutive days share their held slice: compute the subtrees once per change.
 		if held := p.held[i]; i == 0 || !sameSlice(held, subsOf) {
 			subs, subsOf = v.org.subtrees(held), held
 		}
-		fn(i, &pc, subs)
+		fn(i, &pc, lv, subs)
 	}
 }
 
@@ -263,7 +305,7 @@ func (r *Period) Who(deptID int64, field string) ([]string, error) {
 	for _, p := range v.people {
 		var sum PeriodCounts
 		counted := false
-		v.eachDay(p, func(_ int, pc *PeriodCounts, subs []int32) {
+		v.eachDay(p, func(_ int, pc *PeriodCounts, _ []float64, subs []int32) {
 			if dept >= 0 {
 				if _, ok := slices.BinarySearch(subs, dept); !ok {
 					return

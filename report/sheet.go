@@ -294,37 +294,65 @@ func (r *Period) sheets() []sheet       { return periodSheets(r) }
 func (s *PeriodStream) sheets() []sheet { return periodSheets(s) }
 
 func periodSheets(r periodLines) []sheet {
+	lc := leaveTypeColumns(r.header().LeaveTypes)
 	return []sheet{
-		{key: "employees", zh: "员工汇总", en: "Employees", cols: periodEmployeeColumns,
+		{key: "employees", zh: "员工汇总", en: "Employees", cols: slices.Concat(periodPersonColumns, periodCountColumns, lc, periodDateColumns),
 			rows: func(lang Lang) iter.Seq2[[]any, error] { return periodEmployeeRows(r, lang) }},
 		{key: "departments", zh: "部门汇总", en: "Departments",
-			cols: slices.Concat(deptColumns, dailyCountColumns[:1], periodCountColumns),
+			cols: slices.Concat(deptColumns, dailyCountColumns[:1], periodCountColumns, lc),
 			rows: func(lang Lang) iter.Seq2[[]any, error] { return periodDepartmentRows(r, lang) }},
 	}
 }
 
-var periodEmployeeColumns = slices.Concat(
-	[]column{
-		{key: "name", zh: "姓名", en: "Name"},
-		{key: "job_number", zh: "工号", en: "Job number"},
-		{key: "userid", zh: "UserId", en: "UserID"},
-		{key: "departments", zh: "部门", en: "Departments"},
-	},
-	periodCountColumns,
-	[]column{
-		{key: "hired_on", zh: "入职日期", en: "Hired on", kind: kDate},
-		{key: "left_on", zh: "离职日期", en: "Left on", kind: kDate},
-	},
-)
+var periodPersonColumns = []column{
+	{key: "name", zh: "姓名", en: "Name"},
+	{key: "job_number", zh: "工号", en: "Job number"},
+	{key: "userid", zh: "UserId", en: "UserID"},
+	{key: "departments", zh: "部门", en: "Departments"},
+}
+
+var periodDateColumns = []column{
+	{key: "hired_on", zh: "入职日期", en: "Hired on", kind: kDate},
+	{key: "left_on", zh: "离职日期", en: "Left on", kind: kDate},
+}
+
+// periodEmployeeColumns are the employee sheet's columns of a report without leave by type.
+var periodEmployeeColumns = slices.Concat(periodPersonColumns, periodCountColumns, periodDateColumns)
+
+// leaveTypeColumns are the columns of a report's leave types: "年假(天)", "调休(小时)".
+func leaveTypeColumns(types []LeaveTypeColumn) []column {
+	out := make([]column, len(types))
+	for i, t := range types {
+		zh, en := t.Name, t.Name
+		switch t.Unit {
+		case kaoqin.LeaveUnitDay:
+			zh, en = t.Name+"(天)", t.Name+" (days)"
+		case kaoqin.LeaveUnitHour:
+			zh, en = t.Name+"(小时)", t.Name+" (hours)"
+		}
+		out[i] = column{key: "leave_by_type." + t.Name, zh: zh, en: en, kind: kFloat}
+	}
+	return out
+}
+
+// leaveValues are a line's values of the report's leave types.
+func leaveValues(types []LeaveTypeColumn, m map[string]float64) []any {
+	vs := make([]any, len(types))
+	for i, t := range types {
+		vs[i] = m[t.Name]
+	}
+	return vs
+}
 
 // periodEmployeeRows walks r: a stream computes its lines as they are read.
 func periodEmployeeRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
-		o := r.tree()
+		o, types := r.tree(), r.header().LeaveTypes
 		_, err := r.walk(func(e *PeriodEmployee) error {
 			row := slices.Concat(
 				[]any{e.Name, e.JobNumber, e.UserID, o.names(e.DepartmentIDs, lang)},
 				periodCountValues(&e.PeriodCounts),
+				leaveValues(types, e.LeaveByType),
 				[]any{dateValue(e.HiredOn), dateValue(e.LeftOn)},
 			)
 			if !yield(row, nil) {
@@ -347,7 +375,7 @@ func periodDepartmentRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
 			return
 		}
 		row := slices.Concat([]any{nil, companyName(lang, len(p.Scope) > 0), "", nil, p.Company.Headcount},
-			periodCountValues(&p.Company.PeriodCounts))
+			periodCountValues(&p.Company.PeriodCounts), leaveValues(p.LeaveTypes, p.Company.LeaveByType))
 		if !yield(row, nil) {
 			return
 		}
@@ -362,7 +390,7 @@ func periodDepartmentRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
 		for k, i := range order {
 			x := byID[o.depts[i].ID]
 			row := slices.Concat([]any{x.ID, indented{depth[k], x.Name}, o.path[i], x.ParentID, x.Headcount},
-				periodCountValues(&x.PeriodCounts))
+				periodCountValues(&x.PeriodCounts), leaveValues(p.LeaveTypes, x.LeaveByType))
 			if !yield(row, nil) {
 				return
 			}

@@ -78,8 +78,11 @@ func OpenPeriod(ctx context.Context, src SliceSource, from, to string, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	return &PeriodStream{ctx: ctx, src: src, opts: opts, head: newPeriod(from, to, opts, final(cov), o),
-		org: o, scope: scope, size: SliceSize}, nil
+	head := newPeriod(from, to, opts, final(cov), o)
+	if head.LeaveTypes, err = loadLeaveTypes(ctx, src, from, to); err != nil {
+		return nil, err
+	}
+	return &PeriodStream{ctx: ctx, src: src, opts: opts, head: head, org: o, scope: scope, size: SliceSize}, nil
 }
 
 // Walk computes the report: it passes every employee's line to fn, in userid order, and
@@ -90,7 +93,7 @@ func (s *PeriodStream) Walk(fn func(e *PeriodEmployee) error) (*Period, error) {
 	first, _ := kaoqin.DayBounds(from, s.opts.Location)
 	_, end := kaoqin.DayBounds(to, s.opts.Location)
 	start := first.UnixMilli()
-	sum := newPeriodSum(s.org, s.scope, start)
+	sum := newPeriodSum(s.org, s.scope, start, s.head.LeaveTypes)
 	for after := ""; ; {
 		in, f, err := s.slice(after, start, end.UnixMilli())
 		if err != nil {
@@ -150,6 +153,10 @@ func (s *PeriodStream) slice(after string, start, end int64) (Input, kaoqin.Filt
 	}
 	if in.Leaves, err = s.src.LeavesOf(ctx, f, start, end); err != nil {
 		return in, f, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
+	}
+	in.LeaveTypes = s.head.LeaveTypes
+	if in.LeaveTimes, err = loadLeaveTimes(ctx, s.src, in.LeaveTypes, f); err != nil {
+		return in, f, err
 	}
 	return in, f, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -142,7 +143,7 @@ func TestPeriodStream_Walk(t *testing.T) {
 	if !slices.Equal(ids, wantIDs) {
 		t.Errorf("walked %v, want %v", ids, wantIDs)
 	}
-	if p.Company != want.Company || len(p.Departments) != len(want.Departments) || p.Employees != nil {
+	if !reflect.DeepEqual(p.Company, want.Company) || len(p.Departments) != len(want.Departments) || p.Employees != nil {
 		t.Errorf("totals %+v, want %+v (and no employee lines)", p.Company, want.Company)
 	}
 	// fn's error stops the walk and comes back.
