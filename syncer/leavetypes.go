@@ -332,7 +332,7 @@ func (s *Syncer) pullLeaveTypes(ctx context.Context, t *tracker, p *LeaveTypesPl
 		return err
 	}
 	// The units of the types need an administrator with the OA approval app's rights; without
-	// one (or without the qyapi_holiday_readonly permission) the types keep no unit.
+	// one (or without the qyapi_holiday_readonly permission) the types keep the units known.
 	units := map[string]string{}
 	if op, err := s.opUser(ctx); err != nil {
 		return err
@@ -341,8 +341,15 @@ func (s *Syncer) pullLeaveTypes(ctx context.Context, t *tracker, p *LeaveTypesPl
 			if kaoqin.ErrorCode(err) == kaoqin.EQUOTA || dingtalk.IsQuotaExhausted(err) || ctx.Err() != nil {
 				return err
 			}
-			s.log.Warn("syncer: cannot read the leave types' units; leave by type is pulled without them", "op_userid", op, "err", err)
+			s.log.Warn("syncer: cannot read the leave types' units; the ones known stay", "op_userid", op, "err", err)
 			units = map[string]string{}
+			known, err := s.store.LeaveTypes(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range known {
+				units[t.Name] = t.Unit
+			}
 		}
 	}
 	var types []kaoqin.LeaveType

@@ -43,8 +43,8 @@ func TestLeaveTypes(t *testing.T) {
 	for k := range wantLeaveTimes(e.sim, from, to) {
 		people[k[0]] = true
 	}
-	if p.Employees != len(people) || p.Windows != len(people) || p.Done != 0 || p.Calls != int64(2+len(people)) || p.DaysNotSynced != 0 {
-		t.Fatalf("plan %+v; %d people on leave, want a window each and 2 calls for the columns", p, len(people))
+	if p.Employees != len(people) || p.Windows != len(people) || p.Done != 0 || p.Calls != int64(3+len(people)) || p.DaysNotSynced != 0 {
+		t.Fatalf("plan %+v; %d people on leave, want a window each, 2 calls for the columns and 1 for their units", p, len(people))
 	}
 	before := e.books.Figures()
 	sum, err := e.s.RunLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to})
@@ -59,8 +59,8 @@ func TestLeaveTypes(t *testing.T) {
 	assertLeaveTimes(t, e, from, to)
 	types, err := e.db.LeaveTypes(ctx)
 	must(t, err)
-	if len(types) != 5 || types[0].Name != "年假" || types[0].Unit != "" {
-		t.Errorf("leave types %+v: want the report's five, units unknown without an op userid", types)
+	if len(types) != 5 || types[0].Name != "年假" || types[0].Unit != kaoqin.LeaveUnitDay {
+		t.Errorf("leave types %+v: want the report's five, their units read as the org's first administrator", types)
 	}
 
 	// Again: every window is final, no call.
@@ -94,7 +94,7 @@ func TestLeaveTypes(t *testing.T) {
 	e.sync(syncer.Request{From: day, To: day, Refetch: true, NoOrg: true})
 	p, err = e.s.PlanLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to})
 	must(t, err)
-	if p.Windows != 1 || p.Calls != 3 {
+	if p.Windows != 1 || p.Calls != 4 {
 		t.Fatalf("after the late leave: plan %+v, want one window", p)
 	}
 	_, err = e.s.RunLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to})
@@ -180,5 +180,23 @@ func TestLeaveTypesBudget(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(types, func(a, b kaoqin.LeaveType) int { return a.Position - b.Position }) {
 		t.Errorf("types not in the report's order: %+v", types)
+	}
+
+	// Someone without the rights to read the types: the pull goes on, the units known stay.
+	var nobody string
+	for _, u := range e.sim.Truth().Users() {
+		if !u.Admin && !u.Boss {
+			nobody = u.UserID
+		}
+	}
+	noRights, err := syncer.New(syncer.Config{Client: e.client, Store: e.db, Books: e.books, Location: shanghai, Now: e.clock.Now,
+		MonthlyQuota: 4000, OpUserID: nobody})
+	must(t, err)
+	_, err = noRights.RunLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to, Refetch: true, MaxCalls: 5})
+	must(t, err)
+	types, err = e.db.LeaveTypes(ctx)
+	must(t, err)
+	if len(types) != 5 || types[0].Unit != kaoqin.LeaveUnitDay {
+		t.Errorf("types read without the rights to their units: %+v", types)
 	}
 }
