@@ -104,6 +104,8 @@ type Daily struct {
 type DailyDepartment struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
+	// ParentID is 0 at the top of the report: the company's root, or in a scoped report (a
+	// manager's) one of the scope's departments, whose parent is not the report's to show.
 	ParentID int64  `json:"parent_id"`
 	Counts   Counts `json:"counts"`
 	// NotCheckedIn are the people behind Counts.NotCheckedIn, sorted by userid.
@@ -233,7 +235,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		d.Departments = append(d.Departments, DailyDepartment{
 			ID:           dept.ID,
 			Name:         dept.Name,
-			ParentID:     dept.ParentID,
+			ParentID:     v.org.parentOf(int32(i)),
 			Counts:       counts[i],
 			NotCheckedIn: nonNil(notIn[i]), // people are visited by userid: already sorted
 		})
@@ -273,6 +275,18 @@ func (d *Daily) Who(deptID int64, field string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// DepartmentLabels names the report's departments for lists of people and places where the
+// tree is not shown: each by as much of its path within the report's scope as tells it apart
+// ("一组", or "华东销售部/一组" when the scope holds another 一组). The exports' department
+// column uses the same names.
+func (d *Daily) DepartmentLabels() map[int64]string {
+	ids := make([]int64, len(d.Departments))
+	for i, x := range d.Departments {
+		ids[i] = x.ID
+	}
+	return d.org.labelsOf(ids)
 }
 
 // Employee returns the employee with userid, if the report holds them.

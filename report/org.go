@@ -19,9 +19,14 @@ type org struct {
 	children [][]int32 // sorted by ID
 	roots    []int32   // the root, then departments whose parent is unknown, by ID
 	depth    []int
-	path     []string  // names from the top, joined with "/"
-	unique   []string  // the name, or as much of the path as it takes to tell it apart
 	sorted   [][]int32 // anc[i] sorted
+	// What a report shows, limited to its scope (see limit): the path of names from the top of
+	// the scope joined with "/", the name or as much of that path as it takes to tell the
+	// department apart, and the parent's id (0 at the top of the scope).
+	path     []string
+	unique   []string
+	parent   []int64
+	scopeIDs []int64 // the scope they were made for; nil: the company
 }
 
 func newOrg(depts []kaoqin.Department) *org {
@@ -35,7 +40,6 @@ func newOrg(depts []kaoqin.Department) *org {
 	o.anc = make([][]int32, n)
 	o.children = make([][]int32, n)
 	o.depth = make([]int, n)
-	o.path = make([]string, n)
 	o.sorted = make([][]int32, n)
 	// A department whose parent is unknown, or whose chain of parents loops, is a root of its
 	// own: its members still count in it, and in the company line.
@@ -58,11 +62,6 @@ func newOrg(depts []kaoqin.Department) *org {
 		o.anc[i] = chain
 		o.sorted[i] = slices.Sorted(slices.Values(chain))
 		o.depth[i] = len(chain) - 1
-		names := make([]string, len(chain))
-		for k, a := range chain {
-			names[len(chain)-1-k] = o.depts[a].Name
-		}
-		o.path[i] = strings.Join(names, "/")
 	}
 	for i := range o.depts {
 		if p := o.anc[i]; len(p) > 1 {
@@ -71,7 +70,7 @@ func newOrg(depts []kaoqin.Department) *org {
 			o.roots = append(o.roots, int32(i))
 		}
 	}
-	o.unique = labels(o.depts, o.anc)
+	o.limit(nil, nil)
 	// The company's root first, whatever its id.
 	slices.SortStableFunc(o.roots, func(a, b int32) int {
 		ra, rb := o.depts[a].ID == kaoqin.RootDeptID, o.depts[b].ID == kaoqin.RootDeptID
@@ -105,8 +104,13 @@ func (o *org) treeOrder() []int32 {
 
 // scope returns, for each department, whether it lies in one of the subtrees of ids; nil
 // when ids is empty (the whole company). An unknown id is an error naming it.
+//
+// The tree's paths, labels and parents become those of a report limited to the scope.
 func (o *org) scope(ids []int64) ([]bool, error) {
 	if len(ids) == 0 {
+		if o.scopeIDs != nil {
+			o.limit(nil, nil)
+		}
 		return nil, nil
 	}
 	roots := make([]bool, len(o.depts))
@@ -126,8 +130,56 @@ func (o *org) scope(ids []int64) ([]bool, error) {
 			}
 		}
 	}
+	if !slices.Equal(o.scopeIDs, ids) {
+		o.limit(ids, in)
+	}
 	return in, nil
 }
+
+// limit makes the paths, labels and parents of the departments those that a report limited
+// to the subtrees in (nil: the company) shows: a manager's report starts at the manager's
+// departments, names nothing above them, and gives them no parent (0, as the company's root
+// has none). Labels are made from the departments in scope only: "甲班" when the scope holds
+// one, "华东销售部/一组/甲班" when it holds two.
+func (o *org) limit(ids []int64, in []bool) {
+	n := len(o.depts)
+	o.path, o.unique, o.parent = make([]string, n), make([]string, n), make([]int64, n)
+	o.scopeIDs = slices.Clone(ids)
+	chains := make([][]int32, n)
+	for i, chain := range o.anc {
+		if in != nil && in[i] {
+			k := 0
+			for k < len(chain) && in[chain[k]] {
+				k++
+			}
+			chain = chain[:k]
+		}
+		chains[i] = chain
+		o.path[i] = o.tail(chain, len(chain))
+		switch {
+		case len(chain) > 1:
+			o.parent[i] = o.depts[chain[1]].ID
+		case in != nil && in[i]:
+			o.parent[i] = 0 // the top of the scope: its parent is not the report's
+		default:
+			o.parent[i] = o.depts[i].ParentID
+		}
+	}
+	o.unique = labels(o, chains, in)
+}
+
+// tail returns the last k names of a chain of ancestors (nearest first), joined with "/".
+func (o *org) tail(chain []int32, k int) string {
+	chain = chain[:min(k, len(chain))]
+	names := make([]string, len(chain))
+	for j, a := range chain {
+		names[len(chain)-1-j] = o.depts[a].Name
+	}
+	return strings.Join(names, "/")
+}
+
+// parentOf returns the id of department i's parent as the report shows it (see limit).
+func (o *org) parentOf(i int32) int64 { return o.parent[i] }
 
 // subtrees returns the indexes of the departments whose subtree holds a member of every
 // department of held, each once, sorted. Unknown ids are skipped. The result may be shared:
@@ -183,31 +235,28 @@ func (o *org) inScope(scope []bool, held []int64) bool {
 	return false
 }
 
-// labels names each department by the shortest tail of its path that no other department
-// shares: "一组" when there is one 一组, "华东销售部/一组" when 研发 has a 一组 too. A list of
-// names in a report must say which department it means.
-func labels(depts []kaoqin.Department, anc [][]int32) []string {
-	tail := func(i, k int) string { // the last k names of i's path
-		chain := anc[i][:min(k, len(anc[i]))]
-		names := make([]string, len(chain))
-		for j, a := range chain {
-			names[len(chain)-1-j] = depts[a].Name
+// labels names each department by the shortest tail of its chain (see limit) that no other
+// department in scope (in; nil: all of them) shares: "一组" when there is one 一组,
+// "华东销售部/一组" when 研发 has a 一组 too. A list of names in a report must say which
+// department it means.
+func labels(o *org, chains [][]int32, in []bool) []string {
+	label := make([]string, len(o.depts))
+	var pending []int
+	for i := range o.depts {
+		if in == nil || in[i] {
+			pending = append(pending, i)
+		} else {
+			label[i] = o.tail(chains[i], len(chains[i]))
 		}
-		return strings.Join(names, "/")
-	}
-	label := make([]string, len(depts))
-	pending := make([]int, len(depts))
-	for i := range pending {
-		pending[i] = i
 	}
 	for k := 1; len(pending) > 0; k++ {
 		seen := map[string]int{}
-		for i := range depts {
-			seen[tail(i, k)]++
+		for _, i := range pending {
+			seen[o.tail(chains[i], k)]++
 		}
 		var still []int
 		for _, i := range pending {
-			if t := tail(i, k); seen[t] == 1 || k >= len(anc[i]) {
+			if t := o.tail(chains[i], k); seen[t] == 1 || k >= len(chains[i]) {
 				label[i] = t
 			} else {
 				still = append(still, i)
@@ -216,6 +265,17 @@ func labels(depts []kaoqin.Department, anc [][]int32) []string {
 		pending = still
 	}
 	return label
+}
+
+// labelsOf returns the labels of the departments ids (see labels).
+func (o *org) labelsOf(ids []int64) map[int64]string {
+	out := make(map[int64]string, len(ids))
+	for _, id := range ids {
+		if l := o.label(id); l != "" {
+			out[id] = l
+		}
+	}
+	return out
 }
 
 // label is the department's unambiguous name (see labels); "" if unknown.

@@ -53,7 +53,7 @@ type PeriodTotal struct {
 type PeriodDepartment struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
-	ParentID int64  `json:"parent_id"`
+	ParentID int64  `json:"parent_id"` // as in DailyDepartment: 0 at the top of the report
 	PeriodTotal
 }
 
@@ -116,6 +116,15 @@ func newPeriod(from, to string, opts Options, final bool, o *org) *Period {
 		Scope:       slices.Clone(opts.DeptIDs),
 		org:         o,
 	}
+}
+
+// DepartmentLabels names the report's departments as Daily.DepartmentLabels does.
+func (r *Period) DepartmentLabels() map[int64]string {
+	ids := make([]int64, len(r.Departments))
+	for i, x := range r.Departments {
+		ids[i] = x.ID
+	}
+	return r.org.labelsOf(ids)
 }
 
 // periodSum adds up a period report's employee lines into its company and department lines
@@ -207,7 +216,7 @@ func (s *periodSum) finish(r *Period) {
 		if s.deptLeave != nil {
 			t.LeaveByType = leaveMap(s.cols, s.deptLeave[i])
 		}
-		r.Departments = append(r.Departments, PeriodDepartment{ID: d.ID, Name: d.Name, ParentID: d.ParentID, PeriodTotal: t})
+		r.Departments = append(r.Departments, PeriodDepartment{ID: d.ID, Name: d.Name, ParentID: s.org.parentOf(int32(i)), PeriodTotal: t})
 	}
 }
 

@@ -182,6 +182,15 @@ func (o *org) names(ids []int64, lang Lang) string {
 	return strings.Join(names, lang.listSep())
 }
 
+// parentValue is a department's parent as a value of the parent column: empty at the top of
+// the report (the company's root, a manager's departments).
+func parentValue(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
 // dateValue is a work date as a value of a kDate column.
 func dateValue(day string) any {
 	if day == "" {
@@ -223,7 +232,7 @@ func (d *Daily) departmentRows(lang Lang) iter.Seq[[]any] {
 		order, depth := d.org.reportTree(ids)
 		for k, i := range order {
 			x, _ := d.department(d.org.depts[i].ID)
-			row := append([]any{x.ID, indented{depth[k], x.Name}, d.org.path[i], x.ParentID}, dailyCountValues(&x.Counts)...)
+			row := append([]any{x.ID, indented{depth[k], x.Name}, d.org.path[i], parentValue(x.ParentID)}, dailyCountValues(&x.Counts)...)
 			if !yield(row) {
 				return
 			}
@@ -389,7 +398,7 @@ func periodDepartmentRows(r periodLines, lang Lang) iter.Seq2[[]any, error] {
 		order, depth := o.reportTree(ids)
 		for k, i := range order {
 			x := byID[o.depts[i].ID]
-			row := slices.Concat([]any{x.ID, indented{depth[k], x.Name}, o.path[i], x.ParentID, x.Headcount},
+			row := slices.Concat([]any{x.ID, indented{depth[k], x.Name}, o.path[i], parentValue(x.ParentID), x.Headcount},
 				periodCountValues(&x.PeriodCounts), leaveValues(p.LeaveTypes, x.LeaveByType))
 			if !yield(row, nil) {
 				return

@@ -94,7 +94,7 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 		return err
 	}
 	v := &departmentView{Date: day, IsToday: day == today, Status: status}
-	names := deptLabels(dailyRefs(d.Departments))
+	names := d.DepartmentLabels()
 	for _, dd := range d.Departments {
 		if dd.ID == dept {
 			v.Dept = dd
@@ -219,6 +219,9 @@ func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, u *kaoqi
 		out = []kaoqin.Department{}
 		for _, d := range all {
 			if inSubtrees(all, d.ID, roots) {
+				if !inSubtrees(all, d.ParentID, roots) {
+					d.ParentID = 0 // the top of what they may see: its parent is none of theirs
+				}
 				out = append(out, d)
 			}
 		}

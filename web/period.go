@@ -96,7 +96,7 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 		return err
 	}
 	v.Report = p
-	names := deptLabels(periodRefs(p.Departments))
+	names := p.DepartmentLabels()
 	for _, d := range periodTree(p.Departments) {
 		if d.Headcount > 0 {
 			v.Depts = append(v.Depts, d)

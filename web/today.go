@@ -151,7 +151,7 @@ func (s *Server) board(ctx context.Context, day, today string, dept int64, depts
 	}
 	v.Tree = deptTree(d.Departments)
 	v.Tiles = tiles(dept, v.Tree)
-	v.Missing = notCheckedIn(d, deptLabels(dailyRefs(d.Departments)), dept)
+	v.Missing = notCheckedIn(d, d.DepartmentLabels(), dept)
 	if v.LastPull, err = s.lastPull(ctx, day); err != nil {
 		return nil, err
 	}
@@ -174,49 +174,6 @@ func (s *Server) lastPull(ctx context.Context, day string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, nil
-}
-
-// deptRef is what deptLabels needs of a department.
-type deptRef struct {
-	ID, ParentID int64
-	Name         string
-}
-
-// dailyRefs and periodRefs return the departments of a report as deptRefs.
-func dailyRefs(depts []report.DailyDepartment) []deptRef {
-	out := make([]deptRef, len(depts))
-	for i, d := range depts {
-		out[i] = deptRef{d.ID, d.ParentID, d.Name}
-	}
-	return out
-}
-
-func periodRefs(depts []report.PeriodDepartment) []deptRef {
-	out := make([]deptRef, len(depts))
-	for i, d := range depts {
-		out[i] = deptRef{d.ID, d.ParentID, d.Name}
-	}
-	return out
-}
-
-// deptLabels names each department of a report for lists of people: with its parent's name
-// when the parent is not the top of the report, since names such as 一组 repeat across the
-// company ("华东销售部 / 一组").
-func deptLabels(depts []deptRef) map[int64]string {
-	byID := make(map[int64]deptRef, len(depts))
-	for _, d := range depts {
-		byID[d.ID] = d
-	}
-	labels := make(map[int64]string, len(depts))
-	for _, d := range depts {
-		labels[d.ID] = d.Name
-		if p, ok := byID[d.ParentID]; ok && p.ID != d.ID {
-			if _, top := byID[p.ParentID]; top && p.ParentID != p.ID {
-				labels[d.ID] = p.Name + " / " + d.Name
-			}
-		}
-	}
-	return labels
 }
 
 // deptTree returns the departments of a report as a forest: roots are the departments whose
