@@ -255,6 +255,15 @@ var dictionary = map[string][2]string{
 	"error_429":        {"请稍后再试", "Try again later"},
 	"error_500":        {"内部错误", "Internal error"},
 	"error_503":        {"暂时不可用", "Unavailable"},
+
+	// Hardening (issue 15): what a manager sees of the syncs.
+	"fresh_title":      {"数据更新", "How fresh the data is"},
+	"fresh_today":      {"今日考勤更新于", "Today's attendance pulled at"},
+	"fresh_today_none": {"今日考勤尚未同步。", "Today's attendance has not been pulled yet."},
+	"fresh_final":      {"已定稿至", "Final up to"},
+	"fresh_final_hint": {"该日结束后拉取，数字不再变化", "pulled after the day ended: its numbers are final"},
+	"fresh_final_none": {"最近两周没有已定稿的日期。", "No day of the last two weeks is final yet."},
+	"fresh_books_hint": {"同步记录与配额用量仅管理员和人事可见。", "Admins and HR see the runs and the quota."},
 }
 
 // describeSchedule says what the scheduled syncs do, in lang.

@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 )
 
 // The sync page: the last runs and their figures, the month's metered calls against the
 // quota, and a button to sync now (admins and HR: a sync spends the org's metered calls).
+// Managers see how fresh the data is and nothing more: a sync's rows and calls, and the
+// month's ledger, tell the company's size.
 
 // runsShown is how many runs the sync page lists.
 const runsShown = 20
@@ -21,10 +24,28 @@ type SyncInfo struct {
 	Quota     int         `json:"quota"`
 	Remaining int         `json:"remaining"`
 	Status    *SyncStatus `json:"status"` // null when this server runs no sync engine
+	Freshness Freshness   `json:"freshness"`
 }
+
+// Freshness says how fresh the data is, without the figures of the syncs: all that a
+// manager's /api/v1/sync answers ({"freshness": ...}).
+type Freshness struct {
+	Today string `json:"today"`
+	// TodayPulledAt is when today's attendance was last pulled, whole or by a live pull; absent
+	// before the first pull of the day.
+	TodayPulledAt time.Time `json:"today_pulled_at,omitzero"`
+	// LastFinalDay is the latest of the last freshDays days pulled after it had ended: its
+	// numbers are final. "" if none.
+	LastFinalDay string `json:"last_final_day,omitempty"`
+	Running      bool   `json:"running"` // a sync runs in this instance now
+}
+
+// freshDays is how far back Freshness looks for a final day.
+const freshDays = 14
 
 type syncView struct {
 	SyncInfo
+	Books   bool // the runs and the quota are shown (admins and HR)
 	Percent int  // of the quota spent
 	CanSync bool // the user may start a sync, and there is an engine to run it
 	Started bool // a sync was just started
@@ -48,7 +69,36 @@ func (s *Server) syncInfo(ctx context.Context) (*SyncInfo, error) {
 		st := s.syncer.Status(ctx)
 		info.Status = &st
 	}
+	if info.Freshness, err = s.freshness(ctx, info.Status); err != nil {
+		return nil, err
+	}
 	return info, nil
+}
+
+// freshness says how fresh the data is; st is the engine's status (nil: no engine).
+func (s *Server) freshness(ctx context.Context, st *SyncStatus) (Freshness, error) {
+	today := s.today()
+	f := Freshness{Today: today, Running: st != nil && st.Running}
+	cov, err := s.store.Coverage(ctx, kaoqin.AddDays(today, -freshDays), today)
+	if err != nil {
+		return f, err
+	}
+	for _, c := range cov {
+		if c.Day == today {
+			f.TodayPulledAt = time.UnixMilli(c.SyncedAt).In(s.loc)
+		}
+		if c.Closed {
+			f.LastFinalDay = c.Day
+		}
+	}
+	live, err := s.lastPull(ctx, today)
+	if err != nil {
+		return f, err
+	}
+	if live.After(f.TodayPulledAt) {
+		f.TodayPulledAt = live.In(s.loc)
+	}
+	return f, nil
 }
 
 func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -60,7 +110,10 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, u *kaoqin.Us
 	if err != nil {
 		return err
 	}
-	v := &syncView{SyncInfo: *info, CanSync: s.syncer != nil && maySync(u), Started: started, Message: msg}
+	if !seesAll(u) {
+		info = &SyncInfo{Freshness: info.Freshness}
+	}
+	v := &syncView{SyncInfo: *info, Books: seesAll(u), CanSync: s.syncer != nil && maySync(u), Started: started, Message: msg}
 	if info.Quota > 0 {
 		v.Percent = min(100, int(info.Ledger.Metered*100/int64(info.Quota)))
 	}
@@ -95,10 +148,14 @@ func (s *Server) syncNow(ctx context.Context, u *kaoqin.User) error {
 	return nil
 }
 
-func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, _ *kaoqin.User) error {
+func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	info, err := s.syncInfo(r.Context())
 	if err != nil {
 		return err
+	}
+	if !seesAll(u) {
+		writeJSON(w, http.StatusOK, map[string]Freshness{"freshness": info.Freshness})
+		return nil
 	}
 	writeJSON(w, http.StatusOK, info)
 	return nil
