@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/web"
 )
 
 // TestSync_ManagerSeesFreshnessOnly is issue 15's item 6: managers saw the company's sync
@@ -70,5 +71,16 @@ func TestSync_ManagerSeesFreshnessOnly(t *testing.T) {
 		if !strings.Contains(resp.text(), want) {
 			t.Errorf("HR's /api/v1/sync lacks %s", want)
 		}
+	}
+}
+
+// TestSyncPage_QuotaOff: with KAOQIN_DINGTALK_MONTHLY_QUOTA=off the page says there is no
+// limit rather than "N / 0, 0 left".
+func TestSyncPage_QuotaOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(cfg *web.Config) { cfg.MonthlyQuota = 0 })
+	page := e.as("admin").get("/sync").text()
+	if !strings.Contains(page, "未设上限") || strings.Contains(page, `data-field="quota"`) {
+		t.Errorf("the sync page with the quota off:\n%.3000s", page)
 	}
 }

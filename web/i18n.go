@@ -264,6 +264,7 @@ var dictionary = map[string][2]string{
 	"fresh_final_hint": {"该日结束后拉取，数字不再变化", "pulled after the day ended: its numbers are final"},
 	"fresh_final_none": {"最近两周没有已定稿的日期。", "No day of the last two weeks is final yet."},
 	"fresh_books_hint": {"同步记录与配额用量仅管理员和人事可见。", "Admins and HR see the runs and the quota."},
+	"quota_off":        {"未设上限（KAOQIN_DINGTALK_MONTHLY_QUOTA=off）", "no limit set (KAOQIN_DINGTALK_MONTHLY_QUOTA=off)"},
 }
 
 // describeSchedule says what the scheduled syncs do, in lang.

@@ -81,7 +81,7 @@ type Config struct {
 	// stored runs only and offers no button.
 	Syncer Syncer
 	// MonthlyQuota is the org's metered-call budget a month (KAOQIN_DINGTALK_MONTHLY_QUOTA),
-	// shown against the month's ledger.
+	// shown against the month's ledger; 0 when it is off (no limit).
 	MonthlyQuota int
 	// Metrics are the Prometheus metrics served at /metrics; default NewMetrics().
 	Metrics *Metrics

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // so KAOQIN_TIMEZONE works on machines without a zoneinfo database
@@ -24,7 +25,7 @@ type Globals struct {
 	AppSecret    string  `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
 	BaseURL      string  `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
 	QPS          float64 `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
-	MonthlyQuota int     `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" help:"Metered-call budget per calendar month."`
+	MonthlyQuota quota   `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" placeholder:"N|off" help:"Metered-call budget per calendar month: a number of calls, or off for no limit."`
 	OpUserID     string  `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
 	Punches      bool    `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
 	Plans        bool    `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
@@ -35,6 +36,36 @@ type Globals struct {
 
 	stdout, stderr io.Writer
 }
+
+// quota is a monthly budget of DingTalk calls or pushes: a whole number from 1, or "off" for
+// no limit (the zero value). 0 and negative numbers are refused: they used to turn the budget
+// guard off without a word.
+type quota int
+
+func (q *quota) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if strings.EqualFold(s, "off") {
+		*q = 0
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return fmt.Errorf("quota %q: want a number of calls a month from 1 (e.g. 5000), or off for no limit "+
+			"(KAOQIN_DINGTALK_MONTHLY_QUOTA, --monthly-quota)", s)
+	}
+	*q = quota(n)
+	return nil
+}
+
+func (q quota) String() string {
+	if q <= 0 {
+		return "off"
+	}
+	return strconv.Itoa(int(q))
+}
+
+// limit is the budget as the syncer and the dashboard take it: 0 for no limit.
+func (q quota) limit() int { return max(0, int(q)) }
 
 // Location returns the configured time zone.
 func (g *Globals) Location() (*time.Location, error) {

@@ -61,3 +61,30 @@ func TestUsageErrorExits2(t *testing.T) {
 		t.Fatalf("status = %d, want 2", status)
 	}
 }
+
+// TestQuota is issue 15's item 7: a quota of 0 or less silently turned the budget guard off.
+// It is refused with one line; no limit is the explicit word off.
+func TestQuota(t *testing.T) {
+	for _, bad := range []string{"0", "-5", "five", "5000.5", ""} {
+		var out bytes.Buffer
+		t.Setenv("KAOQIN_DINGTALK_MONTHLY_QUOTA", bad)
+		status := run(context.Background(), []string{"version"}, &out, &out)
+		if status != 2 || strings.Count(out.String(), "\n") != 1 || !strings.Contains(out.String(), "KAOQIN_DINGTALK_MONTHLY_QUOTA") ||
+			!strings.Contains(out.String(), "off") {
+			t.Errorf("quota %q: status %d, %q; want 2 and one line naming the setting and off", bad, status, out.String())
+		}
+		out.Reset()
+		status = run(context.Background(), []string{"--monthly-quota", bad, "version"}, &out, &out)
+		if status != 2 || strings.Count(out.String(), "\n") != 1 {
+			t.Errorf("--monthly-quota %q: status %d, %q", bad, status, out.String())
+		}
+	}
+	t.Setenv("KAOQIN_DINGTALK_MONTHLY_QUOTA", "off")
+	if g := parseOnly(t, []string{"version"}).Globals; g.MonthlyQuota.limit() != 0 || g.MonthlyQuota.String() != "off" {
+		t.Errorf("off: %v", g.MonthlyQuota)
+	}
+	t.Setenv("KAOQIN_DINGTALK_MONTHLY_QUOTA", "12000")
+	if g := parseOnly(t, []string{"version"}).Globals; g.MonthlyQuota.limit() != 12000 {
+		t.Errorf("12000: %v", g.MonthlyQuota)
+	}
+}

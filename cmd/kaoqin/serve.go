@@ -163,14 +163,14 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	defer cancel()
 
 	cfg := web.Config{
-		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota,
+		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota.limit(),
 		Metrics: c.metrics, MetricsToken: c.token, TrustedProxies: c.proxies,
 		Ping: func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
 	}
 	var eng *schedule.Engine
 	if c.client != nil {
 		s, err := syncer.New(syncer.Config{Client: c.client, Store: c.db, Books: c.books, Location: c.loc, Now: c.now,
-			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota), NoPunches: !g.Punches, NoPlans: !g.Plans, OpUserID: g.OpUserID})
+			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota.limit()), NoPunches: !g.Punches, NoPlans: !g.Plans, OpUserID: g.OpUserID})
 		if err != nil {
 			return err
 		}

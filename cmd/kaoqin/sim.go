@@ -88,7 +88,7 @@ func (c *simCmd) config(g *Globals) (dingtalksim.Config, error) {
 	}
 	cfg := dingtalksim.Config{
 		Seed: c.Seed, Employees: c.Employees, AppKey: g.AppKey, AppSecret: g.AppSecret,
-		TokenTTL: c.TokenTTL, MonthlyQuota: g.MonthlyQuota, Location: loc,
+		TokenTTL: c.TokenTTL, MonthlyQuota: g.MonthlyQuota.limit(), Location: loc,
 		Speed: c.Speed, Latency: c.Latency, NegativeDept: c.NegativeDept,
 	}
 	switch {
@@ -105,7 +105,7 @@ func (c *simCmd) config(g *Globals) (dingtalksim.Config, error) {
 	if cfg.QPS = int(math.Ceil(g.QPS)); g.QPS <= 0 {
 		cfg.QPS = -1
 	}
-	if g.MonthlyQuota <= 0 {
+	if g.MonthlyQuota.limit() == 0 { // off
 		cfg.MonthlyQuota = -1
 	}
 	if c.Now != "" {

@@ -118,9 +118,10 @@ func TestSimCommandServes(t *testing.T) {
 func TestSimCommandConfig(t *testing.T) {
 	base := simCmd{Seed: 1, Employees: 10, Speed: 1, TokenTTL: time.Hour}
 	for _, c := range []struct {
-		qps            float64
-		quota, wantQPS int
-		wantQuota      int
+		qps       float64
+		quota     quota // 0: off
+		wantQPS   int
+		wantQuota int
 	}{
 		{20, 5000, 20, 5000},
 		{0.5, 100, 1, 100},

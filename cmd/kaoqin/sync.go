@@ -88,7 +88,7 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	progress := newProgress(g.stdout, log)
 	s, err := syncer.New(syncer.Config{
 		Client: client, Store: db, Books: books, Location: loc, Logger: log,
-		MonthlyQuota: int64(g.MonthlyQuota), Concurrency: c.Concurrency, Progress: progress.show,
+		MonthlyQuota: int64(g.MonthlyQuota.limit()), Concurrency: c.Concurrency, Progress: progress.show,
 		OpUserID: g.OpUserID,
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc 
 		return err
 	}
 	defer db.Close()
-	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota), OpUserID: g.OpUserID})
+	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota.limit()), OpUserID: g.OpUserID})
 	if err != nil {
 		return err
 	}
