@@ -1,9 +1,12 @@
 package store
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -68,38 +71,37 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s, false
 }
 
-// urlPassword returns the password in a PostgreSQL URL, if any, so that messages can be
-// scrubbed of it whatever a driver put in them. A URL that does not parse is searched for the
-// "user:password@" part by hand.
-func urlPassword(raw string) string {
+// maskedURL returns a PostgreSQL URL fit for a message: its password field and the password
+// settings of its query masked as xxxxx, the rest as given; "" for a URL that does not parse,
+// whose parts cannot be told apart (it is not shown at all).
+func maskedURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
-		if m := userinfoRE.FindStringSubmatch(raw); m != nil {
-			return m[1]
-		}
+	if err != nil || u.Opaque != "" {
 		return ""
 	}
-	if u.User != nil {
-		if p, ok := u.User.Password(); ok {
-			return p
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
 		}
+		u.RawQuery = q.Encode()
 	}
-	return u.Query().Get("password")
+	return u.Redacted()
 }
 
-var userinfoRE = regexp.MustCompile(`^[A-Za-z]+://[^:/@]*:(.*)@`)
-
-// scrub removes secret from msg.
-func scrub(msg, secret string) string {
-	if secret == "" {
-		return msg
-	}
-	msg = strings.ReplaceAll(msg, secret, "xxxxx")
-	if esc := url.QueryEscape(secret); esc != secret {
-		msg = strings.ReplaceAll(msg, esc, "xxxxx")
-	}
-	if esc := url.PathEscape(secret); esc != secret {
-		msg = strings.ReplaceAll(msg, esc, "xxxxx")
+// parseReason is why pgx could not parse a connection string, without the string it quotes
+// (its own masking is best effort): "invalid port (strconv.ParseUint: ...)".
+func parseReason(err error) string {
+	msg := err.Error()
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		msg = pe.Error()
+		if i := strings.LastIndex(msg, "`: "); i >= 0 {
+			msg = msg[i+3:]
+		} else {
+			msg = "it does not parse"
+		}
 	}
 	return msg
 }

@@ -59,19 +59,18 @@ func TestParseDSN_UnknownScheme(t *testing.T) {
 	}
 }
 
-func TestURLPassword(t *testing.T) {
+func TestMaskedURL(t *testing.T) {
 	for in, want := range map[string]string{
-		"postgres://u:s3cr%40t@db/k":    "s3cr@t",
-		"postgres://u@db/k?password=pw": "pw",
-		"postgres://u:bad pass@db:x/k":  "bad pass",
-		"postgres://u:p%zz@db/k":        "p%zz",
-		"postgres://db/k":               "",
+		"postgres://u:s3cr%40t@db/k":                      "postgres://u:xxxxx@db/k",
+		"postgres://u:a@db/kaoqin?sslmode=disable":        "postgres://u:xxxxx@db/kaoqin?sslmode=disable",
+		"postgres://u@db/k?password=pw&sslpassword=x":     "postgres://u@db/k?password=xxxxx&sslpassword=xxxxx",
+		"postgres://u:bad pass@db:x/k":                    "",
+		"postgres://u:p%zz@db/k":                          "",
+		"postgres://db/k":                                 "postgres://db/k",
+		"postgresql://kaoqin@db:notaport/kaoqin?x=1#frag": "",
 	} {
-		if got := urlPassword(in); got != want {
-			t.Errorf("urlPassword(%q) = %q, want %q", in, got, want)
+		if got := maskedURL(in); got != want {
+			t.Errorf("maskedURL(%q) = %q, want %q", in, got, want)
 		}
-	}
-	if got := scrub("auth failed for s3cr@t (s3cr%40t)", "s3cr@t"); got != "auth failed for xxxxx (xxxxx)" {
-		t.Errorf("scrub: %q", got)
 	}
 }

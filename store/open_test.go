@@ -244,3 +244,36 @@ func TestOpen_MustExist(t *testing.T) {
 	}
 	db.Close()
 }
+
+// TestOpen_PostgresShortPassword is issue 15's item 8: the password was masked by replacing
+// its text everywhere in the message, which garbled other words ("dixxxxxl tcp") and so told
+// that the password is "a". The message shows the URL with its password field masked, and
+// the driver's words as they are.
+func TestOpen_PostgresShortPassword(t *testing.T) {
+	_, err := store.Open(context.Background(), "postgres://kaoqin:a@127.0.0.1:1/kaoqin?connect_timeout=5")
+	wantCode(t, err, kaoqin.EUNAVAILABLE)
+	if msg := kaoqin.ErrorMessage(err); !strings.Contains(msg, "dial tcp") || !strings.Contains(msg, "connection refused") || strings.Contains(msg, "xxxxx") {
+		t.Errorf("unreachable, password a: %q", msg)
+	}
+	for _, dsn := range []string{
+		"postgres://kaoqin:e@db:notaport/kaoqin",
+		"postgres://kaoqin:hunter2@db:notaport/kaoqin?sslpassword=hunter3",
+		"postgres://kaoqin:p%zz@db/kaoqin",
+		"postgres://kaoqin@db:notaport/kaoqin?password=hunter2",
+	} {
+		_, err := store.Open(context.Background(), dsn)
+		wantCode(t, err, kaoqin.EINVALID)
+		msg := kaoqin.ErrorMessage(err)
+		for _, leak := range []string{"hunter", "p%zz", ":e@"} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("Open(%q) shows %q: %q", dsn, leak, msg)
+			}
+		}
+		if !strings.Contains(msg, "KAOQIN_DB") || !strings.Contains(msg, "postgres://user:password@host:port/database") || strings.Contains(msg, "\n") {
+			t.Errorf("Open(%q): %q", dsn, msg)
+		}
+		if strings.Contains(dsn, "notaport") && !strings.Contains(msg, "invalid port") {
+			t.Errorf("Open(%q) does not say what is wrong: %q", dsn, msg)
+		}
+	}
+}

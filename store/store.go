@@ -194,12 +194,14 @@ func sqliteURI(abs, params string) string {
 }
 
 func (db *DB) openPostgres(ctx context.Context, raw string, o options) error {
-	secret := urlPassword(raw)
 	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
-		// pgx redacts the password it quotes; scrub catches what a broken URL hides from it.
-		return kaoqin.Errorf(kaoqin.EINVALID, "bad PostgreSQL URL in KAOQIN_DB: %s: want postgres://user:password@host:port/database",
-			oneLine(scrub(err.Error(), secret)))
+		shown := ""
+		if m := maskedURL(raw); m != "" {
+			shown = " " + m
+		}
+		return kaoqin.Errorf(kaoqin.EINVALID, "bad PostgreSQL URL in KAOQIN_DB%s: %s: want postgres://user:password@host:port/database",
+			shown, oneLine(parseReason(err)))
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 10 * time.Second
@@ -221,7 +223,7 @@ func (db *DB) openPostgres(ctx context.Context, raw string, o options) error {
 			msg = ce.Unwrap().Error()
 		}
 		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "cannot reach PostgreSQL at %s (database %q, user %q): %s: is it running, and is KAOQIN_DB right?",
-			host, cfg.Database, cfg.User, oneLine(scrub(msg, secret)))
+			host, cfg.Database, cfg.User, oneLine(msg))
 	}
 	return nil
 }
