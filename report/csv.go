@@ -36,7 +36,7 @@ func writeCSV(w io.Writer, s sheet, lang Lang) error {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	rec := make([]string, len(s.cols))
-	for row, err := range s.rows(lang) {
+	for row, err := range s.cells(lang) {
 		if err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}

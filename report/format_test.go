@@ -407,3 +407,55 @@ func TestWriteCSV_DefusesFormulas(t *testing.T) {
 		t.Error("a number cell was quoted")
 	}
 }
+
+// TestWrite_CleansControlCharacters is issue 15's item 8: CSV exports passed NUL and U+202E
+// (which shows "张三\u202egnp.exe" as "张三exe.png") from DingTalk names through unchanged. Every
+// file format drops control, bidi and other invisible format characters from text.
+func TestWrite_CleansControlCharacters(t *testing.T) {
+	in := company()
+	in.Employees[0].Name = "张\x00三\u202egnp.exe"
+	in.Employees[1].Name = "李四\r\n=1+1\t\u2066x\u2069\u200f\x1b[31m\x7f\u0085"
+	in.Departments[1].Name = "研发\u202d部\ufeff"
+	r := mustPeriod(t, in, "2026-11-09", "2026-11-23", opts(afterRange))
+	bad := regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+	for _, f := range []Format{FormatCSV, FormatTable} {
+		var buf bytes.Buffer
+		if err := Write(&buf, r, f, Chinese); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.TrimPrefix(buf.String(), bom)
+		if m := bad.FindString(text); m != "" {
+			t.Errorf("%s keeps %q", f, m)
+		}
+		for _, want := range []string{"张三gnp.exe", "研发部"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s lacks %q", f, want)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, r, FormatXLSX, Chinese); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows("员工汇总")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, row := range rows[1:] {
+		names = append(names, row[0])
+		for _, cell := range row {
+			if m := bad.FindString(cell); m != "" {
+				t.Errorf("XLSX keeps %q in %q", m, cell)
+			}
+		}
+	}
+	if !slices.Contains(names, "张三gnp.exe") || !slices.Contains(names, "李四  =1+1 x[31m ") {
+		t.Errorf("XLSX names %q", names)
+	}
+}

@@ -45,7 +45,7 @@ func writeSheetTable(w io.Writer, s sheet, lang Lang) error {
 		t.right = append(t.right, c.kind == kInt || c.kind == kFloat)
 	}
 	return t.stream(w, func(yield func([]string, error) bool) {
-		for row, err := range s.rows(lang) {
+		for row, err := range s.cells(lang) {
 			if err != nil {
 				yield(nil, err)
 				return

@@ -155,7 +155,7 @@ func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxSt
 		held = nil
 		return nil
 	}
-	for row, err := range s.rows(lang) {
+	for row, err := range s.cells(lang) {
 		switch {
 		case err != nil:
 			return err
