@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -137,4 +138,31 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestHSTS is issue 15's item 8: no Strict-Transport-Security when serving TLS. It is sent
+// over HTTPS (served here, or through a trusted proxy that says so), never over plain HTTP,
+// where a browser would ignore it anyway and a proxy's own setting should decide.
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, behindProxy)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/login", nil)
+	if h := e.anon().do(req).Header.Get("Strict-Transport-Security"); h != "" {
+		t.Errorf("plain HTTP: HSTS %q", h)
+	}
+	req, _ = http.NewRequest(http.MethodGet, e.ts.URL+"/healthz", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	if h := e.anon().do(req).Header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
+		t.Errorf("behind a TLS proxy: HSTS %q", h)
+	}
+	tls := httptest.NewTLSServer(e.srv.Handler())
+	defer tls.Close()
+	resp, err := tls.Client().Get(tls.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if h := resp.Header.Get("Strict-Transport-Security"); h != "max-age=31536000" {
+		t.Errorf("served over TLS: HSTS %q", h)
+	}
 }

@@ -88,6 +88,10 @@ func TestServe_TLS(t *testing.T) {
 	if resp.StatusCode != 200 || !secure {
 		t.Errorf("login over HTTPS: %d, session cookie Secure %v", resp.StatusCode, secure)
 	}
+	// Issue 15, item 8: browsers are told to come back over HTTPS only.
+	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(hsts, "max-age=") {
+		t.Errorf("HTTPS answers without HSTS: %q", hsts)
+	}
 }
 
 func TestServe_TLSErrors(t *testing.T) {
