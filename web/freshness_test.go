@@ -84,3 +84,16 @@ func TestSyncPage_QuotaOff(t *testing.T) {
 		t.Errorf("the sync page with the quota off:\n%.3000s", page)
 	}
 }
+
+// TestMetrics_QuotaOff: with the quota off there is no budget to alert on; a budget of 0
+// would make metered / budget infinite and fire deploy/prometheus's alert.
+func TestMetrics_QuotaOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(cfg *web.Config) { cfg.MonthlyQuota = 0 })
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-token")
+	body := e.anon().do(req).text()
+	if strings.Contains(body, "\nkaoqin_quota_monthly_calls ") || !strings.Contains(body, "kaoqin_quota_metered_calls") {
+		t.Errorf("metrics with the quota off:\n%.2000s", body)
+	}
+}

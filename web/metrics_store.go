@@ -23,7 +23,7 @@ func newStoreCollector(s *Server) *storeCollector {
 		metered: prometheus.NewDesc("kaoqin_quota_metered_calls",
 			"Metered DingTalk calls spent this calendar month, by every kaoqin on the database (its ledger).", nil, nil),
 		quota: prometheus.NewDesc("kaoqin_quota_monthly_calls",
-			"The month's budget of metered calls (KAOQIN_DINGTALK_MONTHLY_QUOTA).", nil, nil),
+			"The month's budget of metered calls (KAOQIN_DINGTALK_MONTHLY_QUOTA); absent when it is off.", nil, nil),
 		last: prometheus.NewDesc("kaoqin_last_sync_ok_timestamp_seconds",
 			"When the last sync that finished well began (unix time), from the database.", nil, nil),
 	}
@@ -38,7 +38,9 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ch <- prometheus.MustNewConstMetric(c.quota, prometheus.GaugeValue, float64(c.s.quota))
+	if c.s.quota > 0 { // off (KAOQIN_DINGTALK_MONTHLY_QUOTA=off): no budget, so no series to divide by
+		ch <- prometheus.MustNewConstMetric(c.quota, prometheus.GaugeValue, float64(c.s.quota))
+	}
 	ledger, err := c.s.store.Ledger(ctx, c.s.now().In(c.s.loc).Format("2006-01"))
 	if err != nil {
 		c.s.log.Warn("metrics: read the ledger", "err", err)
