@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -50,6 +51,10 @@ func (c *serveCmd) Help() string {
 		"button; without them it serves what the database holds."
 }
 
+// minMetricsToken is the shortest KAOQIN_METRICS_TOKEN serve accepts: /metrics does not slow
+// down wrong tokens, so the token must be too long to guess.
+const minMetricsToken = 16
+
 func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 	sched, err := schedule.Parse(c.Schedule, c.SyncNightly, c.SyncLive, c.SyncHours)
 	if err != nil {
@@ -66,6 +71,10 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 		case d.v > 0:
 			*d.to = d.v
 		}
+	}
+	if n := utf8.RuneCountInString(c.MetricsToken); n > 0 && n < minMetricsToken {
+		return kaoqin.Errorf(kaoqin.EINVALID, "KAOQIN_METRICS_TOKEN is %d characters: use at least %d random ones (openssl rand -hex 32): "+
+			"whoever guesses it reads /metrics", n, minMetricsToken)
 	}
 	proxies, err := parseProxies(c.TrustedProxies)
 	if err != nil {

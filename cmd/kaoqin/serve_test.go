@@ -39,6 +39,7 @@ func TestServe_Errors(t *testing.T) {
 		{"--sync-hours=19:00-08:00", "bad --sync-hours"},
 		{"--schedule-lock-retry=10ms", "bad --schedule-lock-retry 10ms"},
 		{"--trusted-proxy=not-an-ip", "bad --trusted-proxy"},
+		{"--metrics-token=change-me-too", "KAOQIN_METRICS_TOKEN is 13 characters"}, // issue 15: a guessable token
 	} {
 		status, _, errOut := runKaoqin(t, "serve", "--db", db, "--addr", "127.0.0.1:0", tc.args)
 		if status != 1 || !strings.Contains(errOut, tc.want) {
