@@ -102,8 +102,8 @@ type Daily struct {
 
 // DailyDepartment is one department's line: counts over the unique members of its subtree.
 type DailyDepartment struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 	// ParentID is 0 at the top of the report: the company's root, or in a scoped report (a
 	// manager's) one of the scope's departments, whose parent is not the report's to show.
 	ParentID int64  `json:"parent_id"`
