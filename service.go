@@ -150,6 +150,9 @@ type User struct {
 	// SessionsAfter ends the sessions begun before it (unix ms): a changed password logs the
 	// account out everywhere. 0: no session is ended.
 	SessionsAfter int64 `json:"-"`
+	// Disabled accounts cannot log in and their sessions end; they are kept so that the audit
+	// log still names them.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // AuditEntry is one row of the audit log: who exported or viewed what.
@@ -179,4 +182,12 @@ type UserStore interface {
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	// Audit returns the latest entries, newest first.
 	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// SettingsStore keeps the dashboard's settings (such as the pay cycle's first day), the same
+// for every instance.
+type SettingsStore interface {
+	// Settings returns every saved setting by key; an empty map when none.
+	Settings(ctx context.Context) (map[string]string, error)
+	SaveSetting(ctx context.Context, key, value string) error
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/kaoqin/kaoqin"
 )
 
-const userCols = "id, name, role, dept_ids, password_hash, created_at, sessions_after"
+const userCols = "id, name, role, dept_ids, password_hash, created_at, sessions_after, disabled"
 
 func checkUser(u *kaoqin.User) error {
 	if u.Name == "" {
@@ -36,16 +36,16 @@ func (db *DB) CreateUser(ctx context.Context, u *kaoqin.User) (err error) {
 	if err != nil {
 		return err
 	}
-	err = db.writer().queryRow(ctx, `INSERT INTO users (name, role, dept_ids, password_hash, created_at, sessions_after)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, u.Name, u.Role, string(deptIDs), u.PasswordHash, u.CreatedAt, u.SessionsAfter).Scan(&u.ID)
+	err = db.writer().queryRow(ctx, `INSERT INTO users (name, role, dept_ids, password_hash, created_at, sessions_after, disabled)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, u.Name, u.Role, string(deptIDs), u.PasswordHash, u.CreatedAt, u.SessionsAfter, u.Disabled).Scan(&u.ID)
 	if isUniqueViolation(err) {
 		return kaoqin.Errorf(kaoqin.ECONFLICT, "The user name %q is taken.", u.Name)
 	}
 	return err
 }
 
-// UpdateUser saves u's name, role, departments and password hash. ENOTFOUND if there is no
-// user u.ID; ECONFLICT if the new name is taken.
+// UpdateUser saves u's name, role, departments, password hash, SessionsAfter and Disabled.
+// ENOTFOUND if there is no user u.ID; ECONFLICT if the new name is taken.
 func (db *DB) UpdateUser(ctx context.Context, u *kaoqin.User) (err error) {
 	defer wrap(&err, "update user")
 	if err := checkUser(u); err != nil {
@@ -55,8 +55,8 @@ func (db *DB) UpdateUser(ctx context.Context, u *kaoqin.User) (err error) {
 	if err != nil {
 		return err
 	}
-	n, err := db.writer().execN(ctx, "UPDATE users SET name = ?, role = ?, dept_ids = ?, password_hash = ?, sessions_after = ? WHERE id = ?",
-		u.Name, u.Role, string(deptIDs), u.PasswordHash, u.SessionsAfter, u.ID)
+	n, err := db.writer().execN(ctx, "UPDATE users SET name = ?, role = ?, dept_ids = ?, password_hash = ?, sessions_after = ?, disabled = ? WHERE id = ?",
+		u.Name, u.Role, string(deptIDs), u.PasswordHash, u.SessionsAfter, u.Disabled, u.ID)
 	if isUniqueViolation(err) {
 		return kaoqin.Errorf(kaoqin.ECONFLICT, "The user name %q is taken.", u.Name)
 	} else if err != nil {
@@ -115,7 +115,7 @@ func (db *DB) Users(ctx context.Context) (users []kaoqin.User, err error) {
 
 func scanUser(rows *sql.Rows, u *kaoqin.User) error {
 	var deptIDs string
-	if err := rows.Scan(&u.ID, &u.Name, &u.Role, &deptIDs, &u.PasswordHash, &u.CreatedAt, &u.SessionsAfter); err != nil {
+	if err := rows.Scan(&u.ID, &u.Name, &u.Role, &deptIDs, &u.PasswordHash, &u.CreatedAt, &u.SessionsAfter, &u.Disabled); err != nil {
 		return err
 	}
 	return json.Unmarshal([]byte(deptIDs), &u.DeptIDs)

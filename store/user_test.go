@@ -44,7 +44,7 @@ func TestUsers(t *testing.T) {
 		_, err = db.UserByID(ctx, 999)
 		wantCode(t, err, kaoqin.ENOTFOUND)
 
-		mgr.Role, mgr.DeptIDs, mgr.PasswordHash, mgr.SessionsAfter = kaoqin.RoleHR, nil, "new", 1234
+		mgr.Role, mgr.DeptIDs, mgr.PasswordHash, mgr.SessionsAfter, mgr.Disabled = kaoqin.RoleHR, nil, "new", 1234, true
 		must(t, db.UpdateUser(ctx, mgr))
 		got, err = db.UserByID(ctx, mgr.ID)
 		must(t, err)
@@ -128,5 +128,25 @@ func TestAudit(t *testing.T) {
 		if len(got) != 2 || got[1].ID != c.ID {
 			t.Errorf("Audit(2) = %+v", got)
 		}
+	})
+}
+
+func TestSettings(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		got, err := db.Settings(ctx)
+		must(t, err)
+		if len(got) != 0 {
+			t.Errorf("a new database has settings %v", got)
+		}
+		must(t, db.SaveSetting(ctx, "payroll_start_day", "26"))
+		must(t, db.SaveSetting(ctx, "other", "x"))
+		must(t, db.SaveSetting(ctx, "payroll_start_day", "21")) // the latest wins
+		got, err = db.Settings(ctx)
+		must(t, err)
+		if diff := cmp.Diff(map[string]string{"payroll_start_day": "21", "other": "x"}, got); diff != "" {
+			t.Errorf("Settings (-want +got):\n%s", diff)
+		}
+		wantCode(t, db.SaveSetting(ctx, "", "x"), kaoqin.EINVALID)
 	})
 }

@@ -1,0 +1,17 @@
+-- An admin can disable an account from the dashboard (its sessions end, its logins are
+-- refused) instead of deleting it, so that the audit log keeps naming who did what; and the
+-- dashboard keeps its settings (the pay cycle's first day) in the database, where every
+-- instance reads the same.
+
+-- +goose Up
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE settings (
+	key        TEXT    PRIMARY KEY,
+	value      TEXT    NOT NULL,
+	updated_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- +goose Down
+DROP TABLE settings;
+ALTER TABLE users DROP COLUMN disabled;
