@@ -92,7 +92,11 @@ func (c Config) Describe() string {
 	case c.LiveEvery == 0:
 		parts = append(parts, "today's live pulls when the month's quota budget allows them (after shift starts)")
 	default:
-		parts = append(parts, fmt.Sprintf("today's live pulls every %s from %s to %s, within today's share of the month's budget", c.LiveEvery, hhmm(c.HoursStart), hhmm(c.HoursEnd)))
+		hours := "from " + hhmm(c.HoursStart) + " to " + hhmm(c.HoursEnd)
+		if c.HoursStart == 0 && c.HoursEnd >= 24*time.Hour {
+			hours = "all day"
+		}
+		parts = append(parts, fmt.Sprintf("today's live pulls every %s %s, within today's share of the month's budget", EveryWords(c.LiveEvery), hours))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -108,6 +112,24 @@ func (c Config) Schedule() web.Schedule {
 		s.Hours = hhmm(c.HoursStart) + "-" + hhmm(c.HoursEnd)
 	}
 	return s
+}
+
+// EveryWords says an interval as people do: "10 minutes", "1 hour", "90 seconds".
+func EveryWords(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return plural(int(d.Round(time.Second)/time.Second), "second")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 func hhmm(d time.Duration) string {

@@ -151,7 +151,7 @@ func TestEngine_Schedule(t *testing.T) {
 	if n := countKind(f.runs(t), syncer.KindLive); n != 2 {
 		t.Errorf("%d live pulls 11 minutes later, want 2", n)
 	}
-	if st := e1.Status(ctx); !st.Scheduler || st.NextRun.IsZero() || !strings.Contains(st.Plan, "every 10m0s") {
+	if st := e1.Status(ctx); !st.Scheduler || st.NextRun.IsZero() || !strings.Contains(st.Plan, "every 10 minutes") {
 		t.Errorf("e1 status %+v", st)
 	}
 	if st := e2.Status(ctx); st.Scheduler {

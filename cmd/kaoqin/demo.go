@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -28,7 +29,7 @@ type demoCmd struct {
 	Seed      int64         `default:"1" help:"Seed of the simulated company."`
 	Start     string        `default:"08:45" placeholder:"HH:MM" help:"The simulated clock at start, on today (or the last workday before it)."`
 	Speed     float64       `default:"30" help:"Simulated seconds per real second: at 30, the morning passes in minutes."`
-	Days      int           `default:"28" help:"Days of history synced at start."`
+	Days      int           `default:"0" help:"Days of history synced at start; 0: what the dashboard's pages show (last month, the last pay cycle from the 26th, the 30-day charts)."`
 	LiveEvery time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today."`
 
 	ready func(d *demoRun) // tests learn the URL, the password, the simulator and the engine here
@@ -72,8 +73,8 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	if c.Employees < 10 || c.Employees > 100_000 {
 		return usageError{fmt.Errorf("--employees %d: want 10 to 100000", c.Employees)}
 	}
-	if c.Days < 1 || c.Days > 90 {
-		return usageError{fmt.Errorf("--days %d: want 1 to 90", c.Days)}
+	if c.Days < 0 || c.Days > 90 {
+		return usageError{fmt.Errorf("--days %d: want 1 to 90, or 0 for what the pages show", c.Days)}
 	}
 	if c.Speed < 0 {
 		return usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
@@ -86,7 +87,6 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	log := g.logger()
 
 	// The company and its clock: today at --start, or the last workday before today, so that
 	// the board has a morning to show.
@@ -98,6 +98,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	midnight, _ := kaoqin.DayBounds(day, loc)
 	sim := dingtalksim.New(dingtalksim.Config{Seed: c.Seed, Employees: c.Employees, Location: loc,
 		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1})
+	log := demoLogger(g, sim.Now, loc)
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start the DingTalk simulator: %w", err)
@@ -149,7 +150,10 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		sched.Tick = max(sched.Tick, 100*time.Millisecond)
 	}
 	sched.RemindTick = 250 * time.Millisecond // reminders within seconds of their simulated moment
-	from := kaoqin.AddDays(day, -(c.Days - 1))
+	from := demoFrom(day)
+	if c.Days > 0 {
+		from = kaoqin.AddDays(day, -(c.Days - 1))
+	}
 	run := &demoRun{User: "demo", Password: password, Sim: sim, Dir: dir}
 	return serve(ctx, &dg, serveSetup{
 		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
@@ -172,8 +176,9 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; the board pulls today every %s of it\n"+
 				"  reminders go out at 09:15 (each person not in), 09:30 (each department's managers) and 10:00 (a group robot): see %s/reminders;\n"+
 				"  what the simulated DingTalk delivered: http://%s/_sim/inbox\n"+
-				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed, c.LiveEvery,
-				url, simLn.Addr())
+				"  the log below tells the company's time\n"+
+				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed,
+				schedule.EveryWords(c.LiveEvery), url, simLn.Addr())
 		},
 		ready: func(e *schedule.Engine) {
 			run.Engine = e
@@ -182,4 +187,41 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 			}
 		},
 	})
+}
+
+// demoFrom is the first day the demo syncs for day: the earliest day the dashboard's pages show
+// by default (the 30-day charts, last month, the last pay cycle from the 26th), so that no page
+// of the demo says "not synced".
+func demoFrom(day string) string {
+	t, _ := time.Parse(kaoqin.DateLayout, day)
+	from := t.AddDate(0, 0, -29)
+	lastMonth := time.Date(t.Year(), t.Month()-1, 1, 0, 0, 0, 0, time.UTC)
+	cycle := time.Date(t.Year(), t.Month(), 26, 0, 0, 0, 0, time.UTC) // the pay cycle holding day...
+	if t.Day() < 26 {
+		cycle = cycle.AddDate(0, -1, 0)
+	}
+	cycle = cycle.AddDate(0, -1, 0) // ...and the one before it
+	for _, d := range []time.Time{lastMonth, cycle} {
+		if d.Before(from) {
+			from = d
+		}
+	}
+	return from.Format(kaoqin.DateLayout)
+}
+
+// demoLogger is the logger of the demo: everything in it runs on the company's clock, so its
+// lines say the company's time, in its zone, like the banner and the pages.
+func demoLogger(g *Globals, now func() time.Time, loc *time.Location) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(g.LogLevel))
+	w := g.stderr
+	if w == nil {
+		w = os.Stderr
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 {
+			return slog.String("company_time", now().In(loc).Format("2006-01-02 15:04:05"))
+		}
+		return a
+	}}))
 }

@@ -198,7 +198,11 @@ func (c *userListCmd) Run(ctx context.Context, g *Globals) error {
 		if u.Role != kaoqin.RoleManager {
 			all = "all"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Role, all, time.UnixMilli(u.CreatedAt).In(loc).Format("2006-01-02 15:04"))
+		role := u.Role
+		if u.Disabled {
+			role += " (disabled)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Name, role, all, time.UnixMilli(u.CreatedAt).In(loc).Format("2006-01-02 15:04"))
 	}
 	return tw.Flush()
 }
