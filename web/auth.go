@@ -44,7 +44,7 @@ func userFrom(ctx context.Context) *kaoqin.User {
 // active session alive under the idle limit, rarely enough not to write on every request.
 const seenRefresh = 5 * time.Minute
 
-var errNoSession = kaoqin.Errorf(kaoqin.EUNAUTHORIZED, "Log in first.")
+var errNoSession = errorf(kaoqin.EUNAUTHORIZED, "err_login_first")
 
 // sessionUser returns the user of the request's session, or errNoSession.
 func (s *Server) sessionUser(r *http.Request) (*kaoqin.User, error) {
@@ -66,7 +66,7 @@ func (s *Server) sessionUser(r *http.Request) (*kaoqin.User, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if u.SessionsAfter > 0 && s.sessions.GetInt64(ctx, keyLogin) < u.SessionsAfter { // the password changed since
+	if u.Disabled || u.SessionsAfter > 0 && s.sessions.GetInt64(ctx, keyLogin) < u.SessionsAfter { // disabled, or the password changed since
 		_ = s.sessions.Destroy(ctx)
 		return nil, errNoSession
 	}
@@ -101,7 +101,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if isJSON {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-			s.writeError(w, r, kaoqin.Errorf(kaoqin.EINVALID, "Send {\"name\": ..., \"password\": ...} as JSON."))
+			s.writeError(w, r, errorf(kaoqin.EINVALID, "err_login_json"))
 			return
 		}
 	} else {
@@ -164,6 +164,11 @@ func (s *Server) login(r *http.Request, name, password string) (*kaoqin.User, er
 		return nil, errBadLogin
 	}
 	s.logins.succeed(tk)
+	if u.Disabled {
+		s.log.Info("login refused: the account is disabled", "name", name, "ip", a.ip)
+		s.metrics.logins.WithLabelValues("disabled").Inc()
+		return nil, errDisabled
+	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return nil, err
 	}
@@ -219,7 +224,10 @@ func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, name str
 		MaxAge: int(rememberPlaces / time.Second), HttpOnly: true, Secure: s.overTLS(r), SameSite: http.SameSiteLaxMode})
 }
 
-var errBadLogin = kaoqin.Errorf(kaoqin.EUNAUTHORIZED, "Wrong name or password.")
+var (
+	errBadLogin = errorf(kaoqin.EUNAUTHORIZED, "login_wrong")
+	errDisabled = errorf(kaoqin.EFORBIDDEN, "login_disabled")
+)
 
 // loginMessage is the key of the login form's message for err.
 func loginMessage(err error) string {
@@ -229,6 +237,8 @@ func loginMessage(err error) string {
 		return "login_throttled"
 	case err == errBadLogin:
 		return "login_wrong"
+	case err == errDisabled:
+		return "login_disabled"
 	}
 	return "login_failed"
 }

@@ -28,10 +28,13 @@ type departmentView struct {
 	Employees []employeeRow
 	Status    string // the status filter; "" for all
 	Statuses  []statusCount
-	Page      int
-	Pages     int
-	Total     int
-	Trend     *trendView
+	// Live is true for a day in progress: people are shown by where they stand now (Presence:
+	// in, late, overdue, not due yet...) rather than by the day's status.
+	Live  bool
+	Page  int
+	Pages int
+	Total int
+	Trend *trendView
 }
 
 type crumb struct {
@@ -47,6 +50,7 @@ type employeeRow struct {
 type statusCount struct {
 	Status string
 	N      int
+	Key    string // the dictionary key of its name
 }
 
 // trendView is the 30-day chart: the synced days, and the days it cannot show.
@@ -59,11 +63,15 @@ type trendView struct {
 var statusOrder = []string{report.StatusAbsent, report.StatusMissing, report.StatusLate, report.StatusEarly,
 	report.StatusLeave, report.StatusPending, report.StatusNormal, report.StatusRest}
 
-func statusRank(s string) int {
-	if i := slices.Index(statusOrder, s); i >= 0 {
+// presenceOrder ranks where people stand on a day in progress, the people to act on first.
+var presenceOrder = []string{report.PresenceOverdue, report.PresenceAbsent, report.PresenceAwaiting, report.PresenceLate,
+	report.PresenceNotDue, report.PresenceOnLeave, report.PresenceIn, report.PresenceRest}
+
+func rank(order []string, s string) int {
+	if i := slices.Index(order, s); i >= 0 {
 		return i
 	}
-	return len(statusOrder)
+	return len(order)
 }
 
 func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -82,8 +90,8 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 		return err
 	}
 	status := r.URL.Query().Get("status")
-	if status != "" && !slices.Contains(statusOrder, status) {
-		return kaoqin.Errorf(kaoqin.EINVALID, "bad status %q: want one of %v", status, statusOrder)
+	if status != "" && !slices.Contains(statusOrder, status) && !slices.Contains(presenceOrder, status) {
+		return errorf(kaoqin.EINVALID, "err_bad_status", status)
 	}
 	depts, err := s.scope(ctx, u, dept)
 	if err != nil {
@@ -93,7 +101,11 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 	if err != nil {
 		return err
 	}
-	v := &departmentView{Date: day, IsToday: day == today, Status: status}
+	v := &departmentView{Date: day, IsToday: day == today, Status: status, Live: !d.Final}
+	order, word, key := statusOrder, func(e *report.DailyEmployee) string { return e.Status }, "status_"
+	if v.Live {
+		order, word, key = presenceOrder, func(e *report.DailyEmployee) string { return e.Presence }, "presence_"
+	}
 	names := d.DepartmentLabels()
 	for _, dd := range d.Departments {
 		if dd.ID == dept {
@@ -105,9 +117,14 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 	}
 	counts := map[string]int{}
 	var rows []employeeRow
+	// The filter takes the words of the list (presence on a day in progress), or a day's status.
+	filter := word
+	if v.Live && !slices.Contains(presenceOrder, status) {
+		filter = func(e *report.DailyEmployee) string { return e.Status }
+	}
 	for _, e := range d.Employees {
-		counts[e.Status]++
-		if status != "" && e.Status != status {
+		counts[word(&e)]++
+		if status != "" && filter(&e) != status {
 			continue
 		}
 		row := employeeRow{DailyEmployee: e}
@@ -118,13 +135,14 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 		}
 		rows = append(rows, row)
 	}
-	for _, st := range statusOrder {
+	for _, st := range order {
 		if counts[st] > 0 {
-			v.Statuses = append(v.Statuses, statusCount{st, counts[st]})
+			v.Statuses = append(v.Statuses, statusCount{st, counts[st], key + st})
 		}
 	}
 	slices.SortFunc(rows, func(a, b employeeRow) int {
-		return cmp.Or(cmp.Compare(statusRank(a.Status), statusRank(b.Status)), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UserID, b.UserID))
+		return cmp.Or(cmp.Compare(rank(order, word(&a.DailyEmployee)), rank(order, word(&b.DailyEmployee))),
+			cmp.Compare(a.Name, b.Name), cmp.Compare(a.UserID, b.UserID))
 	})
 	v.Total = len(rows)
 	lo, hi, pages := paginate(len(rows), page, employeesPerPage)

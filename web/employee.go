@@ -4,35 +4,116 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
 )
 
-// The employee page: a calendar heatmap of a range and every check behind it. Every view,
-// on the page or through the API, is written to the audit log.
+// The employee page: a month calendar like DingTalk's (a week a row, Monday first, each day
+// with its number, the colour of its status and a word on it), the day's checks one tap away,
+// and the month's summary. ?month=YYYY-MM picks the month (default: this one); ?from=&to= shows
+// any range instead (the period report links here with its own). Every view, on the page or
+// through the API, is written to the audit log.
 
-// calendarDays is how many days the employee page shows by default.
+// calendarDays is how many days the API's calendar covers by default.
 const calendarDays = 60
 
 type employeeView struct {
 	Calendar *report.Calendar
-	Days     []report.CalendarDay // newest first, days they belonged to the report only
+	Weeks    [][]calendarCell
+	Days     []report.CalendarDay // the days shown, newest first, days they belonged to the report only
 	Statuses []statusCount
 	Depts    []string // departments on the last day they held any
-	Missing  []string // days before the range that could not be shown (not synced)
+	Missing  []string // days of the month that could not be shown (not synced)
 	From, To string
+	// Month is the month shown ("2026-11"); Prev and Next the months to go to ("" for none).
+	Month, Prev, Next string
+	Today             string
+	Ranged            bool // a range was asked (?from=&to=), not a month
+}
+
+// calendarCell is one day of the month grid.
+type calendarCell struct {
+	Date    string
+	Day     int  // day of the month
+	First   bool // the first of a month: the cell names the month
+	Month   int
+	Shown   bool // within the range shown
+	Synced  bool // the calendar holds the day
+	Status  string
+	Note    string // a word on the day: the check-in time, minutes late, on leave...
+	IsToday bool
 }
 
 func (s *Server) handleEmployee(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
-	c, missing, err := s.employeeCalendar(r, u)
+	ctx := r.Context()
+	userid, err := useridParam(r)
 	if err != nil {
 		return err
 	}
-	v := &employeeView{Calendar: c, Missing: missing, From: c.From, To: c.To}
+	depts, err := s.scope(ctx, u, 0)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	q := r.URL.Query()
+	v := &employeeView{Today: today}
+	var from, to string
+	if q.Get("from") != "" || q.Get("to") != "" {
+		if from, to, err = rangeParams(r, kaoqin.AddDays(today, -(calendarDays-1)), today); err != nil {
+			return err
+		}
+		v.Ranged, v.From, v.To, v.Month = true, from, to, to[:7]
+	} else {
+		month, err := monthParam(r, today[:7])
+		if err != nil {
+			return err
+		}
+		v.Month = month
+		first, last := monthBounds(month)
+		if first > today {
+			return errorf(kaoqin.EINVALID, "err_month_future", month)
+		}
+		last = min(last, today)
+		// The synced stretch of the month that ends last: the days before it are named.
+		cov, err := s.store.Coverage(ctx, first, last)
+		if err != nil {
+			return err
+		}
+		end := ""
+		for _, c := range cov {
+			end = c.Day
+		}
+		if end == "" {
+			from, to = first, last // fails below, naming the days
+		} else {
+			start, missing, _, err := s.coveredTail(ctx, first, end)
+			if err != nil {
+				return err
+			}
+			from, to = start, end
+			v.Missing = append(missing, missingDays(cov, kaoqin.AddDays(end, 1), last)...)
+		}
+		v.From, v.To = first, last
+	}
+	c, err := s.employeeCalendar(r, u, userid, from, to, depts)
+	if err != nil {
+		return err
+	}
+	v.Calendar = c
+	if !v.Ranged {
+		v.Prev, v.Next = addMonth(v.Month, -1), addMonth(v.Month, 1)
+		if v.Next > today[:7] {
+			v.Next = ""
+		}
+	}
+	byDate := make(map[string]report.CalendarDay, len(c.Days))
 	counts := map[string]int{}
 	var last []int64
 	for _, d := range c.Days {
+		byDate[d.Date] = d
 		if d.Status == report.StatusNone {
 			continue
 		}
@@ -45,17 +126,36 @@ func (s *Server) handleEmployee(w http.ResponseWriter, r *http.Request, u *kaoqi
 	slices.Reverse(v.Days)
 	for _, st := range statusOrder {
 		if counts[st] > 0 {
-			v.Statuses = append(v.Statuses, statusCount{st, counts[st]})
+			v.Statuses = append(v.Statuses, statusCount{st, counts[st], "status_" + st})
 		}
 	}
-	if v.Depts, err = s.deptNames(r.Context(), last); err != nil {
+	v.Weeks = monthGrid(v.From, v.To, today, byDate, s.loc)
+	if v.Depts, err = s.deptNames(ctx, last); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "employee", "nav_today", v)
 }
 
 func (s *Server) apiEmployee(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
-	c, _, err := s.employeeCalendar(r, u)
+	ctx := r.Context()
+	userid, err := useridParam(r)
+	if err != nil {
+		return err
+	}
+	depts, err := s.scope(ctx, u, 0)
+	if err != nil {
+		return err
+	}
+	var from, to string
+	if r.URL.Query().Get("from") != "" || r.URL.Query().Get("to") != "" {
+		today := s.today()
+		if from, to, err = rangeParams(r, kaoqin.AddDays(today, -(calendarDays-1)), today); err != nil {
+			return err
+		}
+	} else if from, to, err = s.defaultCalendarRange(ctx); err != nil {
+		return err
+	}
+	c, err := s.employeeCalendar(r, u, userid, from, to, depts)
 	if err != nil {
 		return err
 	}
@@ -63,43 +163,32 @@ func (s *Server) apiEmployee(w http.ResponseWriter, r *http.Request, u *kaoqin.U
 	return nil
 }
 
-// employeeCalendar loads the calendar the request asks for, within u's scope, and audits the
-// view. Without from and to it shows the synced days of the last calendarDays days, and
-// returns the days it left out.
-func (s *Server) employeeCalendar(r *http.Request, u *kaoqin.User) (*report.Calendar, []string, error) {
-	ctx := r.Context()
+// useridParam returns the employee of the path.
+func useridParam(r *http.Request) (string, error) {
 	userid := r.PathValue("userid")
 	if userid == "" || len(userid) > 64 {
-		return nil, nil, kaoqin.Errorf(kaoqin.EINVALID, "bad userid %q", userid)
+		return "", errorf(kaoqin.EINVALID, "err_bad_userid", userid)
 	}
-	depts, err := s.scope(ctx, u, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	q := r.URL.Query()
-	var from, to string
-	var missing []string
-	if q.Get("from") != "" || q.Get("to") != "" {
-		today := s.today()
-		if from, to, err = rangeParams(r, kaoqin.AddDays(today, -(calendarDays-1)), today); err != nil {
-			return nil, nil, err
-		}
-	} else if from, to, missing, err = s.defaultCalendarRange(ctx); err != nil {
-		return nil, nil, err
-	}
+	return userid, nil
+}
+
+// employeeCalendar loads the calendar of [from, to] within u's scope depts, and audits the
+// view.
+func (s *Server) employeeCalendar(r *http.Request, u *kaoqin.User, userid, from, to string, depts []int64) (*report.Calendar, error) {
+	ctx := r.Context()
 	c, err := s.calendar(ctx, userid, from, to, depts)
 	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND {
 		// One message for an employee who does not exist and one outside the scope.
-		return nil, nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "No employee %q in what you may see for %s..%s.", userid, from, to)
+		return nil, errorf(kaoqin.ENOTFOUND, "err_no_employee", userid, from, to)
 	} else if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if depts != nil {
 		// A manager sees the employee's days in their departments; the ids of the others are
 		// none of their business.
 		all, err := s.store.Departments(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for i := range c.Days {
 			c.Days[i].DepartmentIDs = slices.DeleteFunc(c.Days[i].DepartmentIDs, func(id int64) bool {
@@ -107,27 +196,98 @@ func (s *Server) employeeCalendar(r *http.Request, u *kaoqin.User) (*report.Cale
 			})
 		}
 	}
-	if err := s.audit(r, u, actionViewEmployee, "employee "+userid+" "+from+".."+to+scopeText(depts)); err != nil {
-		return nil, nil, err
+	if err := s.audit(r, u, actionViewEmployee, auditTarget{Kind: "employee", UserID: userid, From: from, To: to, Depts: depts}.String()); err != nil {
+		return nil, err
 	}
-	return c, missing, nil
+	return c, nil
 }
 
 // defaultCalendarRange returns the synced days of the last calendarDays days: the stretch
 // ending today, or yesterday early in the morning before today's first sync.
-func (s *Server) defaultCalendarRange(ctx context.Context) (from, to string, missing []string, err error) {
+func (s *Server) defaultCalendarRange(ctx context.Context) (from, to string, err error) {
 	today := s.today()
 	for _, end := range []string{today, kaoqin.AddDays(today, -1)} {
-		start, miss, ok, err := s.coveredTail(ctx, kaoqin.AddDays(today, -(calendarDays-1)), end)
+		start, _, ok, err := s.coveredTail(ctx, kaoqin.AddDays(today, -(calendarDays-1)), end)
 		if err != nil {
-			return "", "", nil, err
+			return "", "", err
 		}
 		if ok {
-			return start, end, miss, nil
+			return start, end, nil
 		}
 	}
 	// Nothing synced lately: ask for the whole range, which fails naming the missing days.
-	return kaoqin.AddDays(today, -(calendarDays - 1)), today, nil, nil
+	return kaoqin.AddDays(today, -(calendarDays - 1)), today, nil
+}
+
+// monthGrid lays the days of [from, to] out in weeks, Monday first.
+func monthGrid(from, to, today string, days map[string]report.CalendarDay, loc *time.Location) [][]calendarCell {
+	start := from
+	for weekdayOf(start) != time.Monday {
+		start = kaoqin.AddDays(start, -1)
+	}
+	var weeks [][]calendarCell
+	for d := start; d <= to || weekdayOf(d) != time.Monday; d = kaoqin.AddDays(d, 1) {
+		if weekdayOf(d) == time.Monday {
+			weeks = append(weeks, make([]calendarCell, 0, 7))
+		}
+		t, _ := time.Parse(kaoqin.DateLayout, d)
+		c := calendarCell{Date: d, Day: t.Day(), Month: int(t.Month()), First: t.Day() == 1 || d == from, Shown: from <= d && d <= to, IsToday: d == today}
+		if cd, ok := days[d]; ok {
+			c.Synced, c.Status, c.Note = true, cd.Status, dayNote(cd, loc)
+		}
+		weeks[len(weeks)-1] = append(weeks[len(weeks)-1], c)
+	}
+	return weeks
+}
+
+func weekdayOf(day string) time.Weekday {
+	t, _ := time.Parse(kaoqin.DateLayout, day)
+	return t.Weekday()
+}
+
+// dayNote is the word a calendar cell shows: the check-in's time (a late one in the colour of
+// late), or the check-out's on a day of leaving early; "" when the status says it all.
+func dayNote(d report.CalendarDay, loc *time.Location) string {
+	want := kaoqin.OnDuty
+	if d.Status == report.StatusEarly {
+		want = kaoqin.OffDuty
+	}
+	switch d.Status {
+	case report.StatusNormal, report.StatusLate, report.StatusEarly, report.StatusPending:
+	default:
+		return ""
+	}
+	for _, c := range d.Checks {
+		if c.CheckType == want && c.UserCheckTime != nil {
+			return c.UserCheckTime.In(loc).Format("15:04")
+		}
+	}
+	return ""
+}
+
+// monthParam returns ?month= (YYYY-MM), or def.
+func monthParam(r *http.Request, def string) (string, error) {
+	v := r.URL.Query().Get("month")
+	if v == "" {
+		return def, nil
+	}
+	t, err := time.Parse("2006-01", v)
+	if err != nil || t.Year() < 2000 || t.Year() > 9000 {
+		return "", errorf(kaoqin.EINVALID, "err_bad_month", v)
+	}
+	return t.Format("2006-01"), nil
+}
+
+// monthBounds returns the first and last day of a month "YYYY-MM".
+func monthBounds(month string) (first, last string) {
+	t, _ := time.Parse("2006-01", month)
+	return t.Format(kaoqin.DateLayout), t.AddDate(0, 1, -1).Format(kaoqin.DateLayout)
+}
+
+// addMonth returns the month n months after month.
+func addMonth(month string, n int) string {
+	t, _ := time.Parse("2006-01", month)
+	return t.AddDate(0, n, 0).Format("2006-01")
 }
 
 // deptNames returns the names of the departments ids.
@@ -146,4 +306,16 @@ func (s *Server) deptNames(ctx context.Context, ids []int64) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// monthName says a month: "2026年11月", "Nov 2026".
+func monthName(lang report.Lang, month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return month
+	}
+	if lang == report.English {
+		return t.Format("Jan 2006")
+	}
+	return strconv.Itoa(t.Year()) + "年" + strconv.Itoa(int(t.Month())) + "月"
 }

@@ -143,7 +143,19 @@ func TestExport_Audited(t *testing.T) {
 	}
 	page := e.as("admin").get("/admin/audit")
 	wantStatus(t, page, 200)
-	if !strings.Contains(page.text(), want[3].target) || !strings.Contains(page.text(), "导出") {
-		t.Error("the audit page does not show the export")
+	// In words: what was exported, the range, the scope, the format; whose attendance was seen.
+	name := ""
+	for _, u := range testSim(t).Truth().Users() {
+		if u.UserID == emp {
+			name = u.Name
+		}
+	}
+	for _, w := range []string{"导出", "周期报表，2026-11-01 至 2026-11-17，范围：全公司 · XLSX · 中文", "查看员工", name + " ("} {
+		if !strings.Contains(page.text(), w) {
+			t.Errorf("the audit page does not say %q", w)
+		}
+	}
+	if strings.Contains(page.text(), emp) {
+		t.Error("the audit page shows a raw userid instead of the employee's name")
 	}
 }

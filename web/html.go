@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +96,7 @@ type errorView struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, u *kaoqin.User, err error) {
 	s.logError(r, err)
 	status := ErrorStatus(err)
-	v := errorView{Heading: "error_" + strconv.Itoa(status), Message: kaoqin.ErrorMessage(err)}
+	v := errorView{Heading: "error_" + strconv.Itoa(status), Message: errorMessage(langOf(r), err)}
 	if _, ok := dictionary[v.Heading]; !ok {
 		v.Heading = "error_500"
 	}
@@ -136,8 +137,23 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"tr":       tr,
 		"trf":      trf,
+		"trOr":     trOr,
 		"schedule": describeSchedule,
 		"asset":    asset,
+		"listSep":  listSep,
+		"span":     span,
+		"days":     daySpans,
+		"minutes":  sayMinutes,
+		"month":    monthName,
+		"weekdayNames": func(lang report.Lang) []string {
+			return strings.Fields(tr0(lang, "weekdays"))
+		},
+		"initial": func(name string) string {
+			for _, r := range name {
+				return strings.ToUpper(string(r))
+			}
+			return "?"
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
@@ -152,8 +168,11 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return m, nil
 		},
-		"add":  func(a, b int) int { return a + b },
-		"max1": func(n int) int { return max(n, 1) },
+		"roles":       func() []string { return []string{kaoqin.RoleHR, kaoqin.RoleManager, kaoqin.RoleAdmin} },
+		"has":         func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
+		"minPassword": func() int { return MinPasswordLen },
+		"add":         func(a, b int) int { return a + b },
+		"max1":        func(n int) int { return max(n, 1) },
 		"pct": func(a, b int) int {
 			if b <= 0 {
 				return 0
@@ -193,14 +212,13 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			return time.UnixMilli(ms).In(loc).Format("2006-01-02 15:04:05")
 		},
 		"clockTime": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") },
-		"took": func(start, end int64) string {
+		"took": func(lang report.Lang, start, end int64) string {
 			if end == 0 || end < start {
 				return "—"
 			}
-			return (time.Duration(end-start) * time.Millisecond).Round(time.Second).String()
+			return sayDuration(lang, time.Duration(end-start)*time.Millisecond)
 		},
 		"weekday":  weekday,
-		"days":     compactDays,
 		"langURL":  langURL,
 		"pageURL":  pageURL,
 		"boardURL": boardURL,
@@ -211,8 +229,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return "/api/v1/" + kind + "/export?" + q.Encode()
 		},
-		"trendJSON":    trendJSON,
-		"calendarJSON": calendarJSON,
+		"trendJSON": trendJSON,
 	}
 }
 
@@ -239,36 +256,6 @@ func boardURL(day string, dept int64) string {
 	return "/today/board?" + q.Encode()
 }
 
-// weekday returns the day of the week of a work date.
-func weekday(lang report.Lang, day string) string {
-	t, err := time.Parse(kaoqin.DateLayout, day)
-	if err != nil {
-		return ""
-	}
-	if lang == report.English {
-		return t.Weekday().String()[:3]
-	}
-	return [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}[t.Weekday()]
-}
-
-// compactDays writes sorted days as ranges: "2026-11-03..2026-11-05, 2026-11-09".
-func compactDays(days []string) string {
-	var parts []string
-	for lo := 0; lo < len(days); {
-		hi := lo
-		for hi+1 < len(days) && days[hi+1] == kaoqin.AddDays(days[hi], 1) {
-			hi++
-		}
-		if hi == lo {
-			parts = append(parts, days[lo])
-		} else {
-			parts = append(parts, days[lo]+".."+days[hi])
-		}
-		lo = hi + 1
-	}
-	return strings.Join(parts, ", ")
-}
-
 // trendChart is the data of the department chart, for static/app.js.
 type trendChart struct {
 	Dates   []string   `json:"dates"`
@@ -293,32 +280,6 @@ func trendJSON(lang report.Lang, sr *report.Series) (template.JS, error) {
 		c.Absent = append(c.Absent, d.Absent)
 	}
 	return marshalJS(c)
-}
-
-// calendarChart is the data of the employee heatmap, for static/app.js.
-type calendarChart struct {
-	From     string            `json:"from"`
-	To       string            `json:"to"`
-	Days     [][2]any          `json:"days"` // [date, status index]
-	Statuses []string          `json:"statuses"`
-	Labels   map[string]string `json:"labels"`
-	Lang     string            `json:"lang"`
-}
-
-func calendarJSON(lang report.Lang, c *report.Calendar) (template.JS, error) {
-	statuses := append(append([]string{}, statusOrder...), report.StatusNone)
-	ch := calendarChart{From: c.From, To: c.To, Statuses: statuses, Labels: map[string]string{}, Lang: string(lang)}
-	for _, st := range statuses {
-		ch.Labels[st] = tr0(lang, "status_"+st)
-	}
-	for _, d := range c.Days {
-		for i, st := range statuses {
-			if st == d.Status {
-				ch.Days = append(ch.Days, [2]any{d.Date, i})
-			}
-		}
-	}
-	return marshalJS(ch)
 }
 
 // marshalJS writes v as JSON for a <script type="application/json"> element, escaped so that

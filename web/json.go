@@ -40,7 +40,7 @@ func ErrorStatus(err error) int {
 // ErrorBody is the JSON body of every API error.
 type ErrorBody struct {
 	Code    string `json:"code"`    // a kaoqin error code, e.g. "not_synced"
-	Message string `json:"message"` // for people; "Internal error." for internal errors
+	Message string `json:"message"` // for people, in the request's language (?lang=, the cookie, else Chinese)
 	// MissingDays are the days not synced yet, with code "not_synced".
 	MissingDays []string `json:"missing_days,omitempty"`
 	// RetryAfter is how many seconds to wait, with a refused login.
@@ -115,7 +115,7 @@ func (s *Server) logError(r *http.Request, err error) {
 // writeError writes err as an ErrorBody with its status.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logError(r, err)
-	body := ErrorBody{Code: kaoqin.ErrorCode(err), Message: kaoqin.ErrorMessage(err)}
+	body := ErrorBody{Code: kaoqin.ErrorCode(err), Message: errorMessage(langOf(r), err)}
 	var ns *notSyncedError
 	if asNotSynced(err, &ns) {
 		body.MissingDays = ns.missing

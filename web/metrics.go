@@ -163,7 +163,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(auth, "Bearer ")
 		if !ok || s.token == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kaoqin metrics"`)
-			s.writeError(w, r, kaoqin.Errorf(kaoqin.EUNAUTHORIZED, "Bad metrics token."))
+			s.writeError(w, r, errorf(kaoqin.EUNAUTHORIZED, "err_metrics_token"))
 			return
 		}
 	} else {
@@ -173,7 +173,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !mayAdminister(u) {
-			s.writeError(w, r, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins (or a scraper with KAOQIN_METRICS_TOKEN) may read the metrics."))
+			s.writeError(w, r, errorf(kaoqin.EFORBIDDEN, "err_metrics_forbidden"))
 			return
 		}
 	}

@@ -37,10 +37,10 @@ func TestPages(t *testing.T) {
 		{"/today?date=2026-11-17", []string{"2026-11-17 周二", "已定稿"}, []string{"Tue", "final"}},
 		{"/today?dept=" + sprint(e.mgrDept), []string{"返回全部", `data-dept="` + sprint(e.subDept) + `"`}, []string{"Back to all"}},
 		{"/departments/" + sprint(e.mgrDept), []string{"近 30 天", `id="trend-data"`, "员工", "上班"}, []string{"Last 30 days", "On"}},
-		{"/employees/" + emp, []string{"每日打卡", `id="calendar-data"`}, []string{"Days and checks"}},
+		{"/employees/" + emp, []string{"每日打卡", `id="calendar"`, "2026年11月", `data-date="2026-11-18"`}, []string{"Days and checks", "Nov 2026"}},
 		{"/period?from=2026-11-01&to=2026-11-17", []string{"按部门", "按员工", "download-xlsx", "/api/v1/period/export?"}, []string{"By department", "Late min"}},
-		{"/sync", []string{"本月计量调用", "立即同步", "每晚 02:00", "08:00-19:00 期间每 10m0s", "还没有同步记录"},
-			[]string{"Metered calls this month", "Sync now", "nightly at 02:00", "during 08:00-19:00 every 10m0s"}},
+		{"/sync", []string{"本月计量调用", "立即同步", "每晚 02:00", "08:00 至 19:00，每 10 分钟拉取", "还没有同步记录"},
+			[]string{"Metered calls this month", "Sync now", "nightly at 02:00", "08:00 – 19:00, every 10 min"}},
 		{"/admin/audit", []string{"审计日志"}, []string{"Audit log"}},
 		{"/admin/users", []string{"账号", "boss", "部门主管"}, []string{"Accounts", "manager"}},
 	} {
@@ -141,7 +141,7 @@ func TestPages_NotSynced(t *testing.T) {
 		}
 	}
 	resp := c.get("/period?from=2026-10-15&to=2026-10-25")
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(resp.text(), "2026-10-15..2026-10-19") || !strings.Contains(resp.text(), `name="from"`) {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(resp.text(), "2026-10-15 至 2026-10-19") || !strings.Contains(resp.text(), `name="from"`) {
 		t.Errorf("period not synced: %d; want 409 naming 2026-10-15..2026-10-19 with the form", resp.StatusCode)
 	}
 	if strings.Contains(resp.text(), "download-xlsx") {
@@ -150,7 +150,7 @@ func TestPages_NotSynced(t *testing.T) {
 	// The department chart starts after the missing days and says so.
 	resp = c.get("/departments/" + sprint(e.mgrDept) + "?date=2026-11-10")
 	wantStatus(t, resp, http.StatusOK)
-	if !strings.Contains(resp.text(), "2026-10-12..2026-10-19") {
+	if !strings.Contains(resp.text(), "2026-10-12 至 2026-10-19") {
 		t.Errorf("the chart does not name the days it cannot show")
 	}
 }
@@ -223,7 +223,7 @@ func TestSyncPage(t *testing.T) {
 		t.Errorf("sync status %+v", info.Status)
 	}
 	page := c.get("/sync").text()
-	for _, w := range []string{"1234", "1m5s", "4997", "org&#43;attendance", "成功"} {
+	for _, w := range []string{"1234", "1 分 5 秒", "4997", "组织架构与考勤", "成功"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("the sync page does not show %q", w)
 		}
@@ -239,7 +239,7 @@ func TestSyncPage(t *testing.T) {
 	// A sync already running: the page says so with 409.
 	e.sync.err = kaoqin.Errorf(kaoqin.ECONFLICT, "A sync is already running (started 09:05).")
 	resp = c.postForm("/sync", url.Values{})
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(resp.text(), "already running") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(resp.text(), "已有同步正在进行") {
 		t.Errorf("sync while running: %d", resp.StatusCode)
 	}
 	if b := errorBody(t, c.post("/api/v1/sync")); b.Code != kaoqin.ECONFLICT {
@@ -268,8 +268,8 @@ func TestSyncPage_NoEngine(t *testing.T) {
 	}
 }
 
-// TestPages_PeriodPages: the period page, computed as it is walked, keeps the employees of the
-// page asked for (the last page when asked past the end) and counts them all.
+// TestPages_PeriodPages: the period page, computed as it is walked, shows the employees a page
+// at a time (the last page when asked past the end) and counts them all.
 func TestPages_PeriodPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -283,23 +283,25 @@ func TestPages_PeriodPages(t *testing.T) {
 		t.Fatalf("%d employees: too few for two pages of 200", n)
 	}
 	rowRE := regexp.MustCompile(`<tr data-userid="([^"]+)">`)
-	for _, tc := range []struct {
-		page   string
-		lo, hi int
-	}{{"1", 0, 200}, {"2", 200, n}, {"9", 200, n}} {
-		body := c.get("/period?from=2026-11-01&to=2026-11-17&page=" + tc.page).text()
-		var got, wantIDs []string
+	pages := map[string][]string{}
+	for _, page := range []string{"1", "2", "9"} {
+		body := c.get("/period?from=2026-11-01&to=2026-11-17&page=" + page).text()
 		for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
-			got = append(got, m[1])
-		}
-		for _, e := range want.Employees[tc.lo:tc.hi] {
-			wantIDs = append(wantIDs, e.UserID)
-		}
-		if !slices.Equal(got, wantIDs) {
-			t.Errorf("page %s: %d employees %v..., want %d from %s", tc.page, len(got), got[:min(3, len(got))], len(wantIDs), wantIDs[0])
+			pages[page] = append(pages[page], m[1])
 		}
 		if !strings.Contains(body, fmt.Sprintf(`<span class="count">%d</span>`, n)) {
-			t.Errorf("page %s does not count the %d employees", tc.page, n)
+			t.Errorf("page %s does not count the %d employees", page, n)
 		}
+	}
+	all := slices.Sorted(slices.Values(slices.Concat(pages["1"], pages["2"])))
+	var wantIDs []string
+	for _, e := range want.Employees {
+		wantIDs = append(wantIDs, e.UserID)
+	}
+	if len(pages["1"]) != 200 || !slices.Equal(all, wantIDs) {
+		t.Errorf("pages 1 and 2 have %d and %d employees, not each of the %d once", len(pages["1"]), len(pages["2"]), n)
+	}
+	if !slices.Equal(pages["9"], pages["2"]) {
+		t.Error("page 9 is not the last page")
 	}
 }

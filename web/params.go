@@ -13,6 +13,9 @@ import (
 // Query parameters are validated here, each with a message that names the bad value and the
 // expected form: a bad request is a 400 that says what to fix, never a 500.
 
+// paramWords name the date parameters in both languages, for their errors.
+var paramWords = map[string]word{"date": {"日期", "date"}, "from": {"开始日期", "from"}, "to": {"结束日期", "to"}}
+
 // dateParam returns the date in query parameter name, or def if it is absent. Dates are held
 // to kaoqin.CheckDate (2017 to a year after the request's today) before any work is done.
 func dateParam(r *http.Request, name, def string) (string, error) {
@@ -21,11 +24,10 @@ func dateParam(r *http.Request, name, def string) (string, error) {
 		return def, nil
 	}
 	if _, err := kaoqin.ParseDate(v); err != nil {
-		return "", kaoqin.Errorf(kaoqin.EINVALID, "bad %s %q: want YYYY-MM-DD, e.g. 2026-11-18", name, v)
+		return "", errorf(kaoqin.EINVALID, "err_bad_date", paramWords[name], v)
 	}
 	if _, err := kaoqin.CheckDate(v, todayOf(r)); err != nil {
-		return "", kaoqin.Errorf(kaoqin.EINVALID, "bad %s %s: want a day from %s to %s (a year from today)",
-			name, v, kaoqin.EarliestDate, kaoqin.LatestDate(todayOf(r)))
+		return "", errorf(kaoqin.EINVALID, "err_date_out_of_range", paramWords[name], v, kaoqin.EarliestDate, kaoqin.LatestDate(todayOf(r)))
 	}
 	return v, nil
 }
@@ -41,7 +43,13 @@ func rangeParams(r *http.Request, defFrom, defTo string) (string, string, error)
 	if err != nil {
 		return "", "", err
 	}
-	return kaoqin.CheckRange(from, to, todayOf(r), kaoqin.MaxRangeDays)
+	if from > to {
+		return "", "", errorf(kaoqin.EINVALID, "err_bad_range", from, to)
+	}
+	if _, _, err := kaoqin.CheckRange(from, to, todayOf(r), kaoqin.MaxRangeDays); err != nil {
+		return "", "", errorf(kaoqin.EINVALID, "err_range_too_long", from, to, kaoqin.MaxRangeDays)
+	}
+	return from, to, nil
 }
 
 // withToday puts the server's today into a request's context, for dateParam: one request
@@ -73,7 +81,7 @@ func deptParam(r *http.Request) (int64, error) {
 func parseDeptID(v string) (int64, error) {
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, kaoqin.Errorf(kaoqin.EINVALID, "bad department id %q: want a positive whole number, e.g. 5", v)
+		return 0, errorf(kaoqin.EINVALID, "err_bad_dept", v)
 	}
 	return id, nil
 }
@@ -86,7 +94,7 @@ func pageParam(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 1_000_000 {
-		return 0, kaoqin.Errorf(kaoqin.EINVALID, "bad page %q: want a whole number from 1", v)
+		return 0, errorf(kaoqin.EINVALID, "err_bad_page", v)
 	}
 	return n, nil
 }
@@ -99,7 +107,7 @@ func limitParam(r *http.Request, def, most int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > most {
-		return 0, kaoqin.Errorf(kaoqin.EINVALID, "bad limit %q: want a whole number from 1 to %d", v, most)
+		return 0, errorf(kaoqin.EINVALID, "err_bad_limit", v, most)
 	}
 	return n, nil
 }
@@ -111,7 +119,7 @@ func exportFormat(r *http.Request) (report.Format, error) {
 	case report.FormatCSV, report.FormatXLSX:
 		return f, nil
 	}
-	return "", kaoqin.Errorf(kaoqin.EINVALID, "bad format %q: want csv or xlsx", v)
+	return "", errorf(kaoqin.EINVALID, "err_bad_format", v)
 }
 
 // langParam returns the language of an export's headers: "lang" if given, else the
@@ -123,7 +131,7 @@ func langParam(r *http.Request) (report.Lang, error) {
 	}
 	l, err := report.ParseLang(v)
 	if err != nil {
-		return "", kaoqin.Errorf(kaoqin.EINVALID, "bad lang %q: want zh or en", v)
+		return "", errorf(kaoqin.EINVALID, "err_bad_lang", v)
 	}
 	return l, nil
 }

@@ -62,10 +62,10 @@ func HashPasswordWith(password string, p PasswordParams) (string, error) {
 // CheckPasswordRules says what is wrong with a new password, if anything.
 func CheckPasswordRules(password string) error {
 	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return kaoqin.Errorf(kaoqin.EINVALID, "The password is too short: use at least %d characters.", MinPasswordLen)
+		return errorf(kaoqin.EINVALID, "err_password_short", MinPasswordLen)
 	}
 	if len(password) > maxPasswordLen {
-		return kaoqin.Errorf(kaoqin.EINVALID, "The password is too long: use at most %d bytes.", maxPasswordLen)
+		return errorf(kaoqin.EINVALID, "err_password_long", maxPasswordLen)
 	}
 	return nil
 }

@@ -2,13 +2,17 @@ package web
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
@@ -21,13 +25,22 @@ import (
 type periodView struct {
 	From, To  string
 	Dept      int64
-	Report    *report.Period // the report's own fields and totals; its employees are Employees
+	Report    *report.Period
 	Depts     []periodDeptRow
-	Employees []periodEmployeeRow // the page's
-	Total     int                 // employees in the report
+	Employees []periodEmployeeRow
+	Total     int // employees after the search and the switch
+	Left      int // employees who left, hidden unless ShowLeft
 	Page      int
 	Pages     int
 	Choices   []crumb // departments to choose from, in tree order
+	Presets   []preset
+	Cycle     int // the pay cycle's first day
+	Query     string
+	Sort      string
+	Desc      bool
+	ShowLeft  bool
+	Columns   []periodColumn
+	PageLink  func(n int) string // for the pager
 }
 
 type periodDeptRow struct {
@@ -40,11 +53,72 @@ type periodEmployeeRow struct {
 	Depts []string
 }
 
-// defaultPeriod is the range the period page opens with: the month of yesterday, up to
-// yesterday (closed days only).
+// preset is a range the period page offers in one tap.
+type preset struct {
+	Key      string // a dictionary key
+	From, To string
+}
+
+// periodColumn is a count the period tables show, and sort by.
+type periodColumn struct {
+	Key   string // the JSON name, and ?sort=
+	Label string // a dictionary key
+	Get   func(report.PeriodCounts) int
+}
+
+var periodColumns = []periodColumn{
+	{"scheduled_days", "p_scheduled_days", func(c report.PeriodCounts) int { return c.ScheduledDays }},
+	{"attended_days", "p_attended_days", func(c report.PeriodCounts) int { return c.AttendedDays }},
+	{"late_count", "p_late_count", func(c report.PeriodCounts) int { return c.LateCount }},
+	{"late_minutes", "p_late_minutes", func(c report.PeriodCounts) int { return c.LateMinutes }},
+	{"serious_late_count", "p_serious_late_count", func(c report.PeriodCounts) int { return c.SeriousLateCount }},
+	{"absenteeism_late_count", "p_absenteeism_late_count", func(c report.PeriodCounts) int { return c.AbsenteeismLateCount }},
+	{"early_count", "p_early_count", func(c report.PeriodCounts) int { return c.EarlyCount }},
+	{"missing_on_duty_count", "p_missing_on_duty_count", func(c report.PeriodCounts) int { return c.MissingOnDutyCount }},
+	{"missing_off_duty_count", "p_missing_off_duty_count", func(c report.PeriodCounts) int { return c.MissingOffDutyCount }},
+	{"absent_days", "p_absent_days", func(c report.PeriodCounts) int { return c.AbsentDays }},
+	{"leave_days", "p_leave_days", func(c report.PeriodCounts) int { return c.LeaveDays }},
+	{"outside_count", "p_outside_count", func(c report.PeriodCounts) int { return c.OutsideCount }},
+}
+
+// The text columns the employee table sorts by, besides the counts.
+const (
+	sortDept = "department"
+	sortName = "name"
+	sortJob  = "job_number"
+)
+
+// defaultPeriod is the range the period page opens with: this month so far (the "this month"
+// preset).
 func (s *Server) defaultPeriod() (string, string) {
-	to := kaoqin.AddDays(s.today(), -1)
-	return to[:8] + "01", to
+	today := s.today()
+	from, to := monthBounds(today[:7])
+	return soFar(from, to, today)
+}
+
+// soFar cuts a range that holds today at yesterday (days that have ended), or at today on its
+// first day.
+func soFar(from, to, today string) (string, string) {
+	if to < today {
+		return from, to
+	}
+	return from, max(from, kaoqin.AddDays(today, -1))
+}
+
+// presets are this month, last month, this pay cycle and the last one; a range that holds
+// today ends yesterday (days that have ended), or today on its first day.
+func presets(today string, cycleDay int) []preset {
+	thisFrom, thisTo := monthBounds(today[:7])
+	thisFrom, thisTo = soFar(thisFrom, thisTo, today)
+	lastFrom, lastTo := monthBounds(addMonth(today[:7], -1))
+	out := []preset{{"preset_this_month", thisFrom, thisTo}, {"preset_last_month", lastFrom, lastTo}}
+	if cycleDay > 1 {
+		cf, ct := payCycle(today, cycleDay)
+		pf, pt := payCycle(kaoqin.AddDays(cf, -1), cycleDay)
+		cf, ct = soFar(cf, ct, today)
+		out = append(out, preset{"preset_this_cycle", cf, ct}, preset{"preset_last_cycle", pf, pt})
+	}
+	return out
 }
 
 func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -62,11 +136,28 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 	if err != nil {
 		return err
 	}
+	q := r.URL.Query()
+	v := &periodView{From: from, To: to, Dept: dept, Columns: periodColumns, Query: strings.TrimSpace(q.Get("q")),
+		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", ShowLeft: q.Get("left") == "1"}
+	v.PageLink = v.pageLink
+	if utf8.RuneCountInString(v.Query) > maxSearch {
+		return errorf(kaoqin.EINVALID, "err_search_too_long", maxSearch)
+	}
+	if v.Sort == "" {
+		v.Sort = sortDept
+	} else if !slices.Contains([]string{sortDept, sortName, sortJob}, v.Sort) &&
+		!slices.ContainsFunc(periodColumns, func(c periodColumn) bool { return c.Key == v.Sort }) {
+		return errorf(kaoqin.EINVALID, "err_bad_sort", v.Sort)
+	}
 	depts, err := s.scope(ctx, u, dept)
 	if err != nil {
 		return err
 	}
-	v := &periodView{From: from, To: to, Dept: dept}
+	st, err := s.settings(ctx)
+	if err != nil {
+		return err
+	}
+	v.Cycle, v.Presets = st.PayrollDay, presets(s.today(), st.PayrollDay)
 	if v.Choices, err = s.deptChoices(ctx, u); err != nil {
 		return err
 	}
@@ -79,17 +170,19 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 		}
 		return err
 	}
-	// The report is computed as it is walked: keep the lines of the page asked for, or of the
-	// last page when it asks past the end.
-	var rows []report.PeriodEmployee
+	// The report is computed as it is walked; the rows that pass the search and the switch
+	// are kept (a row is a few hundred bytes: 100,000 people are about 30 MB) to be sorted.
+	var rows []periodEmployeeRow
+	var walked []report.PeriodEmployee
+	needle := strings.ToLower(v.Query)
 	p, err := ps.Walk(func(e *report.PeriodEmployee) error {
-		if v.Total/employeesPerPage < page {
-			if v.Total%employeesPerPage == 0 {
-				rows = rows[:0]
+		if e.LeftOn != "" {
+			v.Left++
+			if !v.ShowLeft {
+				return nil
 			}
-			rows = append(rows, *e)
 		}
-		v.Total++
+		walked = append(walked, *e)
 		return nil
 	})
 	if err != nil {
@@ -102,18 +195,118 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 			v.Depts = append(v.Depts, d)
 		}
 	}
-	_, _, pages := paginate(v.Total, page, employeesPerPage)
-	v.Page, v.Pages = min(page, pages), pages
-	for _, e := range rows {
+	rows = make([]periodEmployeeRow, 0, len(walked))
+	for _, e := range walked {
 		row := periodEmployeeRow{PeriodEmployee: e}
 		for _, id := range e.DepartmentIDs {
 			if n, ok := names[id]; ok {
 				row.Depts = append(row.Depts, n)
 			}
 		}
-		v.Employees = append(v.Employees, row)
+		if needle != "" && !matches(needle, e.Name, e.JobNumber, e.UserID, strings.Join(row.Depts, " ")) {
+			continue
+		}
+		rows = append(rows, row)
 	}
+	walked = nil
+	sortPeriodRows(rows, v.Sort, v.Desc)
+	v.Total = len(rows)
+	lo, hi, pages := paginate(len(rows), page, employeesPerPage)
+	v.Page, v.Pages = min(page, pages), pages
+	v.Employees = rows[lo:hi]
 	return s.render(w, r, http.StatusOK, "period", "nav_period", v)
+}
+
+// link returns the period page with the view's own parameters (never the request's others:
+// a long hostile parameter would be copied into every link), changed by kv (key, value...;
+// "" drops the key).
+func (v *periodView) link(kv ...string) string {
+	q := url.Values{"from": {v.From}, "to": {v.To}, "sort": {v.Sort}}
+	if v.Dept != 0 {
+		q.Set("dept", strconv.FormatInt(v.Dept, 10))
+	}
+	if v.Query != "" {
+		q.Set("q", v.Query)
+	}
+	if v.ShowLeft {
+		q.Set("left", "1")
+	}
+	if v.Desc {
+		q.Set("desc", "1")
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return "/period?" + q.Encode()
+}
+
+// SortLink is the link of the header of key: sorted by it, descending if desc.
+func (v *periodView) SortLink(key string, desc bool) string {
+	d := ""
+	if desc {
+		d = "1"
+	}
+	return v.link("sort", key, "desc", d)
+}
+
+// RangeLink is the link of a preset range.
+func (v *periodView) RangeLink(from, to string) string { return v.link("from", from, "to", to) }
+
+// pageLink is the link of page n.
+func (v *periodView) pageLink(n int) string { return v.link("page", strconv.Itoa(n)) }
+
+// maxSearch bounds a search, in characters: a name, a job number or a department.
+const maxSearch = 64
+
+// NextDesc is whether the header of key sorts descending: the other way round if the table is
+// sorted by key already; else counts biggest first and names from A.
+func (v *periodView) NextDesc(key string) bool {
+	if v.Sort == key {
+		return !v.Desc
+	}
+	return slices.ContainsFunc(periodColumns, func(c periodColumn) bool { return c.Key == key })
+}
+
+// matches reports whether any of the fields holds needle (lower case).
+func matches(needle string, fields ...string) bool {
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortPeriodRows sorts the employee rows by the column key, then by department, name and
+// userid, so that the order is always the same.
+func sortPeriodRows(rows []periodEmployeeRow, key string, desc bool) {
+	var get func(report.PeriodCounts) int
+	for _, c := range periodColumns {
+		if c.Key == key {
+			get = c.Get
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b periodEmployeeRow) int {
+		var c int
+		switch {
+		case get != nil:
+			c = cmp.Compare(get(a.PeriodCounts), get(b.PeriodCounts))
+		case key == sortName:
+			c = cmp.Compare(a.Name, b.Name)
+		case key == sortJob:
+			c = cmp.Compare(a.JobNumber, b.JobNumber)
+		case key == sortDept:
+			c = slices.Compare(a.Depts, b.Depts)
+		}
+		if desc {
+			c = -c
+		}
+		return cmp.Or(c, slices.Compare(a.Depts, b.Depts), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UserID, b.UserID))
+	})
 }
 
 // periodTree returns the departments depth first, children by id, with their depth.
@@ -213,20 +406,37 @@ func (s *Server) apiPeriodExport(w http.ResponseWriter, r *http.Request, u *kaoq
 	})
 }
 
-// apiDailyExport answers the daily report as a CSV or XLSX file.
+// apiDailyExport answers the daily report as a CSV or XLSX file; with list=not_checked_in,
+// the list of the people not checked in (those of ?userid=, repeated, if any: a selection).
 func (s *Server) apiDailyExport(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	day, err := dateParam(r, "date", s.today())
 	if err != nil {
 		return err
 	}
-	return s.export(w, r, u, "daily", day, day, func(depts []int64) (report.Report, error) {
+	kind := "daily"
+	var only []string
+	switch list := r.URL.Query().Get("list"); list {
+	case "":
+	case "not_checked_in":
+		kind = list
+		only = r.URL.Query()["userid"]
+		if len(only) > 10_000 {
+			return errorf(kaoqin.EINVALID, "err_too_many_people", 10_000)
+		}
+	default:
+		return errorf(kaoqin.EINVALID, "err_bad_list", list)
+	}
+	return s.export(w, r, u, kind, day, day, func(depts []int64) (report.Report, error) {
 		// Computed afresh rather than from the board's cache: an export is what the store
 		// holds when it is asked, as `kaoqin report daily` would write it.
 		d, err := report.LoadDaily(r.Context(), s.store, day, s.options(depts))
 		if err != nil {
 			return nil, s.explain(r.Context(), err, day, day)
 		}
-		return d, nil
+		if kind == "daily" {
+			return d, nil
+		}
+		return d.Absentees(0, only)
 	})
 }
 
@@ -278,8 +488,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, u *kaoqin.User, 
 		return fmt.Errorf("export %s %s..%s: %w", kind, from, to, err)
 	}
 	name := exportName(kind, from, to, dept, format)
-	target := kind + " " + from + ".." + to + scopeText(depts) + " " + string(format) + " " + string(lang)
-	if err := s.audit(r, u, actionExport, target); err != nil {
+	target := auditTarget{Kind: kind, From: from, To: to, Depts: depts, Format: string(format), Lang: string(lang)}
+	if err := s.audit(r, u, actionExport, target.String()); err != nil {
 		return err
 	}
 	ct := "text/csv; charset=utf-8"
@@ -306,22 +516,4 @@ func exportName(kind, from, to string, dept int64, f report.Format) string {
 		name += "-dept" + strconv.FormatInt(dept, 10)
 	}
 	return name + "." + string(f)
-}
-
-// scopeText writes a scope for the audit log.
-func scopeText(depts []int64) string {
-	if len(depts) == 0 {
-		return " company"
-	}
-	var b strings.Builder
-	b.WriteString(" dept")
-	for i, id := range depts {
-		if i > 0 {
-			b.WriteByte(',')
-		} else {
-			b.WriteByte(' ')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
 }

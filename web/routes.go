@@ -36,6 +36,9 @@ func (s *Server) routes() http.Handler {
 	s.page(mux, "POST /sync", s.handleSyncNow)
 	s.page(mux, "GET /admin/audit", s.handleAudit)
 	s.page(mux, "GET /admin/users", s.handleUsers)
+	s.page(mux, "POST /admin/users", s.handleCreateUser)
+	s.page(mux, "POST /admin/users/{id}", s.handleChangeUser)
+	s.page(mux, "POST /admin/settings", s.handleSettings)
 	s.page(mux, "/", s.notFound)
 
 	// JSON API: a session; errors as ErrorBody. Each route is described in openapi.json.
@@ -52,13 +55,15 @@ func (s *Server) routes() http.Handler {
 	s.api(mux, "GET /api/v1/audit", s.apiAudit)
 	s.api(mux, "GET /api/v1/users", s.apiUsers)
 	s.api(mux, "GET /api/v1/openapi.json", s.apiOpenAPI)
-	s.route(mux, "/api/", s.withSession(s.apiHandler(s.notFound)))
+	s.route(mux, "/api/", s.withSession(s.apiHandler(func(http.ResponseWriter, *http.Request, *kaoqin.User) error {
+		return errorf(kaoqin.ENOTFOUND, "err_no_route")
+	})))
 
 	// Cross-origin writes are refused before anything else sees them (Sec-Fetch-Site, else
 	// Origin against Host): a page elsewhere cannot make a logged-in browser post here.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Cross-origin request refused."))
+		s.fail(w, r, errorf(kaoqin.EFORBIDDEN, "err_cross_origin"))
 	}))
 	return s.recoverer(s.securityHeaders(cop.Handler(s.withToday(mux))))
 }
@@ -115,7 +120,7 @@ func (s *Server) APIRoutes() []string { return append([]string(nil), s.apiRoutes
 func (s *Server) Routes() []string { return append([]string(nil), s.allRoutes...) }
 
 func (s *Server) notFound(http.ResponseWriter, *http.Request, *kaoqin.User) error {
-	return kaoqin.Errorf(kaoqin.ENOTFOUND, "There is no such page.")
+	return errorf(kaoqin.ENOTFOUND, "err_no_page")
 }
 
 // toLogin sends a visitor without a session to the login form, and back here afterwards.

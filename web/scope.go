@@ -49,7 +49,7 @@ func (s *Server) scope(ctx context.Context, u *kaoqin.User, dept int64) ([]int64
 	roots := managerRoots(u)
 	if len(roots) == 0 {
 		// Never nil: an empty scope would be the whole company to the report package.
-		return nil, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Your account has no departments: ask an admin to name yours (kaoqin user add ... --dept ID).")
+		return nil, errorf(kaoqin.EFORBIDDEN, "err_no_depts")
 	}
 	if dept == 0 {
 		return roots, nil
@@ -59,7 +59,7 @@ func (s *Server) scope(ctx context.Context, u *kaoqin.User, dept int64) ([]int64
 		return nil, err
 	}
 	if !inSubtrees(depts, dept, roots) {
-		return nil, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Department %d is outside the departments you may see.", dept)
+		return nil, errorf(kaoqin.EFORBIDDEN, "err_dept_out_of_scope", dept)
 	}
 	return []int64{dept}, nil
 }

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	report.SliceSource
 	kaoqin.UserStore
+	kaoqin.SettingsStore
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
 }

@@ -124,9 +124,12 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, u *kaoqin.Us
 func (s *Server) handleSyncNow(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if err := s.syncNow(r.Context(), u); err != nil {
 		switch kaoqin.ErrorCode(err) {
-		case kaoqin.ECONFLICT, kaoqin.EQUOTA, kaoqin.EUNAVAILABLE:
+		case kaoqin.ECONFLICT: // the engine's only conflict: a sync running already
 			s.logError(r, err)
-			return s.renderSync(w, r, u, ErrorStatus(err), false, kaoqin.ErrorMessage(err))
+			return s.renderSync(w, r, u, ErrorStatus(err), false, fmtWords(langOf(r), "err_sync_running"))
+		case kaoqin.EQUOTA, kaoqin.EUNAVAILABLE:
+			s.logError(r, err)
+			return s.renderSync(w, r, u, ErrorStatus(err), false, errorMessage(langOf(r), err))
 		}
 		return err
 	}
@@ -136,10 +139,10 @@ func (s *Server) handleSyncNow(w http.ResponseWriter, r *http.Request, u *kaoqin
 
 func (s *Server) syncNow(ctx context.Context, u *kaoqin.User) error {
 	if !maySync(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR may start a sync: it spends the org's metered DingTalk calls.")
+		return errorf(kaoqin.EFORBIDDEN, "err_sync_forbidden")
 	}
 	if s.syncer == nil {
-		return kaoqin.Errorf(kaoqin.EUNAVAILABLE, "This server runs no sync engine: run kaoqin sync instead.")
+		return errorf(kaoqin.EUNAVAILABLE, "err_no_engine")
 	}
 	if err := s.syncer.SyncNow(ctx, u.Name); err != nil {
 		return err

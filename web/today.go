@@ -2,13 +2,11 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"fmt"
 	"html/template"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -31,7 +29,10 @@ type boardView struct {
 	Company report.Counts
 	Tiles   []deptTile
 	Tree    []*treeNode
-	Missing []person // not checked in, by name
+	// Absentees are the people not checked in, by department, with their shift and managers.
+	Absentees *report.Absentees
+	Arrivals  template.JS // the arrivals curve's data, for static/app.js
+	Lateness  *latenessView
 	// LastPull is when a live pull of the day last finished, if later than the day's full
 	// pull (Report.SyncedAt); zero otherwise.
 	LastPull time.Time
@@ -51,13 +52,6 @@ type treeNode struct {
 	Name     string
 	Counts   report.Counts
 	Children []*treeNode
-}
-
-// person is an employee with the names of their departments.
-type person struct {
-	UserID string
-	Name   string
-	Depts  []string
 }
 
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, _ *kaoqin.User) error {
@@ -119,7 +113,7 @@ func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard,
 	lang := langOf(r)
 	key := cacheKey("board:"+string(lang)+":"+strconv.FormatInt(dept, 10)+":"+today, day, day, depts)
 	v, err := s.cache.get(key, version, func() (any, error) {
-		bv, err := s.board(context.WithoutCancel(ctx), day, today, dept, depts)
+		bv, err := s.board(context.WithoutCancel(ctx), lang, day, today, dept, depts)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +130,7 @@ func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard,
 }
 
 // board computes what the board of day shows for the scope depts, drilled into dept.
-func (s *Server) board(ctx context.Context, day, today string, dept int64, depts []int64) (*boardView, error) {
+func (s *Server) board(ctx context.Context, lang report.Lang, day, today string, dept int64, depts []int64) (*boardView, error) {
 	d, err := s.daily(ctx, day, depts)
 	if err != nil {
 		return nil, err
@@ -151,7 +145,15 @@ func (s *Server) board(ctx context.Context, day, today string, dept int64, depts
 	}
 	v.Tree = deptTree(d.Departments)
 	v.Tiles = tiles(dept, v.Tree)
-	v.Missing = notCheckedIn(d, d.DepartmentLabels(), dept)
+	if v.Absentees, err = d.Absentees(dept, nil); err != nil {
+		return nil, err
+	}
+	if v.Arrivals, err = s.arrivalsJSON(lang, d, dept); err != nil {
+		return nil, err
+	}
+	if v.Lateness, err = newLatenessView(lang, d, dept); err != nil {
+		return nil, err
+	}
 	if v.LastPull, err = s.lastPull(ctx, day); err != nil {
 		return nil, err
 	}
@@ -231,41 +233,6 @@ func findNode(nodes []*treeNode, id int64) *treeNode {
 		}
 	}
 	return nil
-}
-
-// notCheckedIn returns the people of the board's scope who have not checked in, by name,
-// with the names of their departments in the report.
-func notCheckedIn(d *report.Daily, labels map[int64]string, dept int64) []person {
-	var ids []string
-	if dept != 0 {
-		for _, dd := range d.Departments {
-			if dd.ID == dept {
-				for _, p := range dd.NotCheckedIn {
-					ids = append(ids, p.UserID)
-				}
-			}
-		}
-	} else {
-		ids, _ = d.Who(0, "not_checked_in") // the company line always exists
-	}
-	out := make([]person, 0, len(ids))
-	for _, id := range ids {
-		e, ok := d.Employee(id)
-		if !ok {
-			continue
-		}
-		p := person{UserID: e.UserID, Name: e.Name}
-		for _, did := range e.DepartmentIDs {
-			if l, ok := labels[did]; ok {
-				p.Depts = append(p.Depts, l)
-			}
-		}
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b person) int {
-		return cmp.Or(slices.Compare(a.Depts, b.Depts), cmp.Compare(a.Name, b.Name), cmp.Compare(a.UserID, b.UserID))
-	})
-	return out
 }
 
 // apiDaily answers the daily report of spec/reports.md for the user's scope.

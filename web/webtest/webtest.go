@@ -29,7 +29,7 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 	snap := kaoqin.OrgSnapshot{Day: from, At: syncedAt.UnixMilli()}
 	for _, d := range truth.Departments() {
 		snap.Departments = append(snap.Departments, kaoqin.Department{ID: d.ID, ParentID: d.ParentID, Name: d.Name,
-			Order: d.Order, SourceIdentifier: d.SourceIdentifier})
+			Order: d.Order, SourceIdentifier: d.SourceIdentifier, Managers: d.Managers})
 	}
 	var ids []string
 	for _, u := range truth.Users() {
