@@ -41,7 +41,12 @@ func TestServe_Errors(t *testing.T) {
 		{"--trusted-proxy=not-an-ip", "bad --trusted-proxy"},
 		{"--metrics-token=change-me-too", "KAOQIN_METRICS_TOKEN is 13 characters"}, // issue 15: a guessable token
 	} {
-		status, _, errOut := runKaoqin(t, "serve", "--db", db, "--addr", "127.0.0.1:0", tc.args)
+		// A setting that is not refused would serve until the deadline: fail then, not hang.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		var out, errBuf bytes.Buffer
+		status := run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", tc.args}, &out, &errBuf)
+		cancel()
+		errOut := errBuf.String()
 		if status != 1 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d %q", tc.args, status, errOut)
 		}
