@@ -268,9 +268,12 @@ func reads(base *httptest.ResponseRecorder, name string, probe func(v string) *h
 		if base.Body == nil {
 			continue
 		}
-		pair := regexp.QuoteMeta(url.QueryEscape(name) + "=" + url.QueryEscape(v))
-		echo := regexp.MustCompile(`(?:&amp;|&)` + pair + `|` + pair + `(?:&amp;|&)?`)
-		if echo.ReplaceAllString(rec.Body.String(), "") != base.Body.String() {
+		pair := url.QueryEscape(name) + "=" + url.QueryEscape(v)
+		body := rec.Body.String()
+		for _, echo := range []string{"&amp;" + pair, "&" + pair, pair + "&amp;", pair + "&", pair} {
+			body = strings.ReplaceAll(body, echo, "")
+		}
+		if body != base.Body.String() {
 			return true
 		}
 	}
