@@ -236,15 +236,19 @@ func (o *org) inScope(scope []bool, held []int64) bool {
 }
 
 // labels names each department by the shortest tail of its chain (see limit) that no other
-// department in scope (in; nil: all of them) shares: "一组" when there is one 一组,
-// "华东销售部/一组" when 研发 has a 一组 too. A list of names in a report must say which
-// department it means.
+// department in scope (in; nil: all of them) shares and that starts at a name no other
+// department in scope has: "一组" when there is one 一组, "华东销售部/一组" when 研发 has a 一组
+// too, and "华东销售部/一组/丙班" rather than "一组/丙班" when 二组 has a 丙班 and there are
+// two 一组 (a reader could not tell which 一组 it is). A list of names in a report must say
+// which department it means.
 func labels(o *org, chains [][]int32, in []bool) []string {
 	label := make([]string, len(o.depts))
+	names := map[string]int{}
 	var pending []int
-	for i := range o.depts {
+	for i, d := range o.depts {
 		if in == nil || in[i] {
 			pending = append(pending, i)
+			names[d.Name]++
 		} else {
 			label[i] = o.tail(chains[i], len(chains[i]))
 		}
@@ -256,7 +260,8 @@ func labels(o *org, chains [][]int32, in []bool) []string {
 		}
 		var still []int
 		for _, i := range pending {
-			if t := o.tail(chains[i], k); seen[t] == 1 || k >= len(chains[i]) {
+			t := o.tail(chains[i], k)
+			if k >= len(chains[i]) || seen[t] == 1 && names[o.depts[chains[i][k-1]].Name] == 1 {
 				label[i] = t
 			} else {
 				still = append(still, i)

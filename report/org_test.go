@@ -120,6 +120,15 @@ func TestOrgScoped(t *testing.T) {
 	if p := o.parentOf(o.index[5]); p != 3 {
 		t.Errorf("scoped: the parent of 一组 is %d, want 3", p)
 	}
+	// 丙班 in one of the three 一组 and in 研发: "一组/丙班" would be unique, but a reader could
+	// not tell which 一组, so the label goes up to 华东销售部.
+	o2 := newOrg(append(slices.Clone(o.depts), d(11, 5, "丙班"), d(12, 9, "丙班")))
+	if l := o2.label(11); l != "华东销售部/一组/丙班" {
+		t.Errorf("丙班 in one of two 一组: %q", l)
+	}
+	if l := o2.label(12); l != "研发/丙班" {
+		t.Errorf("丙班 in 研发: %q", l)
+	}
 	// A manager of one 一组: its 甲班 needs no more than its own name.
 	if _, err := o.scope([]int64{5}); err != nil {
 		t.Fatal(err)
