@@ -27,11 +27,12 @@ const (
 	actionUserDisable  = "user_disable"
 	actionUserEnable   = "user_enable"
 	actionSettings     = "settings"
+	actionRemind       = "remind" // written by package notify: a reminder sent
 )
 
 // auditActions are every action, for the dictionary's test.
 var auditActions = []string{actionExport, actionViewEmployee, actionUserCreate, actionUserUpdate,
-	actionUserPassword, actionUserDisable, actionUserEnable, actionSettings}
+	actionUserPassword, actionUserDisable, actionUserEnable, actionSettings, actionRemind}
 
 // auditShown is how many entries the audit page and API return by default.
 const auditShown = 200

@@ -44,7 +44,7 @@ func (s *Server) arrivalsJSON(lang report.Lang, d *report.Daily, dept int64) (te
 	}
 	for _, st := range a.Starts {
 		at := st.At.Format("15:04")
-		c.Starts = append(c.Starts, arrivalsStart{At: at, Label: at + " · " + fmt.Sprintf(tr0(lang, "n_people"), st.People)})
+		c.Starts = append(c.Starts, arrivalsStart{At: at, Label: at + " · " + sayPeople(lang, st.People)})
 	}
 	return marshalJS(c)
 }
@@ -83,4 +83,12 @@ func newLatenessView(lang report.Lang, d *report.Daily, dept int64) (*latenessVi
 	v.JSON, err = marshalJS(map[string]any{"buckets": short, "kinds": v.Kinds, "counts": v.Counts,
 		"people": tr0(lang, "late_dist_people"), "unit": tr0(lang, "late_dist_unit")})
 	return v, err
+}
+
+// sayPeople says a number of people: "12 人", "1 person", "12 people".
+func sayPeople(lang report.Lang, n int) string {
+	if n == 1 {
+		return fmt.Sprintf(tr0(lang, "n_person"), n)
+	}
+	return fmt.Sprintf(tr0(lang, "n_people"), n)
 }

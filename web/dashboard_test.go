@@ -34,12 +34,21 @@ func TestBoard_NotCheckedIn(t *testing.T) {
 	if want.Total == 0 || want.Total != len(notIn) {
 		t.Fatalf("the fixture's list has %d people, the count %d", want.Total, len(notIn))
 	}
-	page := c.get("/today").text()
+	resp := c.get("/today")
+	page := resp.text()
+	if !resp.Uncompressed { // the client asked for gzip, as browsers do, and unpacked it
+		t.Error("the board page was not sent gzipped")
+	}
+	req, _ := http.NewRequest("GET", e.ts.URL+"/today/board", nil)
+	req.Header.Set("HX-Request", "true")
+	if r := c.do(req); !r.Uncompressed || !strings.Contains(r.text(), `id="not-checked-in"`) {
+		t.Error("the board's refresh was not sent gzipped")
+	}
 	rows := regexp.MustCompile(`<tr class="pickable" data-userid="([^"]+)"`).FindAllStringSubmatch(page, -1)
 	if len(rows) != want.Total {
 		t.Errorf("the board lists %d people, the report %d", len(rows), want.Total)
 	}
-	groups := regexp.MustCompile(`<tbody data-dept="(\d+)">`).FindAllStringSubmatch(page, -1)
+	groups := regexp.MustCompile(`<tbody data-dept="(\d+)"`).FindAllStringSubmatch(page, -1)
 	if len(groups) != len(want.Groups) {
 		t.Errorf("%d groups on the board, %d in the report", len(groups), len(want.Groups))
 	}
@@ -68,7 +77,7 @@ func TestBoard_NotCheckedIn(t *testing.T) {
 	}
 
 	// The export: everyone on the list, or the people selected.
-	resp := c.get("/api/v1/daily/export?list=not_checked_in&format=csv&lang=zh")
+	resp = c.get("/api/v1/daily/export?list=not_checked_in&format=csv&lang=zh")
 	wantStatus(t, resp, http.StatusOK)
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(resp.body, []byte("\ufeff")))).ReadAll()
 	if err != nil {

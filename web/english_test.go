@@ -45,6 +45,23 @@ func TestPages_NoEnglish(t *testing.T) {
 		"/today?date=2026-11-19":                                  409,
 		"/departments/" + sprint(e.mgrDept) + "?status=asleep":    400,
 	}
+	// Every page route is read here: a new page must say what to read of it.
+	for _, route := range e.srv.Routes() {
+		method, pattern, _ := strings.Cut(route, " ")
+		if method != "GET" || strings.HasPrefix(pattern, "/api/") || slices.Contains([]string{"/healthz", "/static/", "/metrics",
+			"/login", "/{$}", "/today/board"}, pattern) {
+			continue
+		}
+		prefix, _, _ := strings.Cut(pattern, "{")
+		covered := false
+		for path := range pages {
+			p, _, _ := strings.Cut(path, "?")
+			covered = covered || p == pattern || (strings.Contains(pattern, "{") && strings.HasPrefix(p, prefix))
+		}
+		if !covered {
+			t.Errorf("the page %s is not read by this test: add it to pages", route)
+		}
+	}
 	for path, status := range pages {
 		resp := c.get(path)
 		if resp.StatusCode != status {

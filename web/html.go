@@ -80,10 +80,22 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, status int, nam
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Encoding")
+	if buf.Len() >= gzipPagesFrom && acceptsGzip(r) {
+		// A big company's board or table is hundreds of KB of markup, a tenth of it gzipped:
+		// on a phone that is the difference.
+		h.Set("Content-Encoding", "gzip")
+		w.WriteHeader(status)
+		_, _ = w.Write(gzipBytes(buf.Bytes()))
+		return nil
+	}
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)
 	return nil
 }
+
+// gzipPagesFrom is the size from which pages are sent gzipped to browsers that take it.
+const gzipPagesFrom = 16 << 10
 
 // errorView is the error page's data.
 type errorView struct {
@@ -144,6 +156,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"span":     span,
 		"days":     daySpans,
 		"minutes":  sayMinutes,
+		"people":   sayPeople,
 		"month":    monthName,
 		"weekdayNames": func(lang report.Lang) []string {
 			return strings.Fields(tr0(lang, "weekdays"))

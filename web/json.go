@@ -76,14 +76,17 @@ func newJSONBlob(v any) (*jsonBlob, error) {
 }
 
 func (j *jsonBlob) gzipped() []byte {
-	j.gzOnce.Do(func() {
-		var b bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-		zw.Write(j.raw)
-		zw.Close()
-		j.gz = b.Bytes()
-	})
+	j.gzOnce.Do(func() { j.gz = gzipBytes(j.raw) })
 	return j.gz
+}
+
+// gzipBytes compresses p, fast.
+func gzipBytes(p []byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	zw.Write(p)
+	zw.Close()
+	return b.Bytes()
 }
 
 // writeBlob writes j with status 200.

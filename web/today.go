@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -76,6 +77,14 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *kaoqin.U
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		// Compressed once for everyone who sees this board: a big company's list of people not
+		// in is hundreds of KB, refreshed by every open board each minute.
+		h.Set("Content-Encoding", "gzip")
+		_, _ = w.Write(b.gzipped())
+		return nil
+	}
 	_, _ = io.WriteString(w, string(b.HTML))
 	return nil
 }
@@ -89,6 +98,15 @@ type renderedBoard struct {
 	IsToday bool
 	Dept    int64
 	Name    string
+
+	gzOnce sync.Once
+	gz     []byte
+}
+
+// gzipped is HTML compressed, once.
+func (b *renderedBoard) gzipped() []byte {
+	b.gzOnce.Do(func() { b.gz = gzipBytes([]byte(b.HTML)) })
+	return b.gz
 }
 
 func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard, error) {

@@ -4,6 +4,7 @@
 //	go run ./bench/web -users 10000 -clients 16 -duration 10s
 //	go run ./bench/web -clients 16,64                    # one round per number of clients
 //	go run ./bench/web -cache=false             # every request computes the report afresh
+//	go run ./bench/web -gzip                    # asking for gzip, as browsers do
 //	go run ./bench/web -db 'postgres://...'     # on PostgreSQL instead of a temporary SQLite file
 //
 // It fills a database with a simulated company (the DingTalk simulator's truth: the org chart
@@ -19,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net/http"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -40,6 +42,7 @@ func main() {
 	cache := flag.Bool("cache", true, "reuse computed reports while the data is unchanged (the server's default)")
 	targets := flag.String("targets", "/today,/api/v1/daily", "comma-separated paths to hammer")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load (server and load generator) to this file")
+	gzipped := flag.Bool("gzip", false, "ask for gzip, as browsers do (the sizes are then the compressed ones)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -60,14 +63,14 @@ func main() {
 		}
 		rounds = append(rounds, n)
 	}
-	if err := run(*users, rounds, *duration, *dsn, *cache, strings.Split(*targets, ",")); err != nil {
+	if err := run(*users, rounds, *duration, *dsn, *cache, *gzipped, strings.Split(*targets, ",")); err != nil {
 		log.Print(err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(users int, rounds []int, duration time.Duration, dsn string, cache bool, targets []string) error {
+func run(users int, rounds []int, duration time.Duration, dsn string, cache, gzipped bool, targets []string) error {
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -92,6 +95,18 @@ func run(users int, rounds []int, duration time.Duration, dsn string, cache bool
 	if err != nil {
 		return err
 	}
+	if gzipped {
+		d.Client.Transport = acceptGzip{d.Client.Transport}
+	}
 	defer d.Close()
 	return d.Rounds(os.Stdout, rounds, duration, targets)
+}
+
+// acceptGzip asks for gzip on every request, as a browser does.
+type acceptGzip struct{ next http.RoundTripper }
+
+func (a acceptGzip) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Encoding", "gzip")
+	return a.next.RoundTrip(r)
 }

@@ -144,8 +144,9 @@
         var shown = 0;
         table.querySelectorAll("tbody").forEach(function (tb) {
           var any = false;
-          tb.querySelectorAll("tr[data-search]").forEach(function (tr) {
-            var on = !q || tr.getAttribute("data-search").toLowerCase().indexOf(q) >= 0;
+          var group = (tb.getAttribute("data-name") || "").toLowerCase();
+          tb.querySelectorAll("tr.pickable").forEach(function (tr) {
+            var on = !q || group.indexOf(q) >= 0 || tr.textContent.toLowerCase().indexOf(q) >= 0;
             tr.hidden = !on;
             any = any || on;
             if (on) shown++;
