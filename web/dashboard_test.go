@@ -102,8 +102,13 @@ func TestBoard_NotCheckedIn(t *testing.T) {
 		t.Errorf("an unknown list: %d", r.StatusCode)
 	}
 
-	// A manager's list holds their subtree only.
+	// A manager's board is their departments', and their list holds their subtree only.
 	boss := e.as("boss").get("/today").text()
+	for _, dd := range d.Departments {
+		if dd.ID == e.mgrDept && !strings.Contains(boss, `<h2 id="board-h">`+dd.Name+`</h2>`) {
+			t.Errorf("the manager's board is not headed by their department %s", dd.Name)
+		}
+	}
 	for _, m := range regexp.MustCompile(`<tr class="pickable" data-userid="([^"]+)"`).FindAllStringSubmatch(boss, -1) {
 		if !e.subtreeUsers(e.mgrDept)[m[1]] {
 			t.Errorf("the manager's list shows %s, outside their departments", m[1])

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,10 +27,12 @@ type boardView struct {
 	IsToday bool
 	Dept    int64 // the department drilled into; 0 for the user's whole scope
 	Name    string
-	Report  *report.Daily
-	Company report.Counts
-	Tiles   []deptTile
-	Tree    []*treeNode
+	// ScopeName names the departments of a manager's whole board; "" for the company.
+	ScopeName string
+	Report    *report.Daily
+	Company   report.Counts
+	Tiles     []deptTile
+	Tree      []*treeNode
 	// Absentees are the people not checked in, by department, with their shift and managers.
 	Absentees *report.Absentees
 	Arrivals  template.JS // the arrivals curve's data, for static/app.js
@@ -160,6 +163,15 @@ func (s *Server) board(ctx context.Context, lang report.Lang, day, today string,
 	}
 	if dd, ok := byID[dept]; ok {
 		v.Name, v.Company = dd.Name, dd.Counts
+	} else if dept == 0 && len(depts) > 0 {
+		// A manager's line is their departments', not the company's.
+		var names []string
+		for _, id := range depts {
+			if dd, ok := byID[id]; ok {
+				names = append(names, dd.Name)
+			}
+		}
+		v.ScopeName = strings.Join(names, listSep(lang))
 	}
 	v.Tree = deptTree(d.Departments)
 	v.Tiles = tiles(dept, v.Tree)

@@ -370,4 +370,10 @@ var dictionary = map[string][2]string{
 	"quota_off":                 {"未设上限", "no limit set"},
 	"n_person":                  {"%d 人", "%d person"},
 	"action_remind":             {"发送提醒", "sent a reminder"},
+	"pdef_scheduled_days":       {"有排班的天数。已结束的日子里，应出勤天数 = 出勤天数 + 旷工天数 + 请假未出勤的天数。", "Days with a shift. Over days that have ended, scheduled days = attended days + absent days + days on leave not attended."},
+	"pdef_attended_days":        {"至少有一次有效打卡的天数，请了半天假又来上班的日子也算。", "Days with at least one valid check, half-day leave days worked included."},
+	"pdef_absent_days":          {"所有打卡都没有、也没有请假的天数。", "Days with no check at all and no leave."},
+	"pdef_leave_days":           {"有请假的排班天数（含半天假）。请了半天假又出勤的日子在出勤天数和请假天数里各算一次，所以三项之和可能大于应出勤天数。", "Scheduled days with leave (half days included). A half-day leave day worked counts in both attended and leave days, so the three may add up to more than the scheduled days."},
+	"pdef_late":                 {"上班打卡迟到的次数；严重迟到和旷工迟到另列，不重复计入。", "Late check-ins; seriously late and absent-late are counted apart, not in this."},
+	"pdef_missing":              {"上班时间已过却没有打卡的次数（旷工和请假的日子不算）。", "Check-ins due and not made (absent and leave days aside)."},
 }
