@@ -105,7 +105,8 @@ type DailyDepartment struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 	// ParentID is 0 at the top of the report: the company's root, or in a scoped report (a
-	// manager's) one of the scope's departments, whose parent is not the report's to show.
+	// manager's) one of the scope's departments, whose parent is not the report's to show. The
+	// JSON tells them apart: 0 for the root, null for a scope's top (see parent.go).
 	ParentID int64  `json:"parent_id"`
 	Counts   Counts `json:"counts"`
 	// NotCheckedIn are the people behind Counts.NotCheckedIn, sorted by userid.

@@ -238,7 +238,7 @@ func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, u *kaoqi
 		for _, d := range all {
 			if inSubtrees(all, d.ID, roots) {
 				if !inSubtrees(all, d.ParentID, roots) {
-					d.ParentID = 0 // the top of what they may see: its parent is none of theirs
+					d.ParentID = 0 // the top of what they may see: its parent is none of theirs (null)
 				}
 				out = append(out, d)
 			}
@@ -247,6 +247,24 @@ func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, u *kaoqi
 	if out == nil {
 		out = []kaoqin.Department{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"departments": out})
+	writeJSON(w, http.StatusOK, map[string]any{"departments": departmentsJSON(out)})
 	return nil
+}
+
+// departmentJSON is a department as the API writes it: parent_id is 0 for the company's root,
+// as DingTalk says, and null at the top of a manager's scope, whose parent they may not see.
+type departmentJSON struct {
+	kaoqin.Department
+	ParentID *int64 `json:"parent_id"`
+}
+
+func departmentsJSON(ds []kaoqin.Department) []departmentJSON {
+	out := make([]departmentJSON, len(ds))
+	for i, d := range ds {
+		out[i] = departmentJSON{Department: d}
+		if d.ParentID != 0 || d.ID == kaoqin.RootDeptID {
+			out[i].ParentID = &ds[i].ParentID
+		}
+	}
+	return out
 }

@@ -18,7 +18,7 @@ import (
 // TestScope_PathsStartAtTheScope is issue 15's item 5: a manager's exports showed each
 // department's path from the company's root, and the parent of the manager's department
 // pointed outside the scope, also in /api/v1/departments, /api/v1/daily and /api/v1/period.
-// Inside a scope, paths start at the scope's top and its parent is none (0; an empty cell).
+// Inside a scope, paths start at the scope's top and its parent is none (null; an empty cell).
 func TestScope_PathsStartAtTheScope(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -32,25 +32,38 @@ func TestScope_PathsStartAtTheScope(t *testing.T) {
 			mgrName = d.Name
 		}
 	}
-	wantTop := func(where string, id, parent int64) {
+	// parent_id of the manager's department must be null: its parent is outside the scope.
+	// Decode into pointers, so that null and 0 differ.
+	wantTop := func(where string, id int64, parent *int64) {
 		t.Helper()
-		if id == e.mgrDept && parent != 0 {
-			t.Errorf("%s: the manager's department has parent_id %d, want 0", where, parent)
+		if id == e.mgrDept && parent != nil {
+			t.Errorf("%s: the manager's department has parent_id %d, want null", where, *parent)
+		}
+		if id != e.mgrDept && parent == nil {
+			t.Errorf("%s: department %d has parent_id null, want its parent", where, id)
 		}
 	}
-	var depts struct{ Departments []kaoqin.Department }
+	var depts struct {
+		Departments []struct {
+			ID       int64  `json:"id"`
+			ParentID *int64 `json:"parent_id"`
+		}
+	}
 	c.getJSON("/api/v1/departments", http.StatusOK, &depts)
 	for _, d := range depts.Departments {
 		wantTop("/api/v1/departments", d.ID, d.ParentID)
 	}
 	var rep struct {
 		Departments []struct {
-			ID       int64 `json:"id"`
-			ParentID int64 `json:"parent_id"`
+			ID       int64  `json:"id"`
+			ParentID *int64 `json:"parent_id"`
 		}
 	}
 	for _, u := range []string{"/api/v1/daily", "/api/v1/period?from=2026-11-02&to=2026-11-17"} {
 		c.getJSON(u, http.StatusOK, &rep)
+		if len(rep.Departments) == 0 {
+			t.Errorf("%s: no departments", u)
+		}
 		for _, d := range rep.Departments {
 			wantTop(u, d.ID, d.ParentID)
 		}
