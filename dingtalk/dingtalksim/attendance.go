@@ -113,7 +113,7 @@ func (co *company) records(dp *dayPlan, now int64) []Record {
 		created := pu.at + int64(hash(co.seed, saltDevice, uint64(pu.id))%3000)
 		rec := Record{
 			ID: pu.id, UserID: dp.p.userid, CorpID: co.corpID, GroupID: g.id, PlanID: c.planID,
-			ClassID: g.classID, WorkDate: dp.start, CheckType: c.checkType, TimeResult: pu.timeResult,
+			ClassID: dp.cls.classID, WorkDate: dp.start, CheckType: c.checkType, TimeResult: pu.timeResult,
 			LocationResult: pu.locationResult, SourceType: pu.sourceType, BaseCheckTime: c.base,
 			PlanCheckTime: c.base, UserCheckTime: pu.at, IsLegal: "N", LocationMethod: pu.locationMethod,
 			BaseAddress: officeAddress, BaseLatitude: officeLat,
@@ -266,7 +266,8 @@ func (s *Server) attendanceListRecord(c *call) (any, *apiError) {
 	b = append(b, `{"recordresult":[`...)
 	first := true
 	for _, pp := range people {
-		for d := civilOf(from); d <= civilOf(to) && d <= c.today; d++ {
+		// From the work date before: a night shift's morning punches belong to the day it began.
+		for d := civilOf(from) - 1; d <= civilOf(to) && d <= c.today; d++ {
 			if !servable(d, c.today) {
 				continue
 			}
@@ -319,11 +320,12 @@ func (c *pageCache) put(key string, rows []Result) {
 }
 
 // resultsKey names a question to attendance/list: the people as they are (a removed or
-// re-created person is another key), the days and, when today is among them, the instant.
+// re-created person is another key), the days and, when today or yesterday is among them, the
+// instant (yesterday's night shift may still be at work).
 func resultsKey(people []person, d0, d1, today civil, now int64) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(int(d0)) + "," + strconv.Itoa(int(d1)))
-	if d1 >= today {
+	if d1 >= today-1 {
 		b.WriteString("@" + strconv.FormatInt(now, 10))
 	}
 	for _, p := range people {

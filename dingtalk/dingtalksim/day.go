@@ -73,7 +73,8 @@ type dayPlan struct {
 	p       person
 	date    civil
 	kind    DayKind
-	start   int64 // midnight, unix ms
+	cls     *class // the shift worked; nil on a rest day
+	start   int64  // midnight, unix ms
 	outcome Outcome
 	outside bool
 	extra   bool
@@ -145,17 +146,18 @@ const restSlot = 15 // the plan of a rest day
 // plan draws person p's day d. It is a pure function of the seed, the person and the date.
 func (co *company) plan(p person, d civil) *dayPlan {
 	dp := &dayPlan{p: p, date: d, kind: dayKind(d), start: co.dayStart(d)}
+	g := p.group
+	dp.cls = g.classOn(p, d)
 	switch {
 	case !p.activeOn(d):
 		return dp
-	case !dp.kind.working():
+	case dp.cls == nil:
 		dp.outcome = OutcomeRest
 		return dp
 	}
-	g := p.group
-	dp.checks = make([]plannedCheck, 0, 2*len(g.sections))
-	dp.punches = make([]plannedPunch, 0, 2*len(g.sections)+2)
-	for i, sec := range g.sections {
+	dp.checks = make([]plannedCheck, 0, 2*len(dp.cls.sections))
+	dp.punches = make([]plannedPunch, 0, 2*len(dp.cls.sections)+2)
+	for i, sec := range dp.cls.sections {
 		dp.checks = append(dp.checks,
 			plannedCheck{slot: 2 * i, checkType: "OnDuty", base: dp.start + int64(sec.on)*60000, punch: -1},
 			plannedCheck{slot: 2*i + 1, checkType: "OffDuty", base: dp.start + int64(sec.off)*60000, punch: -1})

@@ -157,6 +157,18 @@
 // 客服两段班考勤组 (09:00-12:00 and 13:30-18:00, four checks a day) for 客户服务中心. A person's
 // group is fixed when they join; transfers do not change it.
 //
+// Night shifts (Config.NightShift, night.go): 夜班考勤组 (FIXED, 22:00 to 06:00 the next morning,
+// break 02:00-03:00, on the calendar's workdays) for the teams (…班, four levels below the root),
+// and 两班倒考勤组 (TURN: 白班 08:00-20:00 and 夜班 20:00 to 08:00 the next morning, in a cycle of
+// day, night, rest, rest whatever the calendar) for 热线服务部 and its departments. Both checks of
+// a shift, its plans and its punches belong to the work date on which it begins (workDate is
+// that midnight), as DingTalk files them; getsimplegroups and getusergroup give the next
+// morning's times with across 1 (classes_list writes 次日06:00), a TURN group lists both classes
+// and a work_day_list of zeros (UNVERIFIED). listRecord selects punches by their time, so the
+// next calendar day's window holds the night's check-out. Outcomes, punches and leave are drawn
+// as for day shifts: late arrivals, early leavers and missing check-outs at the same rates; a
+// whole-day leave runs from 22:00 to 06:00, a half-day leave either side of the break.
+//
 // The calendar: Saturdays and Sundays rest, except that each month the first Monday on or
 // after the 10th is a public holiday (rest) and the Saturday of that week is a make-up workday
 // (调休上班). Every month has both.
@@ -211,11 +223,13 @@
 // Config.Now + Speed x (service time elapsed); SetNow, Advance and SetSpeed move it. Speed 0
 // (the zero Config) stops it, which is what tests want; the command's default is 1.
 //
-// For days before today every check is final. Today, attendance/list has a row for every
-// check from midnight on: a check whose punch has not happened yet is NotSigned, SYSTEM,
-// userCheckTime = baseCheckTime, no recordId (UNVERIFIED whether DingTalk lists checks not
-// yet due; kaoqin treats a NotSigned check whose base time is in the future as pending), and
-// turns into the punched result once the company clock passes the punch. listRecord has
+// For days before yesterday every check is final; yesterday's are too once its night shifts
+// are over (attendance/list answers what has happened by the company clock). Today,
+// attendance/list has a row for every check from midnight on: a check whose punch has not
+// happened yet is NotSigned, SYSTEM, userCheckTime = baseCheckTime, no recordId (UNVERIFIED
+// whether DingTalk lists checks not yet due; kaoqin treats a NotSigned check whose base time is
+// in the future as pending), and turns into the punched result once the company clock passes
+// the punch. listRecord has
 // only punches that happened. Later days have plans (listbyusers, listschedule) and leaves
 // but no results or records. Results and records older than 180 days before today are not
 // served (empty answers). Unknown userids give empty answers, not errors.

@@ -148,7 +148,7 @@ func generateOrg(cfg Config, co *company, today civil) *org {
 				o.addMember(u, other.id)
 			}
 		}
-		u.group = co.groupFor(o.division(home.id))
+		u.group = co.groupOf(o, home.id)
 		o.users[u.userid] = u
 		o.byMobile[u.mobile] = u
 		o.touch(u)

@@ -2,6 +2,7 @@ package dingtalksim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -53,28 +54,78 @@ type simpleGroup struct {
 	SelectedClass  []selectedClass `json:"selected_class"`
 }
 
+// clockTime writes a minute of a class as DingTalk does, on 1970-01-01; a time of the next
+// morning (24:00 or later) is written as its time of day, and across says it is the next day.
 func clockTime(minute int) string {
+	minute %= 24 * 60
 	return fmt.Sprintf("1970-01-01 %02d:%02d:00", minute/60, minute%60)
 }
 
-func hhmm(minute int) string { return fmt.Sprintf("%02d:%02d", minute/60, minute%60) }
+// across is how many days after the work date a minute of a class falls (DingTalk's across).
+func across(minute int) int { return minute / (24 * 60) }
+
+// hhmm writes a minute of a class as a time of day, "次日" (the next day) before a time of the
+// next morning, as DingTalk's class lists do.
+func hhmm(minute int) string {
+	if minute >= 24*60 {
+		minute -= 24 * 60
+		return fmt.Sprintf("次日%02d:%02d", minute/60, minute%60)
+	}
+	return fmt.Sprintf("%02d:%02d", minute/60, minute%60)
+}
+
+// span writes a class's check times, "09:00-18:00" or "22:00-次日06:00".
+func (c *class) span() string {
+	out := ""
+	for i, sec := range c.sections {
+		if i > 0 {
+			out += " "
+		}
+		out += hhmm(sec.on) + "-" + hhmm(sec.off)
+	}
+	return out
+}
+
+// classes returns the group's distinct classes: its one, or its cycle's.
+func (g *group) classes() []*class {
+	if g.turn == nil {
+		return []*class{&g.class}
+	}
+	var out []*class
+	for _, c := range g.turn {
+		if c != nil && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// typ is the group's type as DingTalk names it: FIXED (固定班制) or TURN (排班制).
+func (g *group) typ() string {
+	if g.turn != nil {
+		return "TURN"
+	}
+	return "FIXED"
+}
 
 // describe renders a group as getsimplegroups does. Caller holds s.mu.
 func (s *Server) describeGroup(g *group) simpleGroup {
 	sg := simpleGroup{
-		GroupID: g.id, GroupName: g.name, IsDefault: g.isDefault, Type: "FIXED", DefaultClassID: g.classID,
-		WorkDayList: []string{"0"}, ManagerList: []string{}, DeptNameList: []string{}, DeptIDs: []int64{},
+		GroupID: g.id, GroupName: g.name, IsDefault: g.isDefault, Type: g.typ(), DefaultClassID: g.classID,
+		ManagerList: []string{}, DeptNameList: []string{}, DeptIDs: []int64{},
 	}
-	cid := strconv.FormatInt(g.classID, 10)
-	for range 5 {
-		sg.WorkDayList = append(sg.WorkDayList, cid)
+	if g.turn == nil {
+		cid := strconv.FormatInt(g.classID, 10)
+		sg.WorkDayList = []string{"0", cid, cid, cid, cid, cid, "0"}
+		sg.ClassesList = []string{"周一、二、三、四、五 " + g.className + ":" + g.span(), "周六、周日 休息"}
+	} else {
+		// A TURN group's days follow each person's schedule, not the week (UNVERIFIED: what
+		// DingTalk lists for them).
+		sg.WorkDayList = []string{"0", "0", "0", "0", "0", "0", "0"}
+		for _, c := range g.classes() {
+			sg.ClassesList = append(sg.ClassesList, c.className+":"+c.span())
+		}
 	}
-	sg.WorkDayList = append(sg.WorkDayList, "0")
-	span := hhmm(g.sections[0].on) + "-" + hhmm(g.sections[0].off)
-	for _, sec := range g.sections[1:] {
-		span += " " + hhmm(sec.on) + "-" + hhmm(sec.off)
-	}
-	sg.ClassesList = []string{"周一、二、三、四、五 " + g.className + ":" + span, "周六、周日 休息"}
 	for _, u := range s.org.users {
 		if !u.removed && u.group == g {
 			sg.MemberCount++
@@ -84,27 +135,38 @@ func (s *Server) describeGroup(g *group) simpleGroup {
 			}
 		}
 	}
-	for _, d := range s.org.children(1) {
-		if div := s.org.division(d.id); (g.division >= 0 && div == g.division) || (g.division < 0 && s.co.groupFor(div) == g) {
-			sg.DeptNameList = append(sg.DeptNameList, d.name)
-			sg.DeptIDs = append(sg.DeptIDs, d.id)
+	if g.night() {
+		for _, d := range s.org.sortedDepts() {
+			if s.co.groupOf(s.org, d.id) == g && (d.parent == 1 || s.co.groupOf(s.org, d.parent) != g) {
+				sg.DeptNameList = append(sg.DeptNameList, d.name)
+				sg.DeptIDs = append(sg.DeptIDs, d.id)
+			}
+		}
+	} else {
+		for _, d := range s.org.children(1) {
+			if div := s.org.division(d.id); (g.division >= 0 && div == g.division) || (g.division < 0 && s.co.groupFor(div) == g) {
+				sg.DeptNameList = append(sg.DeptNameList, d.name)
+				sg.DeptIDs = append(sg.DeptIDs, d.id)
+			}
 		}
 	}
-	cls := selectedClass{ClassID: g.classID, ClassName: g.className, Setting: classSetting{
-		ClassSettingID: g.settingID, PermitLateMinutes: g.permitLate, SeriousLateMinutes: g.seriousLate,
-		AbsenteeismLateMinutes: g.absenteeismLate, WorkTimeMinutes: -1, IsOffDutyFreeCheck: "N",
-	}}
-	for _, sec := range g.sections {
-		cls.Sections = append(cls.Sections, groupSection{Times: []groupTime{
-			{CheckTime: clockTime(sec.on), CheckType: "OnDuty"},
-			{CheckTime: clockTime(sec.off), CheckType: "OffDuty"},
-		}})
+	for _, c := range g.classes() {
+		cls := selectedClass{ClassID: c.classID, ClassName: c.className, Setting: classSetting{
+			ClassSettingID: c.settingID, PermitLateMinutes: g.permitLate, SeriousLateMinutes: g.seriousLate,
+			AbsenteeismLateMinutes: g.absenteeismLate, WorkTimeMinutes: -1, IsOffDutyFreeCheck: "N",
+		}}
+		for _, sec := range c.sections {
+			cls.Sections = append(cls.Sections, groupSection{Times: []groupTime{
+				{CheckTime: clockTime(sec.on), CheckType: "OnDuty", Across: across(sec.on)},
+				{CheckTime: clockTime(sec.off), CheckType: "OffDuty", Across: across(sec.off)},
+			}})
+		}
+		if len(c.sections) == 1 { // DingTalk gives the break only for one-section classes
+			cls.Setting.RestBeginTime = &timeMark{clockTime(c.restBegin)}
+			cls.Setting.RestEndTime = &timeMark{clockTime(c.restEnd)}
+		}
+		sg.SelectedClass = append(sg.SelectedClass, cls)
 	}
-	if len(g.sections) == 1 { // DingTalk gives the break only for one-section classes
-		cls.Setting.RestBeginTime = &timeMark{clockTime(g.restBegin)}
-		cls.Setting.RestEndTime = &timeMark{clockTime(g.restEnd)}
-	}
-	sg.SelectedClass = []selectedClass{cls}
 	return sg
 }
 
@@ -163,15 +225,8 @@ func (s *Server) getUserGroup(c *call) (any, *apiError) {
 	type section struct {
 		Times []userGroupTime `json:"times"`
 	}
-	var secs []section
-	for _, sec := range g.sections {
-		secs = append(secs, section{Times: []userGroupTime{
-			{CheckTime: clockTime(sec.on), CheckType: "OnDuty", BeginMin: 120, EndMin: g.absenteeismLate + 90},
-			{CheckTime: clockTime(sec.off), CheckType: "OffDuty", BeginMin: 60, EndMin: 240},
-		}})
-	}
 	rest := func(minute int, typ string) userGroupTime {
-		return userGroupTime{CheckTime: clockTime(minute), CheckType: typ}
+		return userGroupTime{CheckTime: clockTime(minute), CheckType: typ, Across: across(minute)}
 	}
 	type setting struct {
 		RestBeginTime userGroupTime `json:"rest_begin_time"`
@@ -183,12 +238,23 @@ func (s *Server) getUserGroup(c *call) (any, *apiError) {
 		Sections []section `json:"sections"`
 		Setting  setting   `json:"setting"`
 	}
+	var classes []class
+	for _, c := range g.classes() {
+		var secs []section
+		for _, sec := range c.sections {
+			secs = append(secs, section{Times: []userGroupTime{
+				{CheckTime: clockTime(sec.on), CheckType: "OnDuty", Across: across(sec.on), BeginMin: 120, EndMin: g.absenteeismLate + 90},
+				{CheckTime: clockTime(sec.off), CheckType: "OffDuty", Across: across(sec.off), BeginMin: 60, EndMin: 240},
+			}})
+		}
+		classes = append(classes, class{c.classID, c.className, secs, setting{rest(c.restBegin, "OnDuty"), rest(c.restEnd, "OffDuty")}})
+	}
 	return struct {
 		GroupID int64   `json:"group_id"`
 		Name    string  `json:"name"`
 		Type    string  `json:"type"`
 		Classes []class `json:"classes"`
-	}{g.id, g.name, "FIXED", []class{{g.classID, g.className, secs, setting{rest(g.restBegin, "OnDuty"), rest(g.restEnd, "OffDuty")}}}}, nil
+	}{g.id, g.name, g.typ(), classes}, nil
 }
 
 type updateResult struct {
@@ -283,7 +349,7 @@ func (s *Server) getUpdateData(c *call) (any, *apiError) {
 	for _, r := range s.amendResults(s.co.results(dp, now), now) {
 		ur := updateResult{
 			RecordID: r.RecordID, SourceType: r.SourceType, PlanCheckTime: s.fmtMillis(r.BaseCheckTime),
-			ClassID: pp.group.classID, LocationResult: r.LocationResult, PlanID: r.PlanID, GroupID: r.GroupID,
+			ClassID: dp.cls.classID, LocationResult: r.LocationResult, PlanID: r.PlanID, GroupID: r.GroupID,
 			UserCheckTime: s.fmtMillis(r.UserCheckTime), ProcInstID: r.ProcInstID, CheckType: r.CheckType, TimeResult: r.TimeResult,
 		}
 		if rec, ok := byID[r.RecordID]; ok && r.RecordID != 0 {
@@ -328,9 +394,9 @@ func (s *Server) getUpdateData(c *call) (any, *apiError) {
 			GmtFinished: s.fmtMillis(s.co.dayStart(d-1) + 17*3600_000), ProcInstID: a.procInstID,
 		})
 	}
-	if g := pp.group; len(g.sections) == 1 && dp.kind.working() {
+	if cls := dp.cls; cls != nil && len(cls.sections) == 1 {
 		out.ClassSettingInfo.RestTimeVoList = append(out.ClassSettingInfo.RestTimeVoList,
-			restTime{s.co.at(d, g.restBegin).UnixMilli(), s.co.at(d, g.restEnd).UnixMilli()})
+			restTime{s.co.at(d, cls.restBegin).UnixMilli(), s.co.at(d, cls.restEnd).UnixMilli()})
 	}
 	return out, nil
 }

@@ -32,7 +32,7 @@ const leaveStartRate = 0.01
 // leaves never overlap. It lasts 1 to 3 consecutive workdays and stops at a rest day.
 
 func (co *company) rawLeaveStart(p person, d civil) bool {
-	return dayKind(d).working() && unit(hash(co.seed, saltLeave, p.key, uint64(d))) < leaveStartRate
+	return p.workday(d) && unit(hash(co.seed, saltLeave, p.key, uint64(d))) < leaveStartRate
 }
 
 func (co *company) leaveStartsAt(p person, d civil) bool {
@@ -41,7 +41,7 @@ func (co *company) leaveStartsAt(p person, d civil) bool {
 	}
 	seen := 0
 	for x := d - 1; seen < 3 && x > d-40; x-- {
-		if dayKind(x).working() {
+		if p.workday(x) {
 			seen++
 			if co.rawLeaveStart(p, x) {
 				return false
@@ -55,17 +55,17 @@ func (co *company) wholeLeaveFrom(p person, start civil) *leave {
 	h := hash(co.seed, saltLeaveLen, p.key, uint64(start))
 	want := 1 + int(h%3)
 	days := 1
-	for days < want && dayKind(start+civil(days)).working() && p.activeOn(start+civil(days)) {
+	for days < want && p.workday(start+civil(days)) && p.activeOn(start+civil(days)) {
 		days++
 	}
 	end := start + civil(days-1)
-	g := p.group
+	first, last := p.group.scheduled(p, start), p.group.scheduled(p, end)
 	id := approveID(p.seq, start, 0)
 	return &leave{
 		Leave: Leave{
 			UserID:          p.userid,
-			StartTime:       co.at(start, g.sections[0].on).UnixMilli(),
-			EndTime:         co.at(end, g.sections[len(g.sections)-1].off).UnixMilli(),
+			StartTime:       co.at(start, first.sections[0].on).UnixMilli(),
+			EndTime:         co.at(end, last.sections[len(last.sections)-1].off).UnixMilli(),
 			DurationUnit:    "percent_day",
 			DurationPercent: int64(days) * 100,
 			ApproveID:       id,
@@ -80,7 +80,7 @@ func (co *company) wholeLeaveFrom(p person, start civil) *leave {
 func (co *company) wholeLeave(p person, d civil) *leave {
 	for k := range civil(3) {
 		s := d - k
-		if !dayKind(s).working() {
+		if !p.workday(s) {
 			return nil
 		}
 		if co.leaveStartsAt(p, s) {
@@ -95,10 +95,10 @@ func (co *company) wholeLeave(p person, d civil) *leave {
 
 // halfLeave is the half-day leave of a day whose outcome is OutcomeLeaveHalfDay: the
 // morning (first check to the midday break) or the afternoon (end of the break to the last
-// check), in percent_day 50 or in hours.
+// check), in percent_day 50 or in hours. A night shift's halves are before and after its break.
 func (co *company) halfLeave(p person, d civil) *leave {
 	h := hash(co.seed, saltHalf, p.key, uint64(d))
-	g := p.group
+	g := p.group.scheduled(p, d)
 	half, from, to := "am", g.sections[0].on, g.restBegin
 	if h&1 == 1 {
 		half, from, to = "pm", g.restEnd, g.sections[len(g.sections)-1].off
@@ -126,7 +126,7 @@ func (co *company) halfLeave(p person, d civil) *leave {
 func (co *company) leaves(p person, from, to civil) []*leave {
 	var out []*leave
 	for d := from - 3; d <= to; d++ {
-		if !p.activeOn(d) || !dayKind(d).working() {
+		if !p.activeOn(d) || !p.workday(d) {
 			continue
 		}
 		if co.leaveStartsAt(p, d) {
@@ -214,18 +214,18 @@ func (s *Server) leaveApproveDuration(c *call) (any, *apiError) {
 	minutes := 0
 	if len(people) == 1 {
 		pp := people[0]
-		for d := civilOf(from); d <= civilOf(to); d++ {
-			if !pp.activeOn(d) || !dayKind(d).working() {
+		// From the work date before: a night shift's morning belongs to the day it started.
+		for d := civilOf(from) - 1; d <= civilOf(to); d++ {
+			cls := pp.group.classOn(pp, d)
+			if cls == nil {
 				continue
 			}
-			lo, hi := 0, 24*60
-			if d == civilOf(from) {
-				lo = int(from.Sub(d.start(s.cfg.Location)) / time.Minute)
+			start := d.start(s.cfg.Location)
+			lo := max(0, int(from.Sub(start)/time.Minute))
+			hi := min(48*60, int(to.Sub(start)/time.Minute))
+			if hi > lo {
+				minutes += cls.workMinutes(lo, hi)
 			}
-			if d == civilOf(to) {
-				hi = int(to.Sub(d.start(s.cfg.Location)) / time.Minute)
-			}
-			minutes += pp.group.workMinutes(lo, hi)
 		}
 	}
 	return struct {

@@ -547,7 +547,7 @@ func (o *org) createUser(co *company, u *user, today civil) *apiError {
 	u.key = hashString(u.userid)
 	u.unionid = unionID(co.seed, u.seq)
 	if u.group == nil {
-		u.group = co.groupFor(o.division(u.depts[0]))
+		u.group = co.groupOf(o, u.depts[0])
 	}
 	if u.since == 0 && today != 0 {
 		u.since = today + 1

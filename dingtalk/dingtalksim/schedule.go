@@ -35,7 +35,7 @@ func (co *company) schedules(dp *dayPlan) []Schedule {
 	for _, c := range dp.checks {
 		sc := Schedule{
 			PlanID: c.planID, UserID: dp.p.userid, WorkDate: dp.date.String(), CheckType: c.checkType,
-			PlanCheckTime: c.base, GroupID: g.id, ClassID: g.classID, ClassSettingID: g.settingID,
+			PlanCheckTime: c.base, GroupID: g.id, ClassID: dp.cls.classID, ClassSettingID: dp.cls.settingID,
 		}
 		if c.leave != nil {
 			sc.ApproveID = c.leave.ApproveID
@@ -47,13 +47,13 @@ func (co *company) schedules(dp *dayPlan) []Schedule {
 
 // planCount is how many plans the day has, without drawing it.
 func planCount(p person, d civil) int {
-	switch {
-	case !p.activeOn(d):
+	if !p.activeOn(d) {
 		return 0
-	case !dayKind(d).working():
-		return 1
 	}
-	return 2 * len(p.group.sections)
+	if cls := p.group.classOn(p, d); cls != nil {
+		return 2 * len(cls.sections)
+	}
+	return 1
 }
 
 func (s *Server) fmtMillis(ms int64) string {

@@ -47,9 +47,12 @@ type Config struct {
 	Now      time.Time      // the company clock when New returns; default the service clock's now
 	Speed    float64        // company seconds per service-clock second; 0 stops the company clock
 
-	Latency      time.Duration     // added to every answer (benchmarks use 50 ms)
-	NegativeDept bool              // root's sub-departments include the home-school department -1
-	Robots       map[string]string // custom robot access token -> sign secret; default {DefaultRobotToken: DefaultRobotSecret}
+	Latency      time.Duration // added to every answer (benchmarks use 50 ms)
+	NegativeDept bool          // root's sub-departments include the home-school department -1
+	// NightShift gives the company night shifts (night.go): the teams (…班) work 22:00-06:00
+	// and the hotline (热线服务部) a 20:00-08:00 two-shift rotation, checks crossing midnight.
+	NightShift bool
+	Robots     map[string]string // custom robot access token -> sign secret; default {DefaultRobotToken: DefaultRobotSecret}
 
 	// Clock is the service clock (token expiry, QPS windows, robot limits, bans); default
 	// time.Now. A Clock that does not move keeps every call in one QPS window and one IP

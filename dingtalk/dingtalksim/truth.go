@@ -238,8 +238,10 @@ func (t Truth) Results(userIDs []string, from, to string) []Result {
 	return out
 }
 
-// Records returns what attendance/listRecord answers for these people from the start of
-// from to the end of to.
+// Records returns the punch records of these people's work dates from..to: what
+// attendance/listRecord answers from the start of from to the end of to, except that a night
+// shift's punches after midnight go with the work date the shift began on (DingTalk files them
+// so; listRecord selects by the time of the punch).
 func (t Truth) Records(userIDs []string, from, to string) []Record {
 	var out []Record
 	t.eachDay(userIDs, from, to, func(day Day) { out = append(out, day.Records...) })
