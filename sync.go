@@ -58,10 +58,26 @@ const (
 
 // DayCoverage records that a work date's attendance (checks and leave) has been pulled for
 // every employee. Reports refuse to speak about days without it, rather than print zeros.
+//
+// A day is final (Closed) once it was pulled after ClosesAt: after it ended, and after its
+// last check plus the window in which a punch can still answer it. A night shift's check-out
+// the next morning belongs to the work date the shift began on, so such a day closes the next
+// morning, not at midnight. A final day gets one more pull when it is a few days old, for the
+// corrections DingTalk takes in after the day (a make-up punch, a leave approved late, an
+// administrator's edit): SettlesAt says when, Settled that it happened.
 type DayCoverage struct {
 	Day      string `json:"day"`
 	SyncedAt int64  `json:"synced_at"` // unix ms of the latest complete pull
-	// Closed is true when the pull happened after the day had ended, so the data is final
-	// (until someone edits it in DingTalk).
+	// Closed is true when a pull after ClosesAt brought the day: the data is final (until
+	// someone edits it in DingTalk).
 	Closed bool `json:"closed"`
+	// LastCheckAt is the latest check of the day, planned or pulled, as the pulls saw it
+	// (unix ms; 0: unknown). A night shift's is the next morning.
+	LastCheckAt int64 `json:"last_check_at,omitempty"`
+	// ClosesAt is when a pull makes the day final (unix ms; 0: unknown, the day's end).
+	ClosesAt int64 `json:"closes_at,omitempty"`
+	// SettlesAt is when the day's last pull is due (unix ms; 0: unknown); Settled is true once
+	// a pull after it brought the day.
+	SettlesAt int64 `json:"settles_at,omitempty"`
+	Settled   bool  `json:"settled,omitempty"`
 }

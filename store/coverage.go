@@ -9,35 +9,70 @@ import (
 	"github.com/kaoqin/kaoqin"
 )
 
-// coverageTable merges a mark into what is there: SyncedAt takes the later time and Closed
-// never goes back from true to false (a live pull after the day's final one does not make it
-// provisional again).
+// coverageCols are the columns of a day's coverage, in both coverage tables.
+var coverageCols = []column{{"day", tText}, {"synced_at", tBigint}, {"closed", tBoolean},
+	{"last_check_at", tBigint}, {"closes_at", tBigint}, {"settles_at", tBigint}, {"settled", tBoolean}}
+
+// coverageSet merges a mark into what table t holds: the times take the later value, and
+// Closed and Settled never go back from true to false (a live pull after the day's final one
+// does not make it provisional again).
+func coverageSet(t string) string {
+	later := func(col string) string {
+		return col + " = CASE WHEN excluded." + col + " > " + t + "." + col + " THEN excluded." + col + " ELSE " + t + "." + col + " END"
+	}
+	return "SET " + later("synced_at") + ", closed = " + t + ".closed OR excluded.closed, " +
+		later("last_check_at") + ", " + later("closes_at") + ", " + later("settles_at") + ", settled = " + t + ".settled OR excluded.settled"
+}
+
 var coverageTable = table{
 	name: "coverage",
-	cols: []column{{"day", tText}, {"synced_at", tBigint}, {"closed", tBoolean}},
+	cols: coverageCols,
 	key:  []string{"day"},
-	set: `SET synced_at = CASE WHEN excluded.synced_at > coverage.synced_at THEN excluded.synced_at ELSE coverage.synced_at END,
-		closed = coverage.closed OR excluded.closed`,
+	set:  coverageSet("coverage"),
 }
+
+// mergeCoverage checks the days and merges the marks of one day as the upsert would: one row
+// per day and statement. It returns them by day.
+func mergeCoverage(days []kaoqin.DayCoverage) ([]kaoqin.DayCoverage, error) {
+	merged := map[string]kaoqin.DayCoverage{}
+	for _, c := range days {
+		if _, err := kaoqin.ParseDate(c.Day); err != nil {
+			return nil, err
+		}
+		if m, ok := merged[c.Day]; ok {
+			c.SyncedAt, c.Closed = max(c.SyncedAt, m.SyncedAt), c.Closed || m.Closed
+			c.LastCheckAt, c.ClosesAt, c.SettlesAt = max(c.LastCheckAt, m.LastCheckAt), max(c.ClosesAt, m.ClosesAt), max(c.SettlesAt, m.SettlesAt)
+			c.Settled = c.Settled || m.Settled
+		}
+		merged[c.Day] = c
+	}
+	out := make([]kaoqin.DayCoverage, 0, len(merged))
+	for _, day := range slices.Sorted(maps.Keys(merged)) {
+		out = append(out, merged[day])
+	}
+	return out, nil
+}
+
+func coverageRow(c kaoqin.DayCoverage) []any {
+	return []any{c.Day, c.SyncedAt, c.Closed, c.LastCheckAt, c.ClosesAt, c.SettlesAt, c.Settled}
+}
+
+func scanCoverage(rows *sql.Rows, c *kaoqin.DayCoverage) error {
+	return rows.Scan(&c.Day, &c.SyncedAt, &c.Closed, &c.LastCheckAt, &c.ClosesAt, &c.SettlesAt, &c.Settled)
+}
+
+const coverageSelect = "SELECT day, synced_at, closed, last_check_at, closes_at, settles_at, settled FROM "
 
 // MarkCovered records that the days' attendance has been pulled for every employee.
 func (db *DB) MarkCovered(ctx context.Context, days []kaoqin.DayCoverage) (err error) {
 	defer wrap(&err, "mark covered")
-	merged := map[string]kaoqin.DayCoverage{}
-	for _, c := range days {
-		if _, err := kaoqin.ParseDate(c.Day); err != nil {
-			return err
-		}
-		if m, ok := merged[c.Day]; ok { // one row per day and statement; merge as the upsert would
-			c.SyncedAt = max(c.SyncedAt, m.SyncedAt)
-			c.Closed = c.Closed || m.Closed
-		}
-		merged[c.Day] = c
+	merged, err := mergeCoverage(days)
+	if err != nil {
+		return err
 	}
 	data := make([][]any, 0, len(merged))
-	for _, day := range slices.Sorted(maps.Keys(merged)) {
-		c := merged[day]
-		data = append(data, []any{c.Day, c.SyncedAt, c.Closed})
+	for _, c := range merged {
+		data = append(data, coverageRow(c))
 	}
 	return db.update(ctx, func(tx conn) error {
 		_, err := tx.upsert(ctx, coverageTable, data)
@@ -51,18 +86,16 @@ func (db *DB) Coverage(ctx context.Context, from, to string) (days []kaoqin.DayC
 	if err := checkRange(from, to); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.DayCoverage) error {
-		return rows.Scan(&c.Day, &c.SyncedAt, &c.Closed)
-	}, "SELECT day, synced_at, closed FROM coverage WHERE day >= ? AND day <= ? ORDER BY day", from, to)
+	return queryAll(ctx, db.reader(), scanCoverage,
+		coverageSelect+"coverage WHERE day >= ? AND day <= ? ORDER BY day", from, to)
 }
 
 // kindCoverageTable is coverageTable for the rows pulled apart from the check results.
 var kindCoverageTable = table{
 	name: "kind_coverage",
-	cols: []column{{"kind", tText}, {"day", tText}, {"synced_at", tBigint}, {"closed", tBoolean}},
+	cols: append([]column{{"kind", tText}}, coverageCols...),
 	key:  []string{"kind", "day"},
-	set: `SET synced_at = CASE WHEN excluded.synced_at > kind_coverage.synced_at THEN excluded.synced_at ELSE kind_coverage.synced_at END,
-		closed = kind_coverage.closed OR excluded.closed`,
+	set:  coverageSet("kind_coverage"),
 }
 
 func checkKind(kind string) error {
@@ -79,21 +112,13 @@ func (db *DB) MarkKindCovered(ctx context.Context, kind string, days []kaoqin.Da
 	if err := checkKind(kind); err != nil {
 		return err
 	}
-	merged := map[string]kaoqin.DayCoverage{}
-	for _, c := range days {
-		if _, err := kaoqin.ParseDate(c.Day); err != nil {
-			return err
-		}
-		if m, ok := merged[c.Day]; ok {
-			c.SyncedAt = max(c.SyncedAt, m.SyncedAt)
-			c.Closed = c.Closed || m.Closed
-		}
-		merged[c.Day] = c
+	merged, err := mergeCoverage(days)
+	if err != nil {
+		return err
 	}
 	data := make([][]any, 0, len(merged))
-	for _, day := range slices.Sorted(maps.Keys(merged)) {
-		c := merged[day]
-		data = append(data, []any{kind, c.Day, c.SyncedAt, c.Closed})
+	for _, c := range merged {
+		data = append(data, append([]any{kind}, coverageRow(c)...))
 	}
 	return db.update(ctx, func(tx conn) error {
 		_, err := tx.upsert(ctx, kindCoverageTable, data)
@@ -110,7 +135,6 @@ func (db *DB) KindCoverage(ctx context.Context, kind, from, to string) (days []k
 	if err := checkRange(from, to); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.DayCoverage) error {
-		return rows.Scan(&c.Day, &c.SyncedAt, &c.Closed)
-	}, "SELECT day, synced_at, closed FROM kind_coverage WHERE kind = ? AND day >= ? AND day <= ? ORDER BY day", kind, from, to)
+	return queryAll(ctx, db.reader(), scanCoverage,
+		coverageSelect+"kind_coverage WHERE kind = ? AND day >= ? AND day <= ? ORDER BY day", kind, from, to)
 }
