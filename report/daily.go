@@ -31,6 +31,10 @@ type Counts struct {
 	OnLeaveCheckedIn    int `json:"on_leave_checked_in"`
 	OnLeaveNotCheckedIn int `json:"on_leave_not_checked_in"`
 	DueNow              int `json:"due_now"`
+	// OvernightOnDuty counts the employees still on duty in a night shift of the day before
+	// (checked in, the check-out still to come): their shift counts on that day, not in this
+	// day's other counts.
+	OvernightOnDuty int `json:"overnight_on_duty"`
 }
 
 // dailyFields maps each daily count to the flag an employee needs to be in it; headcount
@@ -54,6 +58,7 @@ var dailyFields = []dailyField{
 	{"on_leave_checked_in", fOnLeaveCheckedIn, func(c *Counts) *int { return &c.OnLeaveCheckedIn }},
 	{"on_leave_not_checked_in", fOnLeaveNotIn, func(c *Counts) *int { return &c.OnLeaveNotCheckedIn }},
 	{"due_now", fDueNow, func(c *Counts) *int { return &c.DueNow }},
+	{"overnight_on_duty", fOvernight, func(c *Counts) *int { return &c.OvernightOnDuty }},
 }
 
 type dailyField struct {
@@ -138,6 +143,9 @@ type DailyEmployee struct {
 	OverdueMinutes int     `json:"overdue_minutes"`
 	NextOffDuty    Time    `json:"next_off_duty"`
 	Checks         []Check `json:"checks"` // by scheduled time
+	// Overnight is their night shift of the day before, while it is still going on (a
+	// 22:00-06:00 shift on the board of 02:30); absent otherwise.
+	Overnight *Overnight `json:"overnight,omitempty"`
 }
 
 type dailyRow struct {
@@ -187,6 +195,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 	live := !cov[0].Closed // plans and punches count on a day not final; on a final one they are shown
 	dayPunches := newDayRows(in.Punches, day, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
 	dayPulls := newDayRows(in.PunchPulls, day, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
+	night := newOvernight(in, day, v)
 	for _, p := range v.people {
 		ps := dayPlans.of(p.userid)
 		ld := liveDay{checks: p.checks[0]}
@@ -198,7 +207,12 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 			ld = readLive(p.checks[0], ps, dayPunches.of(p.userid), pulledAt, cov[0].SyncedAt)
 		}
 		f := classify(ld.checks, v.onLeave(p, 0), v.now)
-		sh := shiftOf(ld.checks, f, v.now, v.bounds[1])
+		_, dayEnd := v.span(p, 0)
+		sh := shiftOf(ld.checks, f, v.now, dayEnd)
+		on, onDuty := night.of(p.userid)
+		if onDuty {
+			f |= fOvernight
+		}
 		shown, provisional := ld.shown()
 		checks := alloc.make(shown, v.loc, v.now)
 		for i, prov := range provisional {
@@ -227,6 +241,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 			OverdueMinutes: sh.overdueMin,
 			NextOffDuty:    at(sh.nextOff, v.loc),
 			Checks:         checks,
+			Overnight:      on,
 		})
 	}
 	for i, dept := range v.org.depts {

@@ -29,6 +29,10 @@ const (
 	fOnLeaveCheckedIn // on leave and checked in (a half-day leave)
 	fOnLeaveNotIn     // scheduled, on leave, not checked in
 	fDueNow           // checked in, or a check-in time has come and not on leave: checked_in + not_checked_in + awaiting
+
+	// fOvernight marks an employee on duty in a night shift of the day before (overnight.go):
+	// it is counted apart, and says nothing of the day's own status or presence.
+	fOvernight
 )
 
 func (f flags) has(g flags) bool { return f&g != 0 }

@@ -73,6 +73,7 @@ type view struct {
 	now    int64 // unix ms
 	days   []string
 	bounds []int64 // bounds[i] is the first instant (unix ms) of days[i]; the last is the end
+	tail   int64   // the end of the day after the last: a night shift of the last day ends before
 	org    *org
 	scope  []bool // per department index; nil: the whole company
 	people []*person
@@ -86,12 +87,15 @@ type view struct {
 // person is one employee's rows over the range of a view.
 type person struct {
 	userid string
-	emp    *kaoqin.Employee   // nil when kaoqin has never seen the employee in the contacts
-	checks [][]kaoqin.Check   // per day, sorted by base_check_time then id
-	held   [][]int64          // per day: the departments held, sorted; consecutive days share
-	in     []bool             // per day: the day belongs to the report (known, and in scope)
-	leaves []kaoqin.Leave     // the leaves overlapping the range, by start
-	times  []kaoqin.LeaveTime // leave by type of the range, by date
+	// prevEnd is the last check of the day before the range (unix ms; 0: none known): a night
+	// shift of that day reaches into the first day of the range.
+	prevEnd int64
+	emp     *kaoqin.Employee   // nil when kaoqin has never seen the employee in the contacts
+	checks  [][]kaoqin.Check   // per day, sorted by base_check_time then id
+	held    [][]int64          // per day: the departments held, sorted; consecutive days share
+	in      []bool             // per day: the day belongs to the report (known, and in scope)
+	leaves  []kaoqin.Leave     // the leaves overlapping the range, by start
+	times   []kaoqin.LeaveTime // leave by type of the range, by date
 }
 
 // newView groups in over the days [from, to]. Callers have checked the dates and options.
@@ -117,6 +121,8 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 		start, end := kaoqin.DayBounds(d, v.loc)
 		v.bounds[i], v.bounds[i+1] = start.UnixMilli(), end.UnixMilli()
 	}
+	_, tail := kaoqin.DayBounds(kaoqin.AddDays(to, 1), v.loc)
+	v.tail = tail.UnixMilli()
 	dayIndex := make(map[string]int, len(v.days))
 	for i, d := range v.days {
 		dayIndex[d] = i
@@ -158,7 +164,7 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 			p.emp = &in.Employees[i]
 		}
 	}
-	start, end := v.bounds[0], v.bounds[len(v.days)]
+	start, end := v.bounds[0], v.tail
 	for _, l := range in.Leaves {
 		if p := v.byID[l.UserID]; p != nil && l.Overlaps(start, end) {
 			p.leaves = append(p.leaves, l)
@@ -210,6 +216,7 @@ func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqi
 			p.held[i] = prev
 		}
 	}
+	before := kaoqin.AddDays(from, -1)
 	for lo := 0; lo < len(checks); {
 		hi := lo + 1
 		for hi < len(checks) && checks[hi].WorkDate == checks[lo].WorkDate {
@@ -217,6 +224,8 @@ func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqi
 		}
 		if i, ok := dayIndex[checks[lo].WorkDate]; ok {
 			p.checks[i] = checks[lo:hi:hi]
+		} else if checks[lo].WorkDate == before {
+			p.prevEnd = checks[hi-1].BaseCheckTime
 		}
 		lo = hi
 	}
@@ -281,10 +290,34 @@ func groupBy[T any](s []T, key func(T) string) [][]T {
 	return groups
 }
 
-// onLeave reports whether a leave of p overlaps day i.
+// span is the time of p's work date i, [lo, hi) in unix ms: the calendar day, except that a
+// night shift's day runs until its last check the next morning, and the next day starts
+// after it. A work date's leave is the leave that overlaps its span: a night's leave counts
+// on the night's work date, not also on the morning's.
+func (v *view) span(p *person, i int) (lo, hi int64) {
+	lo, hi = v.bounds[i], v.bounds[i+1]
+	prev := p.prevEnd
+	if i > 0 {
+		if cs := p.checks[i-1]; len(cs) > 0 {
+			prev = cs[len(cs)-1].BaseCheckTime
+		} else {
+			prev = 0
+		}
+	}
+	if prev >= lo {
+		lo = prev + 1
+	}
+	if cs := p.checks[i]; len(cs) > 0 {
+		hi = max(hi, cs[len(cs)-1].BaseCheckTime+1)
+	}
+	return lo, hi
+}
+
+// onLeave reports whether a leave of p overlaps the span of day i.
 func (v *view) onLeave(p *person, i int) bool {
+	lo, hi := v.span(p, i)
 	for _, l := range p.leaves {
-		if l.Overlaps(v.bounds[i], v.bounds[i+1]) {
+		if l.Overlaps(lo, hi) {
 			return true
 		}
 	}

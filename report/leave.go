@@ -18,7 +18,8 @@ import (
 // of the days outside the range are not at hand, so the part outside cannot be measured.)
 func (v *view) leaveShares(p *person) (days, hours []float64) {
 	n := len(v.days)
-	start, end := v.bounds[0], v.bounds[n]
+	start, _ := v.span(p, 0)
+	_, end := v.span(p, n-1)
 	w := make([]float64, n)
 	for _, l := range p.leaves {
 		var out *[]float64
@@ -38,7 +39,8 @@ func (v *view) leaveShares(p *person) (days, hours []float64) {
 		for i := range n {
 			w[i] = 0
 			cs := p.checks[i]
-			if len(cs) == 0 || !l.Overlaps(v.bounds[i], v.bounds[i+1]) {
+			dayLo, dayHi := v.span(p, i)
+			if len(cs) == 0 || !l.Overlaps(dayLo, dayHi) {
 				continue
 			}
 			lo, hi := cs[0].BaseCheckTime, cs[len(cs)-1].BaseCheckTime
@@ -46,7 +48,7 @@ func (v *view) leaveShares(p *person) (days, hours []float64) {
 				if out == &days {
 					w[i] = 1
 				} else {
-					w[i] = float64(min(v.bounds[i+1], l.EndTime)-max(v.bounds[i], l.StartTime)) / 3_600_000
+					w[i] = float64(min(dayHi, l.EndTime)-max(dayLo, l.StartTime)) / 3_600_000
 				}
 			} else if covered := min(hi, l.EndTime) - max(lo, l.StartTime); covered > 0 {
 				if out == &days {

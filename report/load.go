@@ -32,7 +32,61 @@ func LoadDaily(ctx context.Context, src Source, day string, opts Options) (*Dail
 	if err := loadLive(ctx, src, &in, day); err != nil {
 		return nil, err
 	}
+	if err := loadOvernight(ctx, src, &in, day, opts); err != nil {
+		return nil, err
+	}
 	return ComputeDaily(in, day, opts)
+}
+
+// loadOvernight adds the rows of the day before day when a shift of it is still going on at
+// opts.Now, by its coverage's latest check (overnight.go): a night shift the board of day
+// lists. Days without one cost a read of one coverage row.
+func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts Options) error {
+	prev := kaoqin.AddDays(day, -1)
+	cov, err := src.Coverage(ctx, prev, prev)
+	if err != nil {
+		return fmt.Errorf("load coverage of %s: %w", prev, err)
+	}
+	start, _ := kaoqin.DayBounds(day, opts.Location)
+	if len(cov) != 1 || cov[0].LastCheckAt < start.UnixMilli() || cov[0].LastCheckAt <= opts.Now.UnixMilli() {
+		return nil
+	}
+	in.Coverage = append(in.Coverage, cov[0])
+	f := kaoqin.Filter{From: prev, To: prev, UserIDs: in.users}
+	checks, err := src.Checks(ctx, f)
+	if err != nil {
+		return fmt.Errorf("load checks of %s: %w", prev, err)
+	}
+	in.Checks = append(in.Checks, checks...)
+	plans, err := src.Schedules(ctx, f)
+	if err != nil {
+		return fmt.Errorf("load schedules (plans) of %s: %w", prev, err)
+	}
+	in.Schedules = append(in.Schedules, plans...)
+	if !cov[0].Closed {
+		punches, err := src.Punches(ctx, f)
+		if err != nil {
+			return fmt.Errorf("load punches of %s: %w", prev, err)
+		}
+		in.Punches = append(in.Punches, punches...)
+		pulls, err := src.PunchPulls(ctx, f)
+		if err != nil {
+			return fmt.Errorf("load punch pulls of %s: %w", prev, err)
+		}
+		in.PunchPulls = append(in.PunchPulls, pulls...)
+	}
+	// The leaves of the night before midnight: those after it are loaded with the day.
+	from, _ := kaoqin.DayBounds(prev, opts.Location)
+	leaves, err := src.Leaves(ctx, from.UnixMilli(), start.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("load leaves of %s: %w", prev, err)
+	}
+	for _, l := range leaves {
+		if l.EndTime <= start.UnixMilli() && (in.users == nil || slices.Contains(in.users, l.UserID)) {
+			in.Leaves = append(in.Leaves, l)
+		}
+	}
+	return nil
 }
 
 // loadLive reads the day's plans and, for a day not final, its punches and punch pulls: what
@@ -133,8 +187,9 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	if in.Checks, err = src.Checks(ctx, kaoqin.Filter{From: from, To: to, UserIDs: users}); err != nil {
 		return in, fmt.Errorf("load checks %s..%s: %w", from, to, err)
 	}
+	// To the end of the day after: the last day's night shift, and its leave, end then.
 	start, _ := kaoqin.DayBounds(from, opts.Location)
-	_, end := kaoqin.DayBounds(to, opts.Location)
+	_, end := kaoqin.DayBounds(kaoqin.AddDays(to, 1), opts.Location)
 	if in.Leaves, err = src.Leaves(ctx, start.UnixMilli(), end.UnixMilli()); err != nil {
 		return in, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
 	}

@@ -96,6 +96,7 @@ var dailyCountColumns = []column{
 	{key: "on_leave_checked_in", zh: "请假且已打卡", en: "On leave, checked in", kind: kInt},
 	{key: "on_leave_not_checked_in", zh: "请假未打卡", en: "On leave, not in", kind: kInt},
 	{key: "due_now", zh: "截至此刻应到", en: "Due by now", kind: kInt},
+	{key: "overnight_on_duty", zh: "夜班在岗", en: "Night shift on duty", kind: kInt},
 }
 
 // periodCountColumns follow periodFields; the headers are those of DingTalk's 月度汇总

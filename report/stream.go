@@ -91,7 +91,7 @@ func OpenPeriod(ctx context.Context, src SliceSource, from, to string, opts Opti
 func (s *PeriodStream) Walk(fn func(e *PeriodEmployee) error) (*Period, error) {
 	from, to := s.head.From, s.head.To
 	first, _ := kaoqin.DayBounds(from, s.opts.Location)
-	_, end := kaoqin.DayBounds(to, s.opts.Location)
+	_, end := kaoqin.DayBounds(kaoqin.AddDays(to, 1), s.opts.Location) // the last day's night shift ends then
 	start := first.UnixMilli()
 	sum := newPeriodSum(s.org, s.scope, start, s.head.LeaveTypes)
 	for after := ""; ; {

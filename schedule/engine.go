@@ -25,8 +25,11 @@ import (
 // processes). It is the dashboard's web.Syncer. Every run is counted in /metrics.
 //
 // The schedule, on the application's clock (the simulator's in kaoqin demo):
-//   - nightly (default 02:00): the org chart, and every day of the last week that was synced
-//     but is not final yet (yesterday, normally), so that closed days are reconciled once;
+//   - nightly (default 02:00), once a day: the org chart, and every day of the last week that
+//     was synced but is not final yet (yesterday, normally), so that closed days are
+//     reconciled once, and the final days whose last pull is due (syncer.Config.LastPullAge);
+//   - close-outs: a day pulled while its night shift was at work is final once that shift is
+//     over; then its people still open are pulled again, at the first tick after;
 //   - live: today's pulls, at the moments the syncer's budget planner allows (after shift
 //     starts, fewer as the month's quota runs down), or every interval during work hours.
 type Engine struct {
@@ -176,8 +179,9 @@ func (e *Engine) Lead(ctx context.Context) {
 	e.Tick(ctx)
 }
 
-// Tick looks at the application's clock: the nightly sync once a day after its time, and the
-// live pulls that came due since the last tick.
+// Tick looks at the application's clock: the nightly sync once a day after its time, a
+// close-out as soon as a day's night shift is over, and the live pulls that came due since
+// the last tick.
 func (e *Engine) Tick(ctx context.Context) {
 	if !e.leader.Load() || ctx.Err() != nil {
 		return
@@ -190,36 +194,68 @@ func (e *Engine) Tick(ctx context.Context) {
 	if e.cfg.Nightly >= 0 && timeOfDay(now, e.loc) >= e.cfg.Nightly {
 		e.nightly(ctx, now)
 	}
+	e.closeOut(ctx, now)
 	e.live(ctx, last, now)
 }
 
-// nightly syncs the org chart and reconciles the days of the last week that were synced
-// before they ended, unless a run already did so today. It reads the store to know, so that a
-// restart or another instance taking over does not run it twice.
+// window returns the days the scheduled syncs look after: from ReconcileDays (or the last
+// pull's age, if more) before today, through yesterday.
+func (e *Engine) window(now time.Time) (from, to string) {
+	today := kaoqin.DateOf(now, e.loc)
+	return kaoqin.AddDays(today, -max(e.cfg.ReconcileDays, e.s.LastPullAge())), kaoqin.AddDays(today, -1)
+}
+
+// nightly syncs the org chart and reconciles the days of the window that need it (pulled
+// before they ended or closed, or final with their last pull due: syncer.Due), once a day. It
+// reads the store to know, so that a restart or another instance taking over does not run it
+// twice. A day whose night shift is still at work is pulled and left open: a close-out
+// finishes it once the shift is over.
 func (e *Engine) nightly(ctx context.Context, now time.Time) {
 	today := kaoqin.DateOf(now, e.loc)
-	yesterday := kaoqin.AddDays(today, -1)
-	cov, err := e.st.Coverage(ctx, kaoqin.AddDays(today, -e.cfg.ReconcileDays), yesterday)
-	if err != nil {
-		e.log.Warn("nightly sync: read coverage", "err", err)
+	start, _ := kaoqin.DayBounds(today, e.loc)
+	nightlyAt := start.Add(e.cfg.Nightly).UnixMilli()
+	// Today's nightly run: the org chart, with the days up to yesterday (or today) or alone.
+	if ran, err := e.ranToday(ctx, today, func(r kaoqin.SyncRun) bool {
+		return r.StartedAt >= nightlyAt && (r.Kind == syncer.KindOrg || (r.Kind == syncer.KindFull && r.From < today))
+	}); err != nil || ran {
+		if err != nil {
+			e.log.Warn("nightly sync: read today's runs", "err", err)
+		}
 		return
 	}
-	from := ""
-	for _, c := range cov {
-		if !c.Closed {
-			from = c.Day
-			break
-		}
+	from, to := e.window(now)
+	due, err := e.s.Due(ctx, from, to)
+	if err != nil {
+		e.log.Warn("nightly sync: what the days need", "err", err)
+		return
 	}
-	req := syncer.Request{From: from, To: yesterday}
-	if from == "" {
-		// Nothing to reconcile: the org chart alone, once a day.
-		if ran, err := e.ranToday(ctx, today, func(r kaoqin.SyncRun) bool { return r.Kind != syncer.KindLive }); err != nil || ran {
-			return
+	req := syncer.Request{OrgOnly: true} // nothing to reconcile: the org chart alone
+	if first := due.First(); first != "" {
+		req = syncer.Request{From: first, To: to}
+		// Yesterday's night shift is at work: today's first pull comes with it, in the same
+		// calls, so that the board of the small hours has today and shows that shift.
+		if cov, err := e.st.Coverage(ctx, to, to); err == nil && len(cov) == 1 && cov[0].LastCheckAt >= start.UnixMilli() {
+			req.To = today
 		}
-		req = syncer.Request{OrgOnly: true}
 	}
 	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
+}
+
+// closeOut pulls, as soon as a day of the window has closed, the people whose shift was still
+// at work when it was pulled (a night shift's): the day is final then. It runs on every tick
+// that finds one, the nightly sync having pulled the day whole before.
+func (e *Engine) closeOut(ctx context.Context, now time.Time) {
+	from, to := e.window(now)
+	due, err := e.s.Due(ctx, from, to)
+	if err != nil {
+		e.log.Warn("close-out: what the days need", "err", err)
+		return
+	}
+	if len(due.Closing) == 0 {
+		return
+	}
+	req := syncer.Request{From: due.Closing[0], To: due.Closing[len(due.Closing)-1], NoOrg: true}
+	e.do(ctx, "close-out", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
 }
 
 // ranToday reports whether a run that match accepts finished well today.

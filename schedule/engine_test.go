@@ -158,19 +158,20 @@ func TestEngine_Schedule(t *testing.T) {
 		t.Errorf("e2 says it runs the schedule")
 	}
 
-	// The next night: 11-18 was synced while in progress; the nightly sync makes it final.
+	// The next night: 11-18 was synced while in progress; the nightly sync makes it final. And
+	// 11-16, final since the 18th, is 3 days old: its last pull is due, and settles it.
 	f.sim.SetNow(time.Date(2026, 11, 19, 2, 30, 0, 0, f.loc))
 	before := len(f.runs(t))
 	e1.Tick(ctx)
-	cov, err := f.db.Coverage(ctx, "2026-11-18", "2026-11-18")
+	cov, err := f.db.Coverage(ctx, "2026-11-16", "2026-11-18")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cov) != 1 || !cov[0].Closed {
-		t.Errorf("11-18 after the nightly sync: %+v, want closed", cov)
+	if len(cov) != 3 || !cov[2].Closed || !cov[0].Settled || cov[1].Settled || !cov[1].Closed {
+		t.Errorf("11-16..11-18 after the nightly sync: %+v, want 16 settled, 17 final, 18 final", cov)
 	}
 	runs := f.runs(t)
-	if len(runs) != before+1 || runs[0].Kind != syncer.KindFull || runs[0].From != "2026-11-18" || runs[0].To != "2026-11-18" {
+	if len(runs) != before+1 || runs[0].Kind != syncer.KindFull || runs[0].From != "2026-11-16" || runs[0].To != "2026-11-18" {
 		t.Errorf("nightly run %+v", runs[0])
 	}
 	f.sim.Advance(time.Minute)

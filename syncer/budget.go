@@ -56,6 +56,16 @@ type BudgetInput struct {
 	// nightly one also pull the day's plans, PlansPerDay a person (0 means 2).
 	Punches, Plans bool
 	PlansPerDay    float64
+	// LastPull: every final day is pulled once more at an age (Config.LastPullAge), so each day
+	// left pays for the last pull of the day that reaches that age then.
+	LastPull bool
+	// Overnight is how many people work a shift that ends after its work date (a night
+	// shift): the nightly pull takes their day while they work, and a close-out pulls them
+	// again once it has closed.
+	Overnight int
+	// Refetch is the metered calls a day of pulling again the days events name costs, as
+	// the last two weeks went.
+	Refetch int64
 }
 
 // Budget is how the live board may spend the rest of the month: what the fixed work costs a
@@ -69,8 +79,12 @@ type Budget struct {
 	// Costs in metered calls, estimated.
 	Nightly   int64 `json:"nightly"`    // reconciling one closed day for everyone
 	FirstPull int64 `json:"first_pull"` // today's first pull: everyone's checks and leave
-	// Reserved is the nightly reconciliation and the first pull of every day left; only what
-	// remains beyond it pays for polls.
+	LastPull  int64 `json:"last_pull"`  // the last pull of a final day, at its age
+	CloseOut  int64 `json:"close_out"`  // the night shift's people again, once their day has closed
+	Refetch   int64 `json:"refetch"`    // a day's worth of days events named, pulled again
+	// Reserved is, for every day left, the nightly reconciliation (with the last pull, the
+	// close-out and the refetches) and the first pull; only what remains beyond it pays for
+	// polls.
 	Reserved  int64 `json:"reserved"`
 	PerDay    int64 `json:"per_day"`    // what each day may spend on polls after the first pull
 	PollCosts int64 `json:"poll_costs"` // what the chosen polls are expected to cost a day
@@ -104,6 +118,20 @@ func PlanBudget(in BudgetInput) Budget {
 	if in.Punches {
 		b.Nightly += ceilDiv(n, resultsBatch)
 	}
+	if in.LastPull {
+		b.LastPull = b.Nightly
+	}
+	if night := int64(min(max(in.Overnight, 0), int(n))); night > 0 {
+		b.CloseOut = dayPull(night, perCheck)
+		if in.Punches {
+			b.CloseOut += ceilDiv(night, resultsBatch)
+		}
+		if in.Plans {
+			b.CloseOut += ceilDiv(night, resultsBatch)
+		}
+	}
+	b.Refetch = max(in.Refetch, 0)
+	nightly := b.Nightly + b.LastPull + b.CloseOut + b.Refetch // what each night owes
 	shifts := slices.Clone(in.Shifts)
 	if len(shifts) == 0 {
 		shifts = []Shift{DefaultShift}
@@ -152,11 +180,11 @@ func PlanBudget(in BudgetInput) Budget {
 	}
 	b.Remaining = b.Quota - b.Used
 	days := int64(b.DaysLeft)
-	b.Reserved = days * (b.Nightly + b.FirstPull)
+	b.Reserved = days * (nightly + b.FirstPull)
 	switch {
-	case b.Remaining < days*b.Nightly:
+	case b.Remaining < days*nightly:
 		b.Note = fmt.Sprintf("%d metered calls left do not cover the nightly reconciliation of the %d days left (%d each): no live pulls, and some nights will fail",
-			max(b.Remaining, 0), b.DaysLeft, b.Nightly)
+			max(b.Remaining, 0), b.DaysLeft, nightly)
 		return b
 	case b.Remaining < b.Reserved:
 		b.Note = fmt.Sprintf("%d metered calls left cover the nightly reconciliation of the %d days left but not a live pull a day (%d each): no live pulls",

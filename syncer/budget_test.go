@@ -99,3 +99,32 @@ func TestBudget_NextPolls(t *testing.T) {
 		t.Errorf("first poll on a DST day: %v", got)
 	}
 }
+
+// TestPlanBudget_lastPullsAndNightShifts: the last pull of every day, the night shift's
+// close-out and the refetches events ask for are reserved before any poll.
+func TestPlanBudget_lastPullsAndNightShifts(t *testing.T) {
+	t.Parallel()
+	// 1,000 people: a day's pull is 50 calls (see TestPlanBudget). Its last pull is 50 more;
+	// 100 people on night shifts are pulled again once their day closes: 2 calls of 50 × 2
+	// pages and a leave call, 5; events' refetches cost 3 a day.
+	in := syncer.BudgetInput{Quota: 5000, Today: "2026-11-01", Employees: 1000}
+	plain := syncer.PlanBudget(in)
+	in.LastPull, in.Overnight, in.Refetch = true, 100, 3
+	b := syncer.PlanBudget(in)
+	if b.LastPull != 50 || b.CloseOut != 5 || b.Refetch != 3 {
+		t.Errorf("last pull %d, close-out %d, refetch %d; want 50, 5, 3", b.LastPull, b.CloseOut, b.Refetch)
+	}
+	if want := plain.Reserved + 30*(50+5+3); b.Reserved != want {
+		t.Errorf("reserved %d, want %d", b.Reserved, want)
+	}
+	// (5,000 - 30 × 158) / 30 = 8 a day for polls: the 4-call one at 10:00 fits, the 6-call
+	// one at 9:30 does not (where the month's start alone affords every poll).
+	if b.PerDay != 8 || !slices.Equal(b.Polls, []time.Duration{hm(9, 10), hm(10, 0)}) || len(plain.Polls) != 4 {
+		t.Errorf("per day %d, polls %v", b.PerDay, b.Polls)
+	}
+	// Late in the month the nights alone are more than what is left: no live pull.
+	in.Today, in.Used = "2026-11-28", 5000-300
+	if b := syncer.PlanBudget(in); len(b.Polls) != 0 || !strings.Contains(b.Note, "nightly reconciliation") {
+		t.Errorf("3 days of 108 a night with 300 left: polls %v, note %q", b.Polls, b.Note)
+	}
+}

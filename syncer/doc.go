@@ -44,16 +44,24 @@
 // chunk over it is in: the results (checks and leave) in Coverage, punches and plans each in
 // KindCoverage, so a report of punches refuses days whose punches were not pulled.
 //
-// # Closed data is fetched once
+// # Closed data is fetched once, and once more at an age
 //
-// A day covered by a pull that began after the day had ended is final: later syncs leave it
-// out (so the month-end sync of a payroll period costs nothing for the days the nightly syncs
-// did). Within the days still to fetch, each chunk's checkpoint (kind, days, and a hash of its
-// sorted userids) is recorded with it, and only when the chunk was fetched after its last day
-// had ended; a window touching today is fetched every time. Killing the process anywhere and
-// running again gives the rows of one clean run, and the chunks already saved are not fetched
-// again. Request.Refetch ignores both (DingTalk data can change after the fact: approvals,
-// admin edits).
+// A day covered by a pull that began after the day had closed is final: after it ended, and
+// after its last check plus Config.LateWindow, since DingTalk files a night shift's check-out
+// the next morning under the day the shift began (final.go). Later syncs leave it out (so the
+// month-end sync of a payroll period costs nothing for the days the nightly syncs did), but
+// for its last pull when it is Config.LastPullAge days old, which brings the corrections
+// DingTalk took in after the day. A day pulled whole after it ended but before its night shift
+// was over is open; once it has closed, a close-out pulls only the people whose day was still
+// open then (their checks were pulled before their own last check's window passed), and the
+// day is final. Within the days still to fetch, each chunk's checkpoint (kind, days, and a hash
+// of its sorted userids) is recorded with the time it was fetched, and counts only if that was
+// after the days needed nothing more; a window touching today is fetched every time. Killing
+// the process anywhere and running again gives the rows of one clean run, and the chunks
+// already saved are not fetched again. Request.Refetch ignores both (DingTalk data can change
+// after the fact: approvals, admin edits). listRecord selects punches by their time, so punch
+// chunks span 6 work dates and ask for the day after too, within its 7 x 24 hours: a night
+// shift's check-out comes with its day.
 //
 // # Quota
 //

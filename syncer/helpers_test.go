@@ -76,6 +76,8 @@ type envOptions struct {
 	// realClientClock gives the client the real clock: DingTalk's throttle answers say until
 	// when (on the service clock), and a client on the test clock would read that as hours.
 	realClientClock bool
+	lastPull        int // Config.LastPullAge
+	lateWindow      time.Duration
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -139,7 +141,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e.db = openDB(t, e.dsn, e.clock)
 	e.s, err = syncer.New(syncer.Config{
 		Client: e.client, Store: e.db, Books: e.books, Location: shanghai, Now: e.clock.Now,
-		MonthlyQuota: o.quota, Concurrency: o.conc,
+		MonthlyQuota: o.quota, Concurrency: o.conc, LastPullAge: o.lastPull, LateWindow: o.lateWindow,
 	})
 	if err != nil {
 		t.Fatal(err)

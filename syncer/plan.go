@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -89,9 +90,16 @@ type Plan struct {
 	Plans     bool     `json:"plans"`
 	PlansWith []string `json:"plans_with,omitempty"`
 	OpUserID  string   `json:"op_user_id,omitempty"`
-	// DaysFinal are the days of the range already pulled after they had ended: final, and not
-	// fetched again (Request.Refetch fetches them).
-	DaysFinal int `json:"days_final"`
+	// DaysFinal are the days of the range already final (pulled after they closed: after
+	// they ended and their last check's late window passed) with nothing due: not fetched
+	// again (Request.Refetch fetches them). DaysLastPull are final days whose last pull is due
+	// (Config.LastPullAge): fetched once more, whole. DaysClosing are days pulled after they
+	// ended while a night shift was still open, closed since: only the people whose shift was
+	// open then are fetched again (PeopleClosing person-days), and the days become final.
+	DaysFinal     int `json:"days_final"`
+	DaysLastPull  int `json:"days_last_pull"`
+	DaysClosing   int `json:"days_closing"`
+	PeopleClosing int `json:"people_closing"`
 	// The month's budget: Quota (0: no limit) less the metered calls the ledger holds.
 	Month     string `json:"month"`
 	Quota     int64  `json:"quota"`
@@ -99,9 +107,14 @@ type Plan struct {
 	Remaining int64  `json:"remaining"`
 	Note      string `json:"note,omitempty"`
 
-	jobs    []*job
-	days    map[string][]string // per coverage ("" results, punches, plans): the days to fetch
-	partial bool                // some employees only (a live poll): the days are not covered by it
+	jobs []*job
+	days map[string][]string // per coverage ("" results, punches, plans): the days to fetch whole
+	// closing holds, per coverage, the days of a close-out and when they were pulled whole.
+	closing map[string]map[string]int64
+	open    map[string][]string // per close-out day: the people still open when it was pulled whole
+	due     map[string]map[string]int64
+	last    map[string]int64 // per day: its latest check, as the store knows it
+	partial bool             // some employees only (a live poll): the days are not covered by it
 }
 
 // job is one chunk of the plan: one user batch over one window of days, fetched whole and
@@ -115,6 +128,7 @@ type job struct {
 	doneAt   int64  // when an earlier run finished it after its days had ended; 0: to fetch
 	pages    int64  // expected calls
 	pulledAt int64  // when this run began to fetch it
+	closes   int64  // when its days close, as the plan knew it: a pull before is of days still open
 }
 
 // checkpointKey names a chunk: its kind, its days and a hash of its sorted userids, so that a
@@ -248,29 +262,8 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 			return err
 		}
 	}
-	p.days = map[string][]string{}
-	for _, cover := range []string{"", kaoqin.CoverPunches, kaoqin.CoverPlans} {
-		days := kaoqin.Days(p.From, p.To)
-		if !refetch {
-			var cov []kaoqin.DayCoverage
-			if cover == "" {
-				cov, err = s.store.Coverage(ctx, p.From, p.To)
-			} else {
-				cov, err = s.store.KindCoverage(ctx, cover, p.From, p.To)
-			}
-			if err != nil {
-				return fmt.Errorf("read the coverage of %s..%s: %w", p.From, p.To, err)
-			}
-			final := map[string]bool{}
-			for _, c := range cov {
-				final[c.Day] = c.Closed
-			}
-			days = slices.DeleteFunc(days, func(d string) bool { return final[d] })
-			if cover == "" {
-				p.DaysFinal = len(kaoqin.Days(p.From, p.To)) - len(days)
-			}
-		}
-		p.days[cover] = days
+	if err := s.planDays(ctx, p, users, refetch); err != nil {
+		return err
 	}
 	done := map[string]int64{}
 	read := map[string]bool{}
@@ -296,10 +289,13 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 			lines[path] = pp
 			order = append(order, path)
 		}
-		// A checkpoint counts only if the chunk was pulled after its days had ended: closed
-		// data is fetched once, a window touching today every time.
-		_, end := kaoqin.DayBounds(j.to, s.loc)
-		if at := done[j.key]; at >= end.UnixMilli() {
+		// A checkpoint counts only if the chunk was pulled when its days needed no more: after
+		// they closed (or after their last pull was due). A window touching today is fetched
+		// every time.
+		for _, d := range kaoqin.Days(j.from, j.to) {
+			j.closes = max(j.closes, s.final.closesAt(d, p.last[d]))
+		}
+		if at := done[j.key]; at > 0 && at >= p.dueAt(coverOf(kind), j.from, j.to) {
 			j.doneAt = at
 			pp.Skipped++
 		} else {
@@ -311,10 +307,15 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		p.jobs = append(p.jobs, j)
 		return nil
 	}
-	chunks := func(days []string, perCall, maxDays int) []dingtalk.Chunk {
+	// The chunks of a kind: its whole days, everyone, then its close-outs, the people still
+	// open on each day.
+	chunks := func(cover string, perCall, maxDays int) []dingtalk.Chunk {
 		var out []dingtalk.Chunk
-		for _, run := range dayRuns(days) {
+		for _, run := range dayRuns(p.days[cover]) {
 			out = append(out, dingtalk.PlanChunks(users, date(run[0]), date(run[1]), perCall, maxDays)...)
+		}
+		for _, d := range slices.Sorted(maps.Keys(p.closing[cover])) {
+			out = append(out, dingtalk.PlanChunks(p.open[d], date(d), date(d), perCall, 1)...)
 		}
 		return out
 	}
@@ -322,21 +323,23 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		return int64(math.Ceil(float64(len(ch.UserIDs)*ch.Days()) * rate / pageRows))
 	}
 	if w.checks {
-		for _, ch := range chunks(p.days[""], dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
+		for _, ch := range chunks("", dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
 			if err := add(kindChecks, PathResults, ch, false, pages(ch, r.checks, resultsPage)); err != nil {
 				return err
 			}
 		}
 	}
 	if w.leave {
-		for _, ch := range chunks(p.days[""], dingtalk.MaxLeaveUsers, dingtalk.MaxLeaveDays) {
+		for _, ch := range chunks("", dingtalk.MaxLeaveUsers, dingtalk.MaxLeaveDays) {
 			if err := add(kindLeave, PathLeave, ch, false, pages(ch, r.leaves, leavePage)); err != nil {
 				return err
 			}
 		}
 	}
 	if w.punches {
-		for _, ch := range chunks(p.days[kaoqin.CoverPunches], dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
+		// listRecord selects punches by their time: a chunk asks for a day more than its work
+		// dates, for the check-outs of their night shifts, within its 7 x 24 hours.
+		for _, ch := range chunks(kaoqin.CoverPunches, dingtalk.MaxResultUsers, dingtalk.MaxResultDays-1) {
 			if err := add(kindPunches, PathRecords, ch, false, 1); err != nil {
 				return err
 			}
@@ -344,24 +347,35 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 	}
 	if w.plans && len(users) > 0 {
 		// Per run of days, the cheaper path: listbyusers costs a call per 50 people and 7 days,
-		// listschedule a call per 200 plans of the company and day.
-		for _, run := range dayRuns(p.days[kaoqin.CoverPlans]) {
-			n := int64(len(kaoqin.Days(run[0], run[1])))
-			byUsers := ceilDiv(int64(len(users)), dingtalk.MaxScheduleUsers) * ceilDiv(n, dingtalk.MaxScheduleDays)
-			perDay := max(1, int64(math.Ceil(float64(len(users))*r.plans/schedulePage)))
+		// listschedule a call per 200 plans of the company and day (whoever is asked about).
+		perDay := max(1, int64(math.Ceil(float64(len(users))*r.plans/schedulePage)))
+		planRun := func(who []string, from, to string) error {
+			n := int64(len(kaoqin.Days(from, to)))
+			byUsers := ceilDiv(int64(len(who)), dingtalk.MaxScheduleUsers) * ceilDiv(n, dingtalk.MaxScheduleDays)
 			if p.OpUserID != "" && byUsers <= n*perDay {
-				for _, ch := range dingtalk.PlanChunks(users, date(run[0]), date(run[1]), dingtalk.MaxScheduleUsers, dingtalk.MaxScheduleDays) {
+				for _, ch := range dingtalk.PlanChunks(who, date(from), date(to), dingtalk.MaxScheduleUsers, dingtalk.MaxScheduleDays) {
 					if err := add(kindPlans, PathByUsers, ch, false, 1); err != nil {
 						return err
 					}
 				}
-				continue
+				return nil
 			}
-			for _, d := range kaoqin.Days(run[0], run[1]) {
-				ch := dingtalk.Chunk{UserIDs: users, DateRange: dingtalk.DateRange{From: date(d), To: date(d)}}
+			for _, d := range kaoqin.Days(from, to) {
+				ch := dingtalk.Chunk{UserIDs: who, DateRange: dingtalk.DateRange{From: date(d), To: date(d)}}
 				if err := add(kindPlans, PathDaySched, ch, true, perDay); err != nil {
 					return err
 				}
+			}
+			return nil
+		}
+		for _, run := range dayRuns(p.days[kaoqin.CoverPlans]) {
+			if err := planRun(users, run[0], run[1]); err != nil {
+				return err
+			}
+		}
+		for _, d := range slices.Sorted(maps.Keys(p.closing[kaoqin.CoverPlans])) {
+			if err := planRun(p.open[d], d, d); err != nil {
+				return err
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,9 @@ func (s *noAdmins) Employees(ctx context.Context) ([]kaoqin.Employee, error) {
 
 func TestRun_nightlyDaysAreNotFetchedAgain(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
+	// The nightly days are 4 days old or more when the period sync runs: without a last pull
+	// at an age (TestRun_lastPull) they are not fetched again.
+	e := newEnv(t, envOptions{lastPull: -1})
 	// A week of nightly syncs, each of the day before...
 	for d := 10; d <= 16; d++ {
 		e.setNow(time.Date(2026, 11, d+1, 1, 0, 0, 0, shanghai))
@@ -162,9 +165,75 @@ func TestRun_nightlyDaysAreNotFetchedAgain(t *testing.T) {
 	if got, want := sum.Run.CallsBy[syncer.PathLeave], int64(2); got != want {
 		t.Errorf("%d leave calls, want %d", got, want)
 	}
-	oneDay := newEnv(t, envOptions{})
+	oneDay := newEnv(t, envOptions{lastPull: -1})
 	oneDay.sync(syncer.Request{From: "2026-11-17", To: "2026-11-18"})
 	if got, want := e.sim.Counters().Total().Metered-nightly, oneDay.sim.Counters().Total().Metered; got != want {
 		t.Errorf("the period sync made %d metered calls; the two days alone take %d", got, want)
+	}
+}
+
+// TestRun_lastPull: a final day is pulled once more when it is 3 days old, which brings what
+// DingTalk changed after the day (a make-up punch approved late), and then never again; a day
+// first pulled at that age needs no other pull.
+func TestRun_lastPull(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	ctx := context.Background()
+	at := func(wall string) time.Time { return e.sim.At(wall) }
+	e.setNow(at("2026-11-18 01:00"))
+	e.sync(syncer.Request{From: "2026-11-10", To: "2026-11-17"})
+	cov, err := e.db.Coverage(ctx, "2026-11-10", "2026-11-17")
+	must(t, err)
+	for _, c := range cov {
+		// The 10th..15th were 3 days old or more when pulled: that was their last pull.
+		if settled := c.Day <= "2026-11-15"; !c.Closed || c.Settled != settled || c.SettlesAt != at(kaoqin.AddDays(c.Day, 3)+" 00:00").UnixMilli() {
+			t.Errorf("%s: %+v, want final, settled %v", c.Day, c, settled)
+		}
+	}
+	// DingTalk's answer for the 17th changes after it was pulled: here, the store holds an
+	// older answer (a check not signed yet) for one signed check.
+	checks, err := e.db.Checks(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-17"})
+	must(t, err)
+	i := slices.IndexFunc(checks, func(c kaoqin.Check) bool { return c.Signed() })
+	stale := checks[i]
+	stale.TimeResult, stale.LocationResult, stale.UserCheckTime, stale.RecordID = kaoqin.TimeNotSigned, kaoqin.LocationNotSigned, stale.BaseCheckTime, 0
+	_, err = e.db.SaveChecks(ctx, kaoqin.CheckBatch{Checks: []kaoqin.Check{stale}})
+	must(t, err)
+
+	// Before the 16th is 3 days old nothing is due; on the 20th the last pulls of the 16th
+	// and 17th are, alone.
+	e.setNow(at("2026-11-18 23:00"))
+	if p, err := e.s.Plan(ctx, syncer.Request{From: "2026-11-10", To: "2026-11-17", NoOrg: true}); err != nil || p.ExpectedMetered != 0 || p.DaysFinal != 8 {
+		t.Errorf("on the 18th: %+v, %v; want nothing due", p, err)
+	}
+	e.setNow(at("2026-11-20 02:00"))
+	p, err := e.s.Plan(ctx, syncer.Request{From: "2026-11-10", To: "2026-11-17", NoOrg: true})
+	must(t, err)
+	if p.DaysLastPull != 2 || p.DaysFinal != 6 || p.ExpectedMetered == 0 || pathPlan(t, p, syncer.PathResults).Chunks == 0 {
+		t.Errorf("on the 20th: %d days' last pull, %d final, %d calls; want 2, 6", p.DaysLastPull, p.DaysFinal, p.ExpectedMetered)
+	}
+	due, err := e.s.Due(ctx, "2026-11-10", "2026-11-17")
+	must(t, err)
+	if !slices.Equal(due.LastPull, []string{"2026-11-16", "2026-11-17"}) || len(due.Whole)+len(due.Closing) != 0 {
+		t.Errorf("due on the 20th: %+v", due)
+	}
+	sum := e.sync(syncer.Request{From: "2026-11-10", To: "2026-11-17", NoOrg: true})
+	if sum.DaysLast != 2 || sum.DaysFinal != 6 {
+		t.Errorf("the last pull's summary: %+v", sum)
+	}
+	assertMirrors(t, e.sim, e.db, "2026-11-10", "2026-11-17", true)
+	got, err := e.db.Checks(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-17", UserIDs: []string{stale.UserID}})
+	must(t, err)
+	if j := slices.IndexFunc(got, func(c kaoqin.Check) bool { return c.ID == stale.ID }); j < 0 || got[j].TimeResult != checks[i].TimeResult {
+		t.Errorf("the last pull did not bring DingTalk's later answer for check %d", stale.ID)
+	}
+	cov, err = e.db.Coverage(ctx, "2026-11-17", "2026-11-17")
+	must(t, err)
+	if !cov[0].Settled {
+		t.Errorf("the 17th after its last pull: %+v", cov[0])
+	}
+	e.setNow(at("2026-11-25 02:00"))
+	if p, err := e.s.Plan(ctx, syncer.Request{From: "2026-11-10", To: "2026-11-17", NoOrg: true}); err != nil || p.ExpectedMetered != 0 {
+		t.Errorf("after the last pull: %+v, %v; want nothing due", p, err)
 	}
 }

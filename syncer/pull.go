@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
@@ -32,21 +33,18 @@ func (r pullResult) fill(sum *Summary) {
 // one of them would fail the same way.
 func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, error) {
 	res := pullResult{rows: map[string]int64{}}
-	// One coverage per kind of day: the results, the punches, the plans. None for a pull of
-	// some employees only: it covers no day.
-	covs := map[string]*coverage{}
+	// The days each kind of coverage marks as its chunks come in. None for a pull of some
+	// employees only: it covers no day.
+	var cov *coverage
 	if !p.partial {
-		for cover, days := range p.days {
-			kind := p.jobs[:0:0]
-			for _, j := range p.jobs {
-				if coverOf(j.kind) == cover {
-					kind = append(kind, j)
-				}
-			}
-			if cover == "" || len(kind) > 0 {
-				covs[cover] = newCoverage(days, kind, s.loc)
+		cs := []string{""}
+		for _, cover := range covers[1:] {
+			wanted := (cover == kaoqin.CoverPunches && p.Punches) || (cover == kaoqin.CoverPlans && p.Plans)
+			if wanted && (len(p.days[cover]) > 0 || len(p.closing[cover]) > 0) {
+				cs = append(cs, cover)
 			}
 		}
+		cov = newCoverage(p, s.final, cs)
 	}
 	var todo []*job
 	var skipped int64
@@ -54,22 +52,22 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 	for _, j := range p.jobs {
 		if j.doneAt > 0 {
 			skipped++
-			c := coverOf(j.kind)
-			ready[c] = append(ready[c], covs[c].done(j, j.doneAt)...)
+			for c, days := range cov.done(j, j.doneAt) {
+				ready[c] = append(ready[c], days...)
+			}
 			continue
 		}
 		todo = append(todo, j)
 	}
 	t.planned(int64(len(p.jobs)), skipped)
 	t.phase("attendance", "")
-	for cover, cov := range covs {
-		covered, err := s.markCovered(ctx, cover, append(ready[cover], cov.ready(s.now().UnixMilli())...))
-		if cover == "" {
-			res.daysCovered += covered
-		}
-		if err != nil {
-			return res, err
-		}
+	for c, days := range cov.ready(s.now().UnixMilli()) {
+		ready[c] = append(ready[c], days...)
+	}
+	covered, err := s.markAll(ctx, ready)
+	res.daysCovered += covered
+	if err != nil {
+		return res, err
 	}
 	todo = interleave(todo)
 
@@ -99,7 +97,7 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 	for range min(s.conc, max(len(todo), 1)) {
 		wg.Go(func() {
 			for j := range jobs {
-				rows, err := s.fetchAndSave(wctx, j, g)
+				rows, err := s.fetchAndSave(wctx, j, g, cov.observe)
 				if err != nil {
 					fail(err)
 					continue
@@ -109,13 +107,10 @@ func (s *Syncer) pull(ctx context.Context, t *tracker, p *Plan) (pullResult, err
 				res.rows[j.kind] += rows
 				mu.Unlock()
 				t.chunkDone(j.from+".."+j.to, rows)
-				cover := coverOf(j.kind)
-				n, err := s.markCovered(wctx, cover, covs[cover].done(j, j.pulledAt))
-				if cover == "" {
-					mu.Lock()
-					res.daysCovered += n
-					mu.Unlock()
-				}
+				n, err := s.markAll(wctx, cov.done(j, j.pulledAt))
+				mu.Lock()
+				res.daysCovered += n
+				mu.Unlock()
 				if err == nil {
 					// A sync that cannot write its ledger can no longer keep the quota.
 					err = s.books.Err()
@@ -210,19 +205,24 @@ func (s *Syncer) explain(err error, saved, todo int64) error {
 	return err
 }
 
-// fetchAndSave fetches one chunk whole and saves it in one transaction. The checkpoint is
-// recorded only when the fetch began after the chunk's last day had ended: only then is the
-// data final.
-func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, error) {
+// fetchAndSave fetches one chunk whole and saves it in one transaction, telling observe the
+// latest check (or plan) of each of its days. The checkpoint is recorded when the fetch began
+// after the chunk's last day had ended, with the time it began; the next plan counts it only if
+// that was after the days closed (final.go).
+func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard, observe func(day string, at int64)) (int64, error) {
 	started := s.now()
 	j.pulledAt = started.UnixMilli()
 	key := ""
-	if _, end := kaoqin.DayBounds(j.to, s.loc); !started.Before(end) {
+	_, end := kaoqin.DayBounds(j.to, s.loc)
+	if !started.Before(end) {
 		key = j.key
 	}
 	scope := kaoqin.Scope{UserIDs: j.chunk.UserIDs, From: j.from, To: j.to}
-	live := int64(0) // a pull of a day not over: it says when the punches were known
-	if _, end := kaoqin.DayBounds(j.to, s.loc); started.Before(end) {
+	// A pull of days that may still change (not closed yet, by what the store knew when the
+	// pull was planned) says when the punches were known: a check due by then with no punch
+	// was missed. A night shift's day is one of them until the morning after.
+	live := int64(0)
+	if j.pulledAt < j.closes || started.Before(end) {
 		live = j.pulledAt
 	}
 	switch j.kind {
@@ -231,9 +231,13 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 		if err != nil {
 			return 0, fmt.Errorf("check results %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
 		}
+		checks := Checks(rs, s.loc)
+		for _, c := range checks {
+			observe(c.WorkDate, c.BaseCheckTime)
+		}
 		rows, err := s.store.SaveChecks(ctx, kaoqin.CheckBatch{
 			Scope:      scope,
-			Checks:     Checks(rs, s.loc),
+			Checks:     checks,
 			Checkpoint: key,
 			SyncedAt:   j.pulledAt, // DingTalk's answers reflect at least this moment
 		})
@@ -245,13 +249,16 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 		var rs []dingtalk.Record
 		err := budgeted(g, func(int) error {
 			var err error
-			rs, _, err = s.client.Attendance.ListRecord(ctx, j.chunk.RecordOptions(s.loc))
+			rs, _, err = s.client.Attendance.ListRecord(ctx, recordOptions(j.chunk, s.loc))
 			return err
 		})
 		if err != nil {
 			return 0, fmt.Errorf("punch records %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
 		}
-		rows, err := s.store.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, Punches: Punches(rs, s.loc), Checkpoint: key, SyncedAt: live})
+		// The day after's punches of its own shifts are another chunk's; the night before's
+		// morning punches are the chunk before's.
+		punches := slices.DeleteFunc(Punches(rs, s.loc), func(p kaoqin.Punch) bool { return p.WorkDate < j.from || p.WorkDate > j.to })
+		rows, err := s.store.SavePunches(ctx, kaoqin.PunchBatch{Scope: scope, Punches: punches, Checkpoint: key, SyncedAt: live})
 		if err != nil {
 			return 0, fmt.Errorf("save punch records %s..%s: %w", j.from, j.to, err)
 		}
@@ -260,6 +267,11 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 		plans, err := s.fetchPlans(ctx, j, g)
 		if err != nil {
 			return 0, fmt.Errorf("plans %s..%s of %d employees: %w", j.from, j.to, len(j.chunk.UserIDs), err)
+		}
+		for _, p := range plans {
+			if !p.IsRest {
+				observe(p.WorkDate, p.PlanCheckTime)
+			}
 		}
 		rows, err := s.store.SaveSchedules(ctx, kaoqin.ScheduleBatch{Scope: scope, Schedules: plans, Checkpoint: key})
 		if err != nil {
@@ -283,6 +295,15 @@ func (s *Syncer) fetchAndSave(ctx context.Context, j *job, g *guard) (int64, err
 		}
 		return rows, nil
 	}
+}
+
+// recordOptions asks listRecord for the punches of a chunk's work dates: from the start of its
+// first day to the end of the day after its last (within 7 x 24 hours: punch chunks span at
+// most 6 days), since a night shift's check-out the next morning belongs to the day it began.
+func recordOptions(ch dingtalk.Chunk, loc *time.Location) *dingtalk.RecordOptions {
+	o := ch.RecordOptions(loc)
+	o.To = ch.To.AddDays(2).Start(loc).Add(-time.Second)
+	return o
 }
 
 // fetchPlans fetches one chunk's plans: listbyusers for its people and days, or listschedule
@@ -365,6 +386,21 @@ func budgeted(g *guard, call func(int) error) error {
 	}
 	defer g.release()
 	return call(0)
+}
+
+// markAll records the days of each coverage; it returns how many days of the results it marked.
+func (s *Syncer) markAll(ctx context.Context, days map[string][]kaoqin.DayCoverage) (int, error) {
+	n := 0
+	for _, cover := range covers {
+		k, err := s.markCovered(ctx, cover, days[cover])
+		if cover == "" {
+			n = k
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // markCovered records the days of a coverage ("" the results, or a kind); it returns how many.

@@ -53,6 +53,14 @@ type Config struct {
 	// OpUserID is the administrator on whose behalf plans are read (listbyusers' op_user_id);
 	// default the first administrator of the stored org chart (KAOQIN_DINGTALK_OP_USER_ID).
 	OpUserID string
+	// LateWindow is how long after a day's last check a punch may still answer it: a day is
+	// final once pulled after that (and after its end). Default DefaultLateWindow
+	// (KAOQIN_SYNC_LATE_WINDOW). See final.go.
+	LateWindow time.Duration
+	// LastPullAge is the age in days at which a final day is pulled once more, for the
+	// corrections made after it; 0 means DefaultLastPullAge, negative none
+	// (KAOQIN_SYNC_LAST_PULL).
+	LastPullAge int
 }
 
 // Syncer pulls a company's org chart and attendance from DingTalk into the store, spending as
@@ -71,6 +79,7 @@ type Syncer struct {
 
 	noPunches, noPlans bool
 	opUserID           string
+	final              finality
 }
 
 // New returns a Syncer and starts writing the books' calls to the store's ledger.
@@ -106,6 +115,16 @@ func New(cfg Config) (*Syncer, error) {
 	if s.conc <= 0 {
 		s.conc = DefaultConcurrency
 	}
+	s.final = finality{loc: s.loc, window: cfg.LateWindow, age: cfg.LastPullAge}
+	if s.final.window <= 0 {
+		s.final.window = DefaultLateWindow
+	}
+	switch {
+	case s.final.age == 0:
+		s.final.age = DefaultLastPullAge
+	case s.final.age < 0:
+		s.final.age = 0
+	}
 	s.books.Attach(s.store)
 	return s, nil
 }
@@ -127,6 +146,7 @@ const (
 	KindOrg        = "org"
 	KindAttendance = "attendance"
 	KindLive       = "live"
+	KindRefetch    = "refetch" // days DingTalk's events named, pulled again
 )
 
 func (r Request) kind() string {
@@ -150,11 +170,13 @@ type Summary struct {
 	PunchRows   int64             `json:"punch_rows"`
 	PlanRows    int64             `json:"plan_rows"`
 	ChunksTotal int64             `json:"chunks_total"`
-	DaysFinal   int               `json:"days_final"`    // final before the sync: not fetched again
-	DaysCovered int               `json:"days_covered"`  // covered by this sync
-	Month       string            `json:"month"`         // the quota's month
-	MonthUsed   int64             `json:"month_metered"` // metered calls of the month in the ledger
-	Quota       int64             `json:"quota"`         // 0: no limit
+	DaysFinal   int               `json:"days_final"`     // final before the sync: not fetched again
+	DaysLast    int               `json:"days_last_pull"` // final, fetched once more: their last pull
+	DaysClosing int               `json:"days_closing"`   // closed since: their night shift's people fetched again
+	DaysCovered int               `json:"days_covered"`   // covered by this sync
+	Month       string            `json:"month"`          // the quota's month
+	MonthUsed   int64             `json:"month_metered"`  // metered calls of the month in the ledger
+	Quota       int64             `json:"quota"`          // 0: no limit
 	Wall        time.Duration     `json:"wall_ns"`
 }
 
@@ -239,7 +261,7 @@ func (s *Syncer) run(ctx context.Context, req Request, t *tracker, sum *Summary)
 	if err := p.Affordable(); err != nil {
 		return err
 	}
-	sum.Employees, sum.DaysFinal = p.Employees, p.DaysFinal
+	sum.Employees, sum.DaysFinal, sum.DaysLast, sum.DaysClosing = p.Employees, p.DaysFinal, p.DaysLastPull, p.DaysClosing
 	res, err := s.pull(ctx, t, p)
 	res.fill(sum)
 	sum.ChunksTotal = int64(len(p.jobs))

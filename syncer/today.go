@@ -54,8 +54,19 @@ func (s *Syncer) SyncToday(ctx context.Context) (*Summary, error) {
 		users, err = s.rangeUsers(ctx, today, today)
 		w.punches = false // the check results say who is in so far; polls bring punches
 	} else {
-		users, err = s.notCheckedIn(ctx, today)
+		users, err = s.notCheckedIn(ctx, today, false)
 		w = wants{checks: !w.punches, punches: w.punches} // listRecord when punches are on: see PollCost
+		if err == nil && w.punches {
+			// Yesterday's night shift is at work still: its late ones too. listRecord costs a
+			// call per 50 people whatever the days, so they join the same calls.
+			var night []string
+			if night, err = s.overnightNotIn(ctx, today); len(night) > 0 {
+				users = append(users, night...)
+				slices.Sort(users)
+				users = slices.Compact(users)
+				p.From = kaoqin.AddDays(today, -1)
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -68,7 +79,7 @@ func (s *Syncer) SyncToday(ctx context.Context) (*Summary, error) {
 		return nil, err
 	}
 
-	t := s.newTracker(ctx, KindLive, today, today)
+	t := s.newTracker(ctx, KindLive, p.From, today)
 	if err := t.create(ctx); err != nil {
 		return nil, err
 	}
@@ -100,10 +111,28 @@ func PollCost(n int64, checksPerDay float64, records bool) int64 {
 	return calls
 }
 
+// overnightNotIn returns the employees of yesterday's night shift that a live poll of today
+// asks about: yesterday is not final, and they are not checked in (see notCheckedIn) on a
+// shift that ends after today began and has not closed yet.
+func (s *Syncer) overnightNotIn(ctx context.Context, today string) ([]string, error) {
+	yesterday := kaoqin.AddDays(today, -1)
+	cov, err := s.store.Coverage(ctx, yesterday, yesterday)
+	if err != nil {
+		return nil, fmt.Errorf("read yesterday's coverage: %w", err)
+	}
+	start, _ := kaoqin.DayBounds(today, s.loc)
+	if len(cov) == 0 || cov[0].Closed || cov[0].LastCheckAt < start.UnixMilli() ||
+		s.now().UnixMilli() >= s.final.closesAt(yesterday, cov[0].LastCheckAt) {
+		return nil, nil
+	}
+	return s.notCheckedIn(ctx, yesterday, true)
+}
+
 // notCheckedIn returns, sorted, the employees a live poll asks about: a check-in due by now
-// (an OnDuty check or plan of today whose time has come), no OnDuty check signed, no valid
-// punch seen today, and no leave today.
-func (s *Syncer) notCheckedIn(ctx context.Context, today string) ([]string, error) {
+// (an OnDuty check or plan of day whose time has come), no OnDuty check signed, no valid
+// punch seen that day, and no leave that day. overnight keeps only the ones whose shift ends
+// after the day does (a night shift).
+func (s *Syncer) notCheckedIn(ctx context.Context, today string, overnight bool) ([]string, error) {
 	f := kaoqin.Filter{From: today, To: today}
 	checks, err := s.store.Checks(ctx, f)
 	if err != nil {
@@ -148,9 +177,18 @@ func (s *Syncer) notCheckedIn(ctx context.Context, today string) ([]string, erro
 			due[p.UserID] = true
 		}
 	}
+	night := map[string]bool{} // a check or plan after the day's end
+	if overnight {
+		for _, c := range checks {
+			night[c.UserID] = night[c.UserID] || c.BaseCheckTime >= end.UnixMilli()
+		}
+		for _, p := range plans {
+			night[p.UserID] = night[p.UserID] || (!p.IsRest && p.PlanCheckTime >= end.UnixMilli())
+		}
+	}
 	var users []string
 	for u := range due {
-		if !out[u] {
+		if !out[u] && (!overnight || night[u]) {
 			users = append(users, u)
 		}
 	}
@@ -164,7 +202,8 @@ func (s *Syncer) notCheckedIn(ctx context.Context, today string) ([]string, erro
 func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 	now := s.now()
 	today := kaoqin.DateOf(now, s.loc)
-	in := BudgetInput{Quota: s.quota, Today: today, Location: s.loc, Punches: !s.noPunches, Plans: !s.noPlans}
+	in := BudgetInput{Quota: s.quota, Today: today, Location: s.loc, Punches: !s.noPunches, Plans: !s.noPlans,
+		LastPull: s.final.age > 0}
 	l, err := s.store.Ledger(ctx, kaoqin.MonthOf(now, s.loc))
 	if err != nil {
 		return Budget{}, fmt.Errorf("read the month's ledger: %w", err)
@@ -186,7 +225,7 @@ func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 			return Budget{}, fmt.Errorf("read the checks of %s: %w", cov[i].Day, err)
 		}
 		if len(checks) > 0 {
-			in.Shifts, in.ChecksPerWorkday = shifts(checks, s.loc)
+			in.Shifts, in.ChecksPerWorkday, in.Overnight = shifts(checks, s.loc)
 			plans, err := s.store.Schedules(ctx, kaoqin.Filter{From: cov[i].Day, To: cov[i].Day})
 			if err != nil {
 				return Budget{}, fmt.Errorf("read the plans of %s: %w", cov[i].Day, err)
@@ -197,12 +236,33 @@ func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 			break
 		}
 	}
+	if in.Refetch, err = s.refetchPerDay(ctx, today); err != nil {
+		return Budget{}, err
+	}
 	return PlanBudget(in), nil
 }
 
+// refetchPerDay is the metered calls a day of the last two weeks' refetches (runs of kind
+// KindRefetch) cost, rounded up.
+func (s *Syncer) refetchPerDay(ctx context.Context, today string) (int64, error) {
+	runs, err := s.store.Runs(ctx, 1000)
+	if err != nil {
+		return 0, fmt.Errorf("read the latest runs: %w", err)
+	}
+	since, _ := kaoqin.DayBounds(kaoqin.AddDays(today, -14), s.loc)
+	var metered int64
+	for _, r := range runs {
+		if r.Kind == KindRefetch && r.StartedAt >= since.UnixMilli() {
+			metered += r.Metered
+		}
+	}
+	return ceilDiv(metered, 14), nil
+}
+
 // shifts returns the distinct shifts of one day's checks (each person's first OnDuty and last
-// OffDuty, as wall times) and the checks per scheduled person.
-func shifts(checks []kaoqin.Check, loc *time.Location) ([]Shift, float64) {
+// OffDuty, as wall times), the checks per scheduled person, and how many people's shift ends
+// after the day does (a night shift).
+func shifts(checks []kaoqin.Check, loc *time.Location) ([]Shift, float64, int) {
 	type span struct{ on, off int64 }
 	people := map[string]*span{}
 	for _, c := range checks {
@@ -223,16 +283,20 @@ func shifts(checks []kaoqin.Check, loc *time.Location) ([]Shift, float64) {
 		}
 	}
 	var out []Shift
+	overnight := 0
 	for _, p := range people {
 		if p.on == 0 || p.off == 0 {
 			continue
 		}
 		out = append(out, Shift{OnDuty: timeOfDay(p.on, loc), OffDuty: timeOfDay(p.off, loc)})
+		if kaoqin.DateOfMs(p.off, loc) > kaoqin.DateOfMs(p.on, loc) {
+			overnight++
+		}
 	}
 	slices.SortFunc(out, func(a, b Shift) int {
 		return cmp.Or(cmp.Compare(a.OnDuty, b.OnDuty), cmp.Compare(a.OffDuty, b.OffDuty))
 	})
-	return slices.Compact(out), float64(len(checks)) / float64(max(len(people), 1))
+	return slices.Compact(out), float64(len(checks)) / float64(max(len(people), 1)), overnight
 }
 
 // timeOfDay is the wall time of a unix-ms instant in loc, as a duration since midnight.
