@@ -88,7 +88,8 @@ type Daily struct {
 	Timezone    string `json:"timezone"`
 	GeneratedAt Time   `json:"generated_at"`
 	// SyncedAt is when the day's attendance was last pulled from DingTalk; Final is true when
-	// that happened after the day had ended (otherwise the day is reported as it stood then).
+	// that happened after the day had closed: ended, and its last check's late window passed (a
+	// night shift's day closes the next morning). Otherwise the day is reported as it stood then.
 	SyncedAt Time `json:"synced_at"`
 	Final    bool `json:"final"`
 	// Scope is Options.DeptIDs: the subtrees the report is limited to (absent: the company).

@@ -58,12 +58,14 @@ func Parse(enabled bool, nightly, live, hours string) (Config, error) {
 	start, end, ok := strings.Cut(hours, "-")
 	if ok {
 		cfg.HoursStart, err = ClockTime(start)
-		if err == nil {
+		if err == nil && end == "24:00" {
+			cfg.HoursEnd = 24 * time.Hour // to midnight: 00:00-24:00 is all day, for night shifts
+		} else if err == nil {
 			cfg.HoursEnd, err = ClockTime(end)
 		}
 	}
 	if !ok || err != nil || cfg.HoursEnd <= cfg.HoursStart {
-		return cfg, kaoqin.Errorf(kaoqin.EINVALID, "bad --sync-hours %q: want HH:MM-HH:MM such as 08:00-19:00", hours)
+		return cfg, kaoqin.Errorf(kaoqin.EINVALID, "bad --sync-hours %q: want HH:MM-HH:MM such as 08:00-19:00 (00:00-24:00: all day)", hours)
 	}
 	return cfg, nil
 }

@@ -44,8 +44,17 @@ func newEngineFixtureQuota(t *testing.T, quota int64) *engineFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim := dingtalksim.New(dingtalksim.Config{Seed: 5, Employees: 60, Location: loc, Now: time.Date(2026, 11, 18, 8, 50, 0, 0, loc),
-		QPS: -1, IPLimit: -1, MonthlyQuota: -1})
+	return newEngineFixtureOf(t, quota, dingtalksim.Config{Seed: 5, Employees: 60, Location: loc, Now: time.Date(2026, 11, 18, 8, 50, 0, 0, loc)},
+		"2026-11-16", "2026-11-18")
+}
+
+// newEngineFixtureOf is newEngineFixture with the syncer's budget, the simulator's company
+// and clock, and the days synced first.
+func newEngineFixtureOf(t *testing.T, quota int64, cfg dingtalksim.Config, from, to string) *engineFixture {
+	t.Helper()
+	loc := cfg.Location
+	cfg.QPS, cfg.IPLimit, cfg.MonthlyQuota = -1, -1, -1
+	sim := dingtalksim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	path := t.TempDir() + "/kaoqin.db"
@@ -70,7 +79,7 @@ func newEngineFixtureQuota(t *testing.T, quota int64) *engineFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Run(context.Background(), syncer.Request{From: "2026-11-16", To: "2026-11-18"}); err != nil {
+	if _, err := f.s.Run(context.Background(), syncer.Request{From: from, To: to}); err != nil {
 		t.Fatal(err)
 	}
 	return f

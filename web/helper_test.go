@@ -51,6 +51,8 @@ func mustLoad(name string) *time.Location {
 // fixtureDB is a company's database, built once per test binary.
 type fixtureDB struct {
 	employees int
+	night     bool      // the company has night shifts (dingtalksim.Config.NightShift)
+	now       time.Time // the company clock and the servers' "now"; zero: testNow
 	once      sync.Once
 	dir       string
 	path      string
@@ -91,14 +93,14 @@ func (f *fixtureDB) build(t testing.TB) string {
 			return
 		}
 		f.path = filepath.Join(f.dir, "kaoqin.db")
-		f.sim = dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: f.employees, Now: testNow, Location: shanghai})
+		f.sim = dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: f.employees, Now: f.clock(), Location: shanghai, NightShift: f.night})
 		ctx := context.Background()
 		db, err := store.Open(ctx, f.path)
 		if err != nil {
 			f.err = err
 			return
 		}
-		if err := webtest.Fill(ctx, db, f.sim, fixtureFrom, testToday, testNow); err != nil {
+		if err := webtest.Fill(ctx, db, f.sim, fixtureFrom, kaoqin.DateOf(f.clock(), shanghai), f.clock()); err != nil {
 			db.Close()
 			f.err = err
 			return
@@ -173,6 +175,14 @@ func newEnv(t *testing.T, opts ...func(*web.Config)) *env {
 	return newEnvOf(t, fixture, opts...)
 }
 
+// clock is the fixture's "now".
+func (f *fixtureDB) clock() time.Time {
+	if f.now.IsZero() {
+		return testNow
+	}
+	return f.now
+}
+
 // newEnvOf is newEnv over another company.
 func newEnvOf(t *testing.T, f *fixtureDB, opts ...func(*web.Config)) *env {
 	t.Helper()
@@ -191,7 +201,7 @@ func newEnvOf(t *testing.T, f *fixtureDB, opts ...func(*web.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{t: t, sim: f.sim, db: db, clock: &clock{now: testNow}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
+	e := &env{t: t, sim: f.sim, db: db, clock: &clock{now: f.clock()}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
 	cfg := web.Config{
 		Store: db, Location: shanghai, Now: e.clock.Now, Clock: e.clock.Now, Syncer: e.sync, MonthlyQuota: 5000,
 		Logger:       slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -68,6 +68,8 @@ func TestDictionary(t *testing.T) {
 	made("role_", kaoqin.RoleAdmin, kaoqin.RoleHR, kaoqin.RoleManager)
 	made("status_", append(statusOrder, report.StatusNone, "unsynced")...)
 	made("presence_", presenceOrder...)
+	made("day_state_", dayStateNames...)
+	made("overnight_", overnightStates...)
 	made("result_", kaoqin.TimeNormal, kaoqin.TimeEarly, kaoqin.TimeLate, kaoqin.TimeSeriousLate, kaoqin.TimeAbsenteeism, kaoqin.TimeNotSigned)
 	made("check_", kaoqin.OnDuty, kaoqin.OffDuty)
 	made("run_", kaoqin.RunRunning, kaoqin.RunOK, kaoqin.RunFailed, kaoqin.RunInterrupted)

@@ -293,7 +293,7 @@ func TestCheckSchema(t *testing.T) {
 	good := map[string]any{}
 	for _, f := range []string{"headcount", "scheduled", "checked_in", "not_checked_in", "late", "serious_late", "absenteeism_late",
 		"early", "missing_on_duty", "missing_off_duty", "absent", "on_leave", "outside",
-		"not_due_yet", "awaiting", "on_leave_checked_in", "on_leave_not_checked_in", "due_now"} {
+		"not_due_yet", "awaiting", "on_leave_checked_in", "on_leave_not_checked_in", "due_now", "overnight_on_duty"} {
 		good[f] = float64(1)
 	}
 	var errs []string

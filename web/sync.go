@@ -38,6 +38,66 @@ type Freshness struct {
 	// numbers are final. "" if none.
 	LastFinalDay string `json:"last_final_day,omitempty"`
 	Running      bool   `json:"running"` // a sync runs in this instance now
+	// Days are the last daysShown days, newest first: which are final, and which still wait
+	// for a pull (the one that makes them final, or their last pull).
+	Days []DayState `json:"days"`
+}
+
+// DayState is where one recent day stands (kaoqin.DayCoverage): State is "today" (in
+// progress), "open" (pulled, not final: a pull after ClosesAt makes it final; a night shift's
+// day closes the next morning), "final" (its last pull, for the corrections made after the
+// day, is due at SettlesAt), "settled" (that pull is done) or "not_synced".
+type DayState struct {
+	Day       string    `json:"day"`
+	State     string    `json:"state"`
+	SyncedAt  time.Time `json:"synced_at,omitzero"`
+	ClosesAt  time.Time `json:"closes_at,omitzero"`
+	SettlesAt time.Time `json:"settles_at,omitzero"`
+	// NightShift: the day's last check is the next morning.
+	NightShift bool `json:"night_shift,omitempty"`
+}
+
+// daysShown is how many recent days the sync page says the state of: a week and today.
+const daysShown = 8
+
+// dayStateNames are the states of DayState.
+var dayStateNames = []string{"today", "open", "final", "settled", "not_synced"}
+
+// dayStates says where the last daysShown days stand, from their coverage.
+func (s *Server) dayStates(today string, cov []kaoqin.DayCoverage) []DayState {
+	byDay := map[string]kaoqin.DayCoverage{}
+	for _, c := range cov {
+		byDay[c.Day] = c
+	}
+	at := func(ms int64) time.Time {
+		if ms == 0 {
+			return time.Time{}
+		}
+		return time.UnixMilli(ms).In(s.loc)
+	}
+	out := make([]DayState, 0, daysShown)
+	for i := range daysShown {
+		day := kaoqin.AddDays(today, -i)
+		c, ok := byDay[day]
+		st := DayState{Day: day, State: "not_synced"}
+		if ok {
+			_, end := kaoqin.DayBounds(day, s.loc)
+			st.SyncedAt, st.ClosesAt, st.SettlesAt = at(c.SyncedAt), at(c.ClosesAt), at(c.SettlesAt)
+			st.NightShift = c.LastCheckAt >= end.UnixMilli()
+			switch {
+			case day == today:
+				st.State = "today"
+			case c.Settled:
+				st.State = "settled"
+			case c.Closed:
+				st.State = "final"
+			default:
+				st.State = "open"
+			}
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // freshDays is how far back Freshness looks for a final day.
@@ -91,6 +151,7 @@ func (s *Server) freshness(ctx context.Context, st *SyncStatus) (Freshness, erro
 			f.LastFinalDay = c.Day
 		}
 	}
+	f.Days = s.dayStates(today, cov)
 	live, err := s.lastPull(ctx, today)
 	if err != nil {
 		return f, err

@@ -40,6 +40,10 @@ type boardView struct {
 	// LastPull is when a live pull of the day last finished, if later than the day's full
 	// pull (Report.SyncedAt); zero otherwise.
 	LastPull time.Time
+	// Overnight is the night shift of the day before (OvernightDay) still at work
+	// (overnight.go).
+	Overnight    []overnightRow
+	OvernightDay string
 }
 
 // deptTile is one department's tile.
@@ -184,6 +188,10 @@ func (s *Server) board(ctx context.Context, lang report.Lang, day, today string,
 	if v.Lateness, err = newLatenessView(lang, d, dept); err != nil {
 		return nil, err
 	}
+	if v.Overnight, err = overnightRows(d, dept); err != nil {
+		return nil, err
+	}
+	v.OvernightDay = kaoqin.AddDays(day, -1)
 	if v.LastPull, err = s.lastPull(ctx, day); err != nil {
 		return nil, err
 	}

@@ -21,18 +21,20 @@ import (
 type Globals struct {
 	Config string `name:"config" env:"KAOQIN_CONFIG" placeholder:"FILE" help:"Config file of KEY=VALUE lines using the KAOQIN_* names below (flags and environment win over it)."`
 
-	AppKey       string  `name:"app-key" env:"KAOQIN_DINGTALK_APP_KEY" placeholder:"KEY" help:"The internal app's AppKey (ClientID)."`
-	AppSecret    string  `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
-	BaseURL      string  `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
-	QPS          float64 `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
-	MonthlyQuota quota   `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" placeholder:"N|off" help:"Metered-call budget per calendar month: a number of calls, or off for no limit."`
-	OpUserID     string  `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
-	Punches      bool    `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
-	Plans        bool    `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
-	AgentID      int64   `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
-	DB           string  `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
-	Timezone     string  `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
-	LogLevel     string  `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`
+	AppKey       string        `name:"app-key" env:"KAOQIN_DINGTALK_APP_KEY" placeholder:"KEY" help:"The internal app's AppKey (ClientID)."`
+	AppSecret    string        `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
+	BaseURL      string        `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
+	QPS          float64       `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
+	MonthlyQuota quota         `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" placeholder:"N|off" help:"Metered-call budget per calendar month: a number of calls, or off for no limit."`
+	OpUserID     string        `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
+	Punches      bool          `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
+	Plans        bool          `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
+	LateWindow   time.Duration `name:"late-window" env:"KAOQIN_SYNC_LATE_WINDOW" default:"4h" help:"How long after a day's last check a punch may still change it: a day is final once pulled after that (a night shift's day, the next morning)."`
+	LastPull     lastPull      `name:"last-pull" env:"KAOQIN_SYNC_LAST_PULL" default:"3" placeholder:"DAYS|off" help:"Age in days at which a final day is pulled once more, for the corrections DingTalk takes in after it (make-up punches, late approvals, edits); off for never."`
+	AgentID      int64         `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
+	DB           string        `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
+	Timezone     string        `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
+	LogLevel     string        `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`
 
 	stdout, stderr io.Writer
 }
@@ -66,6 +68,36 @@ func (q quota) String() string {
 
 // limit is the budget as the syncer and the dashboard take it: 0 for no limit.
 func (q quota) limit() int { return max(0, int(q)) }
+
+// lastPull is the age in days of a final day's last pull: a whole number from 1, or "off"
+// (-1).
+type lastPull int
+
+func (l *lastPull) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if strings.EqualFold(s, "off") {
+		*l = -1
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 60 {
+		return fmt.Errorf("last pull %q: want an age in days from 1 to 60 (e.g. 3), or off (KAOQIN_SYNC_LAST_PULL, --last-pull)", s)
+	}
+	*l = lastPull(n)
+	return nil
+}
+
+func (l lastPull) String() string {
+	if l < 0 {
+		return "off"
+	}
+	return strconv.Itoa(int(l))
+}
+
+// finality is when days become final and get their last pull, as syncer.Config takes it.
+func (g Globals) finality() (lateWindow time.Duration, lastPullAge int) {
+	return g.LateWindow, int(g.LastPull)
+}
 
 // Location returns the configured time zone.
 func (g *Globals) Location() (*time.Location, error) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigPrecedence(t *testing.T) {
@@ -86,5 +87,26 @@ func TestQuota(t *testing.T) {
 	t.Setenv("KAOQIN_DINGTALK_MONTHLY_QUOTA", "12000")
 	if g := parseOnly(t, []string{"version"}).Globals; g.MonthlyQuota.limit() != 12000 {
 		t.Errorf("12000: %v", g.MonthlyQuota)
+	}
+}
+
+// TestConfig_finality: the late window and the last pull's age, with their defaults, off,
+// and one line for a bad value.
+func TestConfig_finality(t *testing.T) {
+	if late, age := parseOnly(t, []string{"version"}).Globals.finality(); late != 4*time.Hour || age != 3 {
+		t.Errorf("defaults: late window %v, last pull %d; want 4h, 3", late, age)
+	}
+	t.Setenv("KAOQIN_SYNC_LAST_PULL", "off")
+	t.Setenv("KAOQIN_SYNC_LATE_WINDOW", "6h")
+	if late, age := parseOnly(t, []string{"version"}).Globals.finality(); late != 6*time.Hour || age != -1 {
+		t.Errorf("6h and off: late window %v, last pull %d", late, age)
+	}
+	for _, bad := range []string{"0", "-2", "three", "61"} {
+		var out bytes.Buffer
+		t.Setenv("KAOQIN_SYNC_LAST_PULL", bad)
+		status := run(context.Background(), []string{"version"}, &out, &out)
+		if status != 2 || strings.Count(out.String(), "\n") != 1 || !strings.Contains(out.String(), "KAOQIN_SYNC_LAST_PULL") {
+			t.Errorf("last pull %q: status %d, %q; want 2 and one line naming the setting", bad, status, out.String())
+		}
 	}
 }

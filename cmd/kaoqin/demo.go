@@ -24,13 +24,14 @@ import (
 // first sync, and the dashboard with live pulls every few simulated minutes. The whole
 // application runs on the simulator's clock, so the board shows the simulated morning.
 type demoCmd struct {
-	Addr      string        `default:"127.0.0.1:8080" help:"Address of the dashboard."`
-	Employees int           `default:"300" help:"People in the simulated company."`
-	Seed      int64         `default:"1" help:"Seed of the simulated company."`
-	Start     string        `default:"08:45" placeholder:"HH:MM" help:"The simulated clock at start, on today (or the last workday before it)."`
-	Speed     float64       `default:"30" help:"Simulated seconds per real second: at 30, the morning passes in minutes."`
-	Days      int           `default:"0" help:"Days of history synced at start; 0: what the dashboard's pages show (last month, the last pay cycle from the 26th, the 30-day charts)."`
-	LiveEvery time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today."`
+	Addr       string        `default:"127.0.0.1:8080" help:"Address of the dashboard."`
+	Employees  int           `default:"300" help:"People in the simulated company."`
+	Seed       int64         `default:"1" help:"Seed of the simulated company."`
+	Start      string        `default:"08:45" placeholder:"HH:MM" help:"The simulated clock at start, on today (or the last workday before it)."`
+	Speed      float64       `default:"30" help:"Simulated seconds per real second: at 30, the morning passes in minutes."`
+	Days       int           `default:"0" help:"Days of history synced at start; 0: what the dashboard's pages show (last month, the last pay cycle from the 26th, the 30-day charts)."`
+	LiveEvery  time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today."`
+	NightShift bool          `name:"night-shift" default:"true" negatable:"" help:"The company has night shifts: its teams (…班) work 22:00-06:00, its hotline a 20:00-08:00 two-shift rotation."`
 
 	ready func(d *demoRun) // tests learn the URL, the password, the simulator and the engine here
 }
@@ -97,7 +98,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	midnight, _ := kaoqin.DayBounds(day, loc)
 	sim := dingtalksim.New(dingtalksim.Config{Seed: c.Seed, Employees: c.Employees, Location: loc,
-		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1})
+		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1, NightShift: c.NightShift})
 	log := demoLogger(g, sim.Now, loc)
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -21,7 +21,7 @@ func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	g := &Globals{Timezone: "Asia/Shanghai", MonthlyQuota: 5000, LogLevel: "warn", stdout: &out, stderr: &errOut}
 	runc := make(chan *demoRun, 1)
-	cmd := &demoCmd{Addr: "127.0.0.1:0", Employees: 120, Seed: 3, Start: "08:45", Speed: 0, Days: 7, LiveEvery: 10 * time.Minute,
+	cmd := &demoCmd{Addr: "127.0.0.1:0", Employees: 120, Seed: 3, Start: "08:45", Speed: 0, Days: 7, LiveEvery: 10 * time.Minute, NightShift: true,
 		ready: func(d *demoRun) { runc <- d }}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

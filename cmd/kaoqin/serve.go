@@ -33,7 +33,7 @@ type serveCmd struct {
 	Schedule       bool          `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
 	SyncNightly    string        `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
 	SyncLive       string        `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
-	SyncHours      string        `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls."`
+	SyncHours      string        `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls; 00:00-24:00 for all day (night shifts)."`
 	LockRetry      time.Duration `name:"schedule-lock-retry" env:"KAOQIN_SCHEDULE_LOCK_RETRY" default:"15s" help:"How often an instance that does not run the schedule tries to take it over (another instance runs the schedule within this of the holder's death), and the one that does checks it still holds the lock."`
 	Tick           time.Duration `name:"schedule-tick" env:"KAOQIN_SCHEDULE_TICK" default:"1m" hidden:"" help:"How often the schedule looks at the clock (tests shorten it)."`
 	TLSCert        string        `name:"tls-cert" env:"KAOQIN_TLS_CERT" placeholder:"FILE" help:"Serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key."`
@@ -178,8 +178,10 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	}
 	var eng *schedule.Engine
 	if c.client != nil {
+		late, age := g.finality()
 		s, err := syncer.New(syncer.Config{Client: c.client, Store: c.db, Books: c.books, Location: c.loc, Now: c.now,
-			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota.limit()), NoPunches: !g.Punches, NoPlans: !g.Plans, OpUserID: g.OpUserID})
+			Logger: c.log, MonthlyQuota: int64(g.MonthlyQuota.limit()), NoPunches: !g.Punches, NoPlans: !g.Plans, OpUserID: g.OpUserID,
+			LateWindow: late, LastPullAge: age})
 		if err != nil {
 			return err
 		}

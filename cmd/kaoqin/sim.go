@@ -29,6 +29,7 @@ type simCmd struct {
 	FaultRate    float64       `name:"fault-rate" default:"0" help:"Share of calls answered errcode -1 (系统繁忙) or HTTP 502, from 0 to 1."`
 	Latency      time.Duration `default:"0s" help:"Delay added to every answer, such as 50ms."`
 	NegativeDept bool          `name:"negative-dept" help:"List the home-school department -1 under the root, as some orgs do."`
+	NightShift   bool          `name:"night-shift" help:"Give the company night shifts: the teams (…班) work 22:00-06:00, the hotline a 20:00-08:00 two-shift rotation."`
 
 	listening func(addr string) // tests learn the bound address here
 }
@@ -89,7 +90,7 @@ func (c *simCmd) config(g *Globals) (dingtalksim.Config, error) {
 	cfg := dingtalksim.Config{
 		Seed: c.Seed, Employees: c.Employees, AppKey: g.AppKey, AppSecret: g.AppSecret,
 		TokenTTL: c.TokenTTL, MonthlyQuota: g.MonthlyQuota.limit(), Location: loc,
-		Speed: c.Speed, Latency: c.Latency, NegativeDept: c.NegativeDept,
+		Speed: c.Speed, Latency: c.Latency, NegativeDept: c.NegativeDept, NightShift: c.NightShift,
 	}
 	switch {
 	case c.Employees < 1 || c.Employees > 1_000_000:

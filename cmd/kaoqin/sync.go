@@ -86,10 +86,11 @@ func (c *syncCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer db.Close()
 	progress := newProgress(g.stdout, log)
+	late, age := g.finality()
 	s, err := syncer.New(syncer.Config{
 		Client: client, Store: db, Books: books, Location: loc, Logger: log,
 		MonthlyQuota: int64(g.MonthlyQuota.limit()), Concurrency: c.Concurrency, Progress: progress.show,
-		OpUserID: g.OpUserID,
+		OpUserID: g.OpUserID, LateWindow: late, LastPullAge: age,
 	})
 	if err != nil {
 		return err
@@ -154,7 +155,9 @@ func (c *syncCmd) plan(ctx context.Context, g *Globals, req syncer.Request, loc 
 		return err
 	}
 	defer db.Close()
-	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota.limit()), OpUserID: g.OpUserID})
+	late, age := g.finality()
+	s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota.limit()), OpUserID: g.OpUserID,
+		LateWindow: late, LastPullAge: age})
 	if err != nil {
 		return err
 	}
@@ -225,7 +228,13 @@ func (c *syncCmd) printPlan(w io.Writer, p *syncer.Plan) error {
 	}
 	if p.OrgKnown && !c.OrgOnly {
 		if p.DaysFinal > 0 {
-			fmt.Fprintf(&b, "%d days of the range are final already (pulled after they ended): not fetched again (--refetch does)\n", p.DaysFinal)
+			fmt.Fprintf(&b, "%d days of the range are final already (pulled after they ended and their last check's late window): not fetched again (--refetch does)\n", p.DaysFinal)
+		}
+		if p.DaysLastPull > 0 {
+			fmt.Fprintf(&b, "%d final days are due their last pull (KAOQIN_SYNC_LAST_PULL days old): fetched once more, for the corrections made after them\n", p.DaysLastPull)
+		}
+		if p.DaysClosing > 0 {
+			fmt.Fprintf(&b, "%d days were pulled while a night shift still worked and have closed since: their %d people still at work then are fetched again, and the days become final\n", p.DaysClosing, p.PeopleClosing)
 		}
 		fmt.Fprintf(&b, "metered calls: %d expected, at least %d (pages estimated from %s: %.2f checks per employee-day)\n",
 			p.ExpectedMetered, p.MinMetered, p.EstimateFrom, p.ChecksPerDay)
@@ -286,6 +295,8 @@ type summaryJSON struct {
 	ChunksDone    int64             `json:"chunks_done"`
 	ChunksSkipped int64             `json:"chunks_skipped"`
 	DaysFinal     int               `json:"days_final"`
+	DaysLastPull  int               `json:"days_last_pull"`
+	DaysClosing   int               `json:"days_closing"`
 	DaysCovered   int               `json:"days_covered"`
 	Employees     int               `json:"employees"`
 	Departments   int               `json:"departments"`
@@ -302,7 +313,7 @@ func (c *syncCmd) summaryJSON(s *syncer.Summary) summaryJSON {
 		Status: r.Status, Error: r.Error, From: r.From, To: r.To, WallSeconds: s.Wall.Seconds(),
 		Rows: r.Rows, CheckRows: s.CheckRows, LeaveRows: s.LeaveRows, PunchRows: s.PunchRows, PlanRows: s.PlanRows,
 		Calls: r.Calls, Metered: r.Metered, Throttled: r.Throttled, Retried: r.Retried, CallsBy: r.CallsBy, ChunksTotal: s.ChunksTotal,
-		ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysCovered: s.DaysCovered,
+		ChunksDone: r.ChunksDone, ChunksSkipped: r.ChunksSkipped, DaysFinal: s.DaysFinal, DaysLastPull: s.DaysLast, DaysClosing: s.DaysClosing, DaysCovered: s.DaysCovered,
 		Employees: s.Employees, Departments: s.Departments, Org: s.Org, Month: s.Month,
 		MonthMetered: s.MonthUsed, Quota: s.Quota, Run: r.ID,
 	}
@@ -333,6 +344,9 @@ func (c *syncCmd) printSummary(w io.Writer, s *syncer.Summary) error {
 	} else if r.Kind != syncer.KindOrg {
 		fmt.Fprintf(&b, "attendance: %d employees; %d days final already (not fetched again); %d of %d chunks fetched, %d done by an earlier sync; %d days covered\n",
 			s.Employees, s.DaysFinal, r.ChunksDone, s.ChunksTotal, r.ChunksSkipped, s.DaysCovered)
+		if s.DaysLast > 0 || s.DaysClosing > 0 {
+			fmt.Fprintf(&b, "last pulls of final days: %d; days closed after their night shift (its people fetched again): %d\n", s.DaysLast, s.DaysClosing)
+		}
 	}
 	fmt.Fprintf(&b, "rows written: %d (checks %d, leave %d, punches %d, plans %d)\n", r.Rows, s.CheckRows, s.LeaveRows, s.PunchRows, s.PlanRows)
 	fmt.Fprintf(&b, "calls: %d (metered %d, throttled %d, retried %d)\n", r.Calls, r.Metered, r.Throttled, r.Retried)

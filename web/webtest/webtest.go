@@ -12,6 +12,7 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/syncer"
 )
 
 // Store is what Fill writes to.
@@ -22,7 +23,8 @@ type Store interface {
 
 // Fill saves the simulator's org chart as of from, and the checks and leave of every person
 // over [from, to] as the simulator answers them at its company clock, and marks the days
-// covered at syncedAt (closed if the day had ended by then).
+// covered at syncedAt, with their latest check: closed if the day had closed by then (ended,
+// and its last check's late window passed, as the sync engine judges it).
 func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to string, syncedAt time.Time) error {
 	truth := sim.Truth()
 	loc := sim.Config().Location
@@ -42,11 +44,14 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 	}
 	// Week by week, as a sync would, so that a big company's batch stays a sensible size.
 	days := kaoqin.Days(from, to)
+	last := map[string]int64{}
 	for i := 0; i < len(days); i += 7 {
 		lo, hi := days[i], days[min(i+6, len(days)-1)]
 		var checks []kaoqin.Check
 		for _, r := range truth.Results(ids, lo, hi) {
-			checks = append(checks, Check(r, loc))
+			c := Check(r, loc)
+			checks = append(checks, c)
+			last[c.WorkDate] = max(last[c.WorkDate], c.BaseCheckTime)
 		}
 		if _, err := st.SaveChecks(ctx, kaoqin.CheckBatch{Scope: kaoqin.Scope{UserIDs: ids, From: lo, To: hi}, Checks: checks}); err != nil {
 			return fmt.Errorf("fill checks %s..%s: %w", lo, hi, err)
@@ -65,7 +70,10 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 	var cov []kaoqin.DayCoverage
 	for _, d := range kaoqin.Days(from, to) {
 		_, dayEnd := kaoqin.DayBounds(d, loc)
-		cov = append(cov, kaoqin.DayCoverage{Day: d, SyncedAt: syncedAt.UnixMilli(), Closed: !syncedAt.Before(dayEnd)})
+		closes := max(dayEnd.UnixMilli(), last[d]+syncer.DefaultLateWindow.Milliseconds())
+		closed := syncedAt.UnixMilli() >= closes
+		cov = append(cov, kaoqin.DayCoverage{Day: d, SyncedAt: syncedAt.UnixMilli(), Closed: closed, Settled: closed,
+			LastCheckAt: last[d], ClosesAt: closes, SettlesAt: closes})
 	}
 	if err := st.MarkCovered(ctx, cov); err != nil {
 		return fmt.Errorf("fill coverage: %w", err)
