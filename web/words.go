@@ -382,7 +382,7 @@ var dictionary = map[string][2]string{
 	"overnight_title":       {"昨夜班次仍在岗", "Last night's shift, still at work"},
 	"overnight_hint":        {"夜班算在上班那天：这些人计入 %s 的考勤，不计入今天。", "A night shift counts on the day it began: these people count on %s, not today."},
 	"overnight_shift":       {"班次", "Shift"},
-	"overnight_checked_in":  {"上班打卡", "Checked in"},
+	"overnight_since":       {"%s 上班打卡", "in at %s"},
 	"overnight_next_day":    {"次日 %s", "%s next day"},
 	"overnight_on_duty":     {"在岗", "on duty"},
 	"overnight_left":        {"已下班", "left"},
@@ -400,7 +400,7 @@ var dictionary = map[string][2]string{
 	"day_state_not_synced":  {"未同步", "not synced"},
 	"day_night_shift":       {"夜班", "night shift"},
 	"day_final_after":       {"%s 之后拉取即定稿", "final with a pull after %s"},
-	"day_last_pull_due":     {"%s 最后拉取一次", "last pull due %s"},
+	"day_last_pull_due":     {"%s 夜间同步时最后拉取一次", "pulled a last time in the nightly sync of %s"},
 	"day_settled":           {"不再拉取", "not pulled again"},
 	"day_today":             {"实时拉取中", "pulled live"},
 }
