@@ -197,10 +197,17 @@ func TestNightShift(t *testing.T) {
 	if plan.DaysClosing != 1 || plan.PeopleClosing != len(night) || plan.ExpectedMetered == 0 {
 		t.Errorf("close-out plan: %d days, %d people, %d calls; want 1 day, %d people", plan.DaysClosing, plan.PeopleClosing, plan.ExpectedMetered, len(night))
 	}
+	whole, err := e.s.Plan(ctx, syncer.Request{From: "2026-11-25", To: "2026-11-25", NoOrg: true, Refetch: true})
+	must(t, err)
 	p.reset(syncer.PathResults)
-	e.sync(syncer.Request{From: "2026-11-25", To: "2026-11-25", NoOrg: true})
+	closeOut := e.sync(syncer.Request{From: "2026-11-25", To: "2026-11-25", NoOrg: true})
 	if got := p.sorted(); !slices.Equal(got, night) {
 		t.Errorf("the close-out asked attendance/list about %d people, want the %d of the night shift", len(got), len(night))
+	}
+	t.Logf("close-out of %d night shifts of %d people: %d metered calls, where the whole day takes %d", len(night), whole.Employees,
+		closeOut.Run.Metered, whole.ExpectedMetered)
+	if closeOut.Run.Metered*2 > whole.ExpectedMetered {
+		t.Errorf("the close-out took %d metered calls, more than half the whole day's %d", closeOut.Run.Metered, whole.ExpectedMetered)
 	}
 	assertMirrors(t, e.sim, e.db, "2026-11-25", "2026-11-25", true)
 	cov, err = e.db.Coverage(ctx, "2026-11-25", "2026-11-25")
