@@ -26,6 +26,15 @@ type overnightRow struct {
 // overnightRows returns the people of deptID's subtree (0: the whole report) still on a shift
 // of the day before, on duty first, by name.
 func overnightRows(d *report.Daily, deptID int64) ([]overnightRow, error) {
+	var night []*report.DailyEmployee // most days, and most companies: none
+	for i := range d.Employees {
+		if d.Employees[i].Overnight != nil {
+			night = append(night, &d.Employees[i])
+		}
+	}
+	if len(night) == 0 {
+		return nil, nil
+	}
 	members, err := d.Who(deptID, "headcount")
 	if err != nil {
 		return nil, err
@@ -35,12 +44,11 @@ func overnightRows(d *report.Daily, deptID int64) ([]overnightRow, error) {
 		labels[dd.ID] = dd.Name
 	}
 	var rows []overnightRow
-	for _, id := range members {
-		e, _ := d.Employee(id)
-		o := e.Overnight
-		if o == nil {
+	for _, e := range night {
+		if _, ok := slices.BinarySearch(members, e.UserID); !ok {
 			continue
 		}
+		o := e.Overnight
 		r := overnightRow{UserID: e.UserID, Name: e.Name, ShiftStart: o.ShiftStart, ShiftEnd: o.ShiftEnd, CheckedIn: o.CheckedIn}
 		switch {
 		case o.OnDuty:
