@@ -96,7 +96,8 @@ func TestBrowser(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// Bounded, but with room for a machine busy with other tests: the tour alone is 30 views.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancelTimeout()
 	if err := chromedp.Do(ctx); err != nil {
 		// The browser did not start: in CI, or with KAOQIN_TEST_CHROMIUM set, that is a failure.
@@ -442,6 +443,10 @@ func tour(t *testing.T, ctx context.Context, base, dir string, pages ...string) 
 	for tab := range 2 {
 		tabCtx, cancel := chromedp.NewContext(ctx)
 		defer cancel()
+		// Open the tab now, on its own context: a view's timeout must not close it.
+		if err := chromedp.Do(tabCtx); err != nil {
+			t.Fatalf("open a tab: %v", err)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -471,6 +476,8 @@ func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lan
 				(typeof e.className==="string"&&e.className?"."+e.className.trim().split(/\s+/).join("."):"")+" to "+Math.round(r.right)+" px")});
 		return out.slice(0,5).join("; ")})()`
 	view := fmt.Sprintf("%s-%dx%d-%s", name, w, h, lang)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	var opts []chromedp.EmulateViewportOption
 	if w < 600 {
 		opts = append(opts, chromedp.EmulateMobile)
