@@ -104,9 +104,11 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"notifications": nonNil(s.Notifications()), "robot": nonNil(s.RobotMessages())})
 	case "GET /_sim/inbox":
 		reply(s.inboxState(r.URL.Query().Get("userid"), r.URL.Query().Get("robot")))
+	case "GET /_sim/events", "POST /_sim/events", "POST /_sim/events/disconnect", "POST /_sim/events/drop":
+		s.eventsControl(w, r, reply, bad)
 	default:
 		writeBody(w, http.StatusNotFound, "application/json", marshal(map[string]string{
-			"error": "unknown control endpoint; see /_sim/counters, /_sim/clock, /_sim/faults, /_sim/messages, /_sim/inbox",
+			"error": "unknown control endpoint; see /_sim/counters, /_sim/clock, /_sim/faults, /_sim/messages, /_sim/inbox, /_sim/events",
 		}))
 	}
 }

@@ -28,6 +28,12 @@
 // vacation/type/list}; work
 // notifications topapi/message/corpconversation/{asyncsend_v2,getsendresult}; the custom
 // robot /robot/send. Anything else answers {"errcode":22,"errmsg":"Invalid method[submsg=不合法ApiName]"}.
+// The workflow API's topapi/processinstance/get answers for the leave approvals the
+// simulator announced (see Events); it is not metered (UNVERIFIED).
+//
+// The new API host's POST /v1.0/gateway/connections/open and the Stream endpoint
+// GET /connect are served on the same address (see Events).
+//
 // With Config.NegativeDept the root's listsub and listsubid also list the home-school
 // department -1 (家校通讯录), as some orgs do; asking anything about -1 answers 60003.
 //
@@ -276,6 +282,44 @@
 // processed it), FaultIPBan (an HTML page on every path for Fault.Delay, default 5 min) and
 // FaultIPBanJSON ({"status":1111,"wait":5,...}), FaultThrottle (90018, counted Faulted, not
 // Throttled). Ban pages come with HTTP 200 (UNVERIFIED), so a client must look at the body.
+//
+// # Events
+//
+// Config.Events makes the simulator DingTalk's Stream gateway and HTTP pusher.
+// POST /v1.0/gateway/connections/open with {"clientId","clientSecret","subscriptions":
+// [{"type":"EVENT","topic":"*"}]} answers {"endpoint":"ws://<host>/connect","ticket":...};
+// the ticket opens one WebSocket within 90 s (TicketTTL). Errors follow the new API host:
+// HTTP 401 InvalidAuthentication (bad credentials), 400 InvalidParameter or MissingParameter
+// (body, subscriptions: the only EVENT topic is "*"), 401 InvalidTicket at /connect for an
+// unknown, used or expired ticket (codes UNVERIFIED). The WebSocket is the simulator's own
+// RFC 6455 server on the standard library.
+//
+// On a connection DingTalk sends SYSTEM ping every PingEvery (20 s; two unanswered close the
+// connection), SYSTEM disconnect DisconnectAfter after it opened (2 h by default, UNVERIFIED;
+// no events after it, the close DisconnectGrace, 10 s, later), and EVENT frames with the
+// headers of DingTalk's samples (eventId, eventType, eventBornTime, eventCorpId,
+// eventUnifiedAppId, messageId, topic "*") and the data as a JSON string. Each push goes to one
+// random connection that subscribed EVENT; an event not acked {"status":"SUCCESS"} within
+// AckTimeout (3 s) is pushed again, LATER a second later, and an acked one once more at
+// DuplicateRate. With no connection open, events wait. Attendance events count against
+// PushQuota (3,000 a month of the company clock), every push including redeliveries and
+// duplicates (UNVERIFIED); once spent they are dropped. Contacts events are free.
+//
+// With EventsConfig.PushURL the events go by HTTP push instead, with DingTalk's crypto: the
+// URL check (check_url, a reply within 1.5 s) first, then POST
+// PushURL?signature=&timestamp=&nonce= {"encrypt"} with the event's fields at the top level
+// beside EventType, EventTime, CorpId, BizId and eventId; only an encrypted, signed "success"
+// counts as delivered. RunEvents pushes (and pumps while no connection is open).
+//
+// The events: every punch as attendance_check_record (at most one push a person a minute,
+// later punches of the minute wait and join its dataList; refused punches too, UNVERIFIED;
+// groupId and bizId are DingTalk's string ids), every leave as
+// attendance_approve_status_change "finish" 30 minutes before it starts (the simulator's
+// choice), org writes as user_add_org, user_modify_org, user_leave_org, org_dept_create,
+// org_dept_modify and org_dept_remove, and anything EmitEvent makes (attend_bossCheck_change
+// and attend_user_daily_summary_refresh come only from there). Control: GET /_sim/events
+// (EventStats), POST /_sim/events {"type","data"}, POST /_sim/events/disconnect,
+// POST /_sim/events/drop.
 //
 // # Robot
 //

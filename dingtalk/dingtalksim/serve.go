@@ -172,6 +172,8 @@ func routes() map[string]*route {
 		"/topapi/message/corpconversation/asyncsend_v2":  metered(&route{style: topapiFlat, method: http.MethodPost, auth: true, handle: (*Server).asyncSend}),
 		"/topapi/message/corpconversation/getsendresult": metered(&route{style: topapiFlat, method: http.MethodPost, auth: true, handle: (*Server).getSendResult}),
 
+		"/topapi/processinstance/get": {style: topapiFlat, method: http.MethodPost, auth: true, handle: (*Server).processInstance},
+
 		"/robot/send": {style: legacy, method: http.MethodPost, raw: (*Server).robotSend},
 	}
 }

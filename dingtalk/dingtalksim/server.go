@@ -54,6 +54,9 @@ type Config struct {
 	NightShift bool
 	Robots     map[string]string // custom robot access token -> sign secret; default {DefaultRobotToken: DefaultRobotSecret}
 
+	// Events configures DingTalk's events: the Stream gateway and the HTTP pusher.
+	Events EventsConfig
+
 	// Clock is the service clock (token expiry, QPS windows, robot limits, bans); default
 	// time.Now. A Clock that does not move keeps every call in one QPS window and one IP
 	// window: a test that stops it should advance it, or set QPS and IPLimit to -1.
@@ -155,6 +158,7 @@ type Server struct {
 	reqMu    sync.Mutex
 	reqSeq   uint64
 	randSrc  *rand.Rand // guarded by faults.mu
+	events   eventHub
 }
 
 // New builds the company described by cfg and returns its DingTalk.
@@ -168,6 +172,7 @@ func New(cfg Config) *Server {
 	s.robots.init(cfg.Robots)
 	s.randSrc = rand.New(rand.NewPCG(s.seed, 0x6b61_6f71_696e))
 	s.paths = routes()
+	s.events.init(cfg)
 	return s
 }
 
@@ -178,6 +183,10 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/_sim/") {
 		s.control(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1.0/") || r.URL.Path == pathConnect {
+		s.serveGateway(w, r)
 		return
 	}
 	s.serveAPI(w, r)
