@@ -30,6 +30,7 @@ type Client struct {
 	Users       *UsersService
 	Attendance  *AttendanceService
 	Messages    *MessagesService
+	Workflow    *WorkflowService
 }
 
 type service struct {
@@ -63,6 +64,7 @@ func NewClient(appKey, appSecret string, opts ...Option) (*Client, error) {
 	c.Users = (*UsersService)(&c.common)
 	c.Attendance = (*AttendanceService)(&c.common)
 	c.Messages = (*MessagesService)(&c.common)
+	c.Workflow = (*WorkflowService)(&c.common)
 	return c, nil
 }
 

@@ -95,3 +95,40 @@ func TestHTTPPush_AgainstTheSimulator(t *testing.T) {
 		t.Errorf("types %v", types)
 	}
 }
+
+// TestWorkflow_ProcessInstance reads the approval behind a leave event of the simulated day.
+func TestWorkflow_ProcessInstance(t *testing.T) {
+	sim := dingtalksim.New(dingtalksim.Config{Seed: 7, Employees: 300, QPS: -1, IPLimit: -1, Now: time.Date(2026, 11, 18, 0, 0, 0, 0, shanghai)})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	sim.Advance(14 * time.Hour)
+	sim.PumpEvents()
+	c, err := dingtalk.NewClient(sim.Config().AppKey, sim.Config().AppSecret, dingtalk.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range sim.EventLog() {
+		if ev.Type != dingtalk.EventApproveStatus {
+			continue
+		}
+		p, err := dingtalk.Event{Type: ev.Type, Data: ev.Data}.Decode(shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pi, _, err := c.Workflow.GetProcessInstance(context.Background(), p.ProcessInstanceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pi.OriginatorUserID != ev.UserIDs[0] || pi.Status != "COMPLETED" || len(pi.FormValues) == 0 {
+			t.Errorf("instance %+v, want the leave of %s", pi, ev.UserIDs[0])
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no leave approval in the day")
+	}
+	if sim.Counters()["/topapi/processinstance/get"].Metered != 0 {
+		t.Error("workflow calls are metered")
+	}
+}
