@@ -186,14 +186,12 @@ func TestClient_ReconnectsAndRedelivers(t *testing.T) {
 		time.Sleep(40 * time.Millisecond)
 	}
 	waitFor(t, "every event acked", func() bool { return f.sim.EventStats().Acked == len(ids) })
-	waitFor(t, "the duplicates", func() bool {
-		for _, id := range ids {
-			if f.got.count(id) < 3 { // the failed try, the success, the duplicate
-				return false
-			}
+	waitFor(t, "a duplicate of every event", func() bool { return f.sim.EventStats().Duplicates == len(ids) })
+	for _, id := range ids {
+		if n := f.got.count(id); n < 2 { // the failed try and the success; the duplicate may be lost with its connection
+			t.Errorf("event %s handled %d times", id, n)
 		}
-		return true
-	})
+	}
 	st := f.sim.EventStats()
 	if st.Opened < 3 || st.Disconnects < 2 || st.Later+st.Redelivered < len(ids) || st.Duplicates != len(ids) {
 		t.Errorf("stats %+v", st)
