@@ -48,6 +48,12 @@ type MonthLedger struct {
 	Failed    int64            `json:"failed"`     // calls answered with a non-zero errcode
 	ByPath    map[string]int64 `json:"by_path"`    // calls per path
 	MeteredBy map[string]int64 `json:"metered_by"` // metered calls per path
+	// Pushes are DingTalk's event deliveries of the month that count against the push quota
+	// (attendance events; contacts events are free), PushesBy every delivery per event type,
+	// PushDuplicates the deliveries of an event received before.
+	Pushes         int64            `json:"pushes"`
+	PushesBy       map[string]int64 `json:"pushes_by"`
+	PushDuplicates int64            `json:"push_duplicates"`
 }
 
 // Kinds of coverage besides the check results and leave (see AttendanceStore.MarkKindCovered).

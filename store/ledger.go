@@ -33,7 +33,10 @@ func b2i(b bool) int64 {
 // every path called; MeteredBy only the paths with metered calls.
 func (db *DB) Ledger(ctx context.Context, month string) (l kaoqin.MonthLedger, err error) {
 	defer wrap(&err, "ledger")
-	l = kaoqin.MonthLedger{Month: month, ByPath: map[string]int64{}, MeteredBy: map[string]int64{}}
+	l = kaoqin.MonthLedger{Month: month, ByPath: map[string]int64{}, MeteredBy: map[string]int64{}, PushesBy: map[string]int64{}}
+	if err := db.pushLedger(ctx, &l); err != nil {
+		return l, err
+	}
 	rows, err := db.reader().query(ctx, "SELECT path, calls, metered, throttled, failed FROM ledger WHERE month = ?", month)
 	if err != nil {
 		return l, err
@@ -55,4 +58,24 @@ func (db *DB) Ledger(ctx context.Context, month string) (l kaoqin.MonthLedger, e
 		}
 	}
 	return l, rows.Err()
+}
+
+// pushLedger adds the month's event deliveries to l.
+func (db *DB) pushLedger(ctx context.Context, l *kaoqin.MonthLedger) error {
+	rows, err := db.reader().query(ctx, "SELECT kind, pushes, counted, duplicates FROM push_ledger WHERE month = ?", l.Month)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var pushes, counted, dups int64
+		if err := rows.Scan(&kind, &pushes, &counted, &dups); err != nil {
+			return err
+		}
+		l.Pushes += counted
+		l.PushDuplicates += dups
+		l.PushesBy[kind] = pushes
+	}
+	return rows.Err()
 }

@@ -105,13 +105,13 @@ func TestLedger(t *testing.T) {
 		must(t, err)
 		want := kaoqin.MonthLedger{Month: "2026-11", Calls: 4, Metered: 2, Throttled: 1, Failed: 2,
 			ByPath:    map[string]int64{"/attendance/list": 3, "/topapi/v2/user/list": 1},
-			MeteredBy: map[string]int64{"/attendance/list": 2}}
+			MeteredBy: map[string]int64{"/attendance/list": 2}, PushesBy: map[string]int64{}}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ledger (-want +got):\n%s", diff)
 		}
 		got, err = db.Ledger(ctx, "2026-12")
 		must(t, err)
-		if diff := cmp.Diff(kaoqin.MonthLedger{Month: "2026-12", ByPath: map[string]int64{}, MeteredBy: map[string]int64{}}, got); diff != "" {
+		if diff := cmp.Diff(kaoqin.MonthLedger{Month: "2026-12", ByPath: map[string]int64{}, MeteredBy: map[string]int64{}, PushesBy: map[string]int64{}}, got); diff != "" {
 			t.Errorf("a month without calls (-want +got):\n%s", diff)
 		}
 		wantCode(t, db.RecordCall(ctx, kaoqin.Call{Path: "/x"}), kaoqin.EINVALID)
