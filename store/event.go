@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -295,4 +296,26 @@ func (db *DB) PatchOrg(ctx context.Context, p kaoqin.OrgPatch) (ch kaoqin.OrgCha
 		return db.saveOrg(ctx, tx, kaoqin.OrgSnapshot{Day: p.Day, At: p.At}, depts, emps, &ch)
 	})
 	return ch, err
+}
+
+// AddPunches upserts punches by id and touches no other row: punches seen one at a time
+// (DingTalk's punch events), which a later pull of listRecord replaces with DingTalk's own
+// records of the day.
+func (db *DB) AddPunches(ctx context.Context, punches []kaoqin.Punch) (rows int64, err error) {
+	defer wrap(&err, "add punches")
+	punches = lastByKey(punches, func(p kaoqin.Punch) int64 { return p.ID }, cmp.Compare[int64])
+	data := make([][]any, len(punches))
+	for i, p := range punches {
+		if err := checkRow("punch", p.ID, p.UserID, p.WorkDate); err != nil {
+			return 0, err
+		}
+		data[i] = []any{p.ID, p.UserID, p.WorkDate, p.CheckType, p.TimeResult, p.LocationResult, p.SourceType,
+			p.UserCheckTime, p.BaseCheckTime, p.PlanID, p.GroupID, p.IsLegal, p.InvalidRecordType, p.LocationMethod,
+			p.UserAddress, p.OutsideRemark, p.DeviceID, p.ApproveID, p.ProcInstID}
+	}
+	err = db.update(ctx, func(tx conn) (err error) {
+		rows, err = tx.upsert(ctx, punchesTable, data)
+		return err
+	})
+	return rows, err
 }

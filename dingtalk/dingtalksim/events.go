@@ -148,6 +148,7 @@ type eventHub struct {
 	queue    []*simEvent
 	later    []timedEvent
 	inflight map[string]*delivery // by messageId
+	late     map[string]*simEvent // messageIds whose ack did not come in time: a late ack still counts
 	log      []*simEvent
 	quota    map[int]int // company month -> counted pushes
 	stats    EventStats
@@ -163,6 +164,7 @@ func (h *eventHub) init(cfg Config) {
 	h.tickets = map[string]ticket{}
 	h.conns = map[int64]*gwConn{}
 	h.inflight = map[string]*delivery{}
+	h.late = map[string]*simEvent{}
 	h.quota = map[int]int{}
 	h.procs = map[string]announced{}
 	h.emit.from = cfg.Now.UnixMilli()
@@ -328,6 +330,10 @@ func (s *Server) deliver() {
 		if !d.ev.acked {
 			h.queue = append(h.queue, d.ev)
 			h.stats.Redelivered++
+			if len(h.late) > 100_000 {
+				clear(h.late)
+			}
+			h.late[id] = d.ev
 		}
 	}
 	keep := h.later[:0]
@@ -399,13 +405,21 @@ func (s *Server) acked(msgID string, success bool) {
 	h := &s.events
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	d, ok := h.inflight[msgID]
-	if !ok {
-		return // answered too late: it is being pushed again
-	}
-	delete(h.inflight, msgID)
 	now := s.cfg.Clock()
-	ev := d.ev
+	var ev *simEvent
+	if d, ok := h.inflight[msgID]; ok {
+		delete(h.inflight, msgID)
+		ev = d.ev
+	} else if ev, ok = h.late[msgID]; ok {
+		// Answered after it was pushed again: DingTalk takes the answer (the push on its way
+		// arrives as a duplicate).
+		delete(h.late, msgID)
+		if !success {
+			return
+		}
+	} else {
+		return
+	}
 	if !success {
 		h.stats.Later++
 		if !ev.acked {
