@@ -15,6 +15,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/events"
 	"github.com/kaoqin/kaoqin/syncer"
 	"github.com/kaoqin/kaoqin/web"
 )
@@ -47,7 +48,12 @@ type Engine struct {
 	leader  atomic.Bool
 	wg      sync.WaitGroup
 
+	carrier     func(ctx context.Context) (events.Carrier, error)
+	eventsMode  string
+	keepPolling bool
+
 	mu        sync.Mutex
+	paused    bool // live pulls wait: events carry the board
 	unlock    func()
 	lastTick  time.Time // application clock of the last tick
 	nextLive  time.Time // application clock when the next interval pull is due; zero: at once
@@ -83,12 +89,20 @@ type Options struct {
 	Config   Config
 	// Reminders, if set, are ticked every Config.RemindTick by the scheduler lock's holder.
 	Reminders Reminders
+	// Events, if set, says which source carries the live board (package events): while
+	// DingTalk's events do, live pulls stop, but for the day's first pull, which learns who is
+	// due today. EventsMode is KAOQIN_EVENTS, for the sync page.
+	Events     func(ctx context.Context) (events.Carrier, error)
+	EventsMode string
+	// KeepPolling keeps the live pulls going while events carry the board (the board does not
+	// read punch events yet).
+	KeepPolling bool
 }
 
 // New returns an engine whose background syncs ("sync now") live as long as ctx.
 func New(ctx context.Context, o Options) *Engine {
 	return &Engine{s: o.Syncer, st: o.Store, metrics: o.Metrics, log: o.Logger, now: o.Now, loc: o.Location, cfg: o.Config,
-		rem: o.Reminders, ctx: ctx, pollsLeft: -1, plan: o.Config.Describe()}
+		rem: o.Reminders, ctx: ctx, pollsLeft: -1, plan: o.Config.Describe(), carrier: o.Events, eventsMode: o.EventsMode, keepPolling: o.KeepPolling}
 }
 
 // Start runs the schedule until ctx is done; stop waits for it and for running syncs.
@@ -239,6 +253,12 @@ func (e *Engine) nightly(ctx context.Context, now time.Time) {
 		}
 	}
 	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
+	// The days events said changed after they were pulled (an administrator's edit).
+	if n, err := e.s.RefetchMarked(ctx); err != nil {
+		e.log.Warn("nightly sync: pull again the days events marked", "err", err)
+	} else if n > 0 {
+		e.log.Info("nightly sync: pulled again the days events marked", "marks", n)
+	}
 }
 
 // closeOut pulls, as soon as a day of the window has closed, the people whose shift was still
@@ -275,6 +295,9 @@ func (e *Engine) ranToday(ctx context.Context, today string, match func(kaoqin.S
 // live pulls today when a poll came due in (last, now].
 func (e *Engine) live(ctx context.Context, last, now time.Time) {
 	if e.cfg.LiveEvery < 0 {
+		return
+	}
+	if e.eventsCarry(ctx, now) {
 		return
 	}
 	due := false
@@ -334,6 +357,44 @@ func (e *Engine) live(ctx context.Context, last, now time.Time) {
 	if due {
 		e.do(ctx, "live", e.s.SyncToday)
 	}
+}
+
+// eventsCarry reports whether DingTalk's events carry the board, so that no live pull is
+// due: the day's first pull has run (it learns who is due today), and the events flow. When
+// they stop (the connection down for minutes, the push budget spent) the pulls resume at
+// once: the interval's next pull was due while they carried the board.
+func (e *Engine) eventsCarry(ctx context.Context, now time.Time) bool {
+	if e.carrier == nil || e.keepPolling {
+		return false
+	}
+	c, err := e.carrier(ctx)
+	if err != nil {
+		e.log.Warn("live pulls: which source carries the board", "err", err)
+		return false
+	}
+	if !c.Events {
+		e.mu.Lock()
+		if e.paused {
+			e.paused = false
+			e.plan = e.cfg.Describe()
+			e.log.Info("live pulls resume: events no longer carry the board", "why", c.Why)
+		}
+		e.mu.Unlock()
+		return false
+	}
+	today := kaoqin.DateOf(now, e.loc)
+	if cov, err := e.st.Coverage(ctx, today, today); err != nil || len(cov) == 0 {
+		return false // the day's first pull is still to come
+	}
+	e.mu.Lock()
+	if !e.paused {
+		e.paused = true
+		e.log.Info("live pulls pause: DingTalk's events carry the board")
+	}
+	e.plan = e.cfg.Describe() + ". Live pulls pause while DingTalk's events carry the board"
+	e.nextRun = time.Time{}
+	e.mu.Unlock()
+	return true
 }
 
 // overShare says why today's live pulls may not spend more, or "" if they may: their metered
@@ -424,12 +485,27 @@ func (e *Engine) SyncNow(ctx context.Context, by string) error {
 }
 
 // Status tells the sync page what the engine is doing.
-func (e *Engine) Status(context.Context) web.SyncStatus {
+func (e *Engine) Status(ctx context.Context) web.SyncStatus {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	st := web.SyncStatus{Running: e.running.Load(), Scheduler: e.leader.Load(), Plan: e.plan, Schedule: e.cfg.Schedule(), PollsLeftToday: -1}
 	if st.Scheduler {
 		st.NextRun, st.PollsLeftToday = e.nextRun, e.pollsLeft
+	}
+	e.mu.Unlock()
+	if e.carrier == nil {
+		return st
+	}
+	c, err := e.carrier(ctx)
+	if err != nil {
+		e.log.Warn("sync status: which source carries the board", "err", err)
+		return st
+	}
+	st.Events = &web.EventsStatus{Mode: e.eventsMode, Carried: c.Events, Why: c.Why, Pushes: c.Pushes, PushQuota: c.PushQuota}
+	if c.LastEventAt > 0 {
+		st.Events.LastEventAt = time.UnixMilli(c.LastEventAt)
+	}
+	if c.DownSince > 0 {
+		st.Events.DownSince = time.UnixMilli(c.DownSince)
 	}
 	return st
 }

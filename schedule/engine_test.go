@@ -15,6 +15,7 @@ import (
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/events"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
 	"github.com/kaoqin/kaoqin/web"
@@ -407,5 +408,49 @@ func TestEngine_LiveIntervalFromDue(t *testing.T) {
 	}
 	if next, want := e.Status(ctx).NextRun, time.Date(2026, 11, 19, 8, 10, 20, 0, f.loc); !next.Equal(want) {
 		t.Errorf("the next morning's next run %s, want %s", next, want)
+	}
+}
+
+// TestEngine_EventsCarryTheBoard: while DingTalk's events carry the board, live pulls stop
+// (but for the day's first); when the events stop (the connection down, the push budget
+// spent), the pull that came due meanwhile runs at once.
+func TestEngine_EventsCarryTheBoard(t *testing.T) {
+	t.Parallel()
+	f := newEngineFixtureQuota(t, 1_000_000)
+	ctx := context.Background()
+	var mu sync.Mutex
+	carrier := events.Carrier{Events: true, Why: events.WhyEvents, LastEventAt: 1, Pushes: 10, PushQuota: 3000}
+	set := func(c events.Carrier) { mu.Lock(); carrier = c; mu.Unlock() }
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
+	e := New(ctx, Options{Syncer: f.s, Store: f.db, Metrics: f.metrics, Logger: log, Now: f.sim.Now, Location: f.loc,
+		Config: Config{Enabled: true, Nightly: -1, LiveEvery: 10 * time.Minute, HoursStart: 8 * time.Hour, HoursEnd: 19 * time.Hour,
+			Tick: time.Hour, LockRetry: time.Hour},
+		EventsMode: "stream",
+		Events: func(context.Context) (events.Carrier, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return carrier, nil
+		}})
+	before := countKind(f.runs(t), syncer.KindLive)
+	e.Lead(ctx) // 08:50: today was pulled by the fixture, events flow: no pull
+	for range 3 {
+		f.sim.Advance(10 * time.Minute)
+		e.Tick(ctx)
+	}
+	if n := countKind(f.runs(t), syncer.KindLive) - before; n != 0 {
+		t.Errorf("%d live pulls while events carry the board", n)
+	}
+	st := e.Status(ctx)
+	if st.Events == nil || !st.Events.Carried || st.Events.Mode != "stream" || !strings.Contains(st.Plan, "events carry the board") {
+		t.Errorf("status %+v %+v", st, st.Events)
+	}
+	set(events.Carrier{Why: events.WhyLinkDown, DownSince: 1})
+	f.sim.Advance(time.Minute)
+	e.Tick(ctx)
+	if n := countKind(f.runs(t), syncer.KindLive) - before; n != 1 {
+		t.Errorf("%d live pulls once the events stopped, want 1 at once", n)
+	}
+	if st := e.Status(ctx); st.Events.Carried || st.Events.Why != events.WhyLinkDown || strings.Contains(st.Plan, "events carry") {
+		t.Errorf("status after the events stopped: %+v", st.Events)
 	}
 }

@@ -101,9 +101,10 @@ func cacheKey(kind, from, to string, depts []int64) string {
 	return b.String()
 }
 
-// dataVersion is the version stamp of the days [from, to]: when each was last synced, and the
+// dataVersion is the version stamp of the days [from, to]: when each was last synced, the
 // latest sync run (a live pull of today rewrites the checks of the people not in yet without
-// covering the day anew; its run record says it happened).
+// covering the day anew; its run record says it happened), and the events handled (a punch
+// event moves the board; any instance may have handled it).
 func (s *Server) dataVersion(ctx context.Context, from, to string) (string, []kaoqin.DayCoverage, error) {
 	cov, err := s.store.Coverage(ctx, from, to)
 	if err != nil {
@@ -113,10 +114,15 @@ func (s *Server) dataVersion(ctx context.Context, from, to string) (string, []ka
 	if err != nil {
 		return "", nil, err
 	}
+	ev, err := s.store.EventsVersion(ctx)
+	if err != nil {
+		return "", nil, err
+	}
 	var b strings.Builder
 	for _, r := range runs {
 		fmt.Fprintf(&b, "run:%d:%s:%d;", r.ID, r.Status, r.FinishedAt)
 	}
+	fmt.Fprintf(&b, "ev:%d;", ev)
 	for _, c := range cov {
 		b.WriteString(c.Day)
 		b.WriteByte(':')

@@ -167,6 +167,9 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return "?"
 		},
+		"source": func(lang report.Lang, ev *EventsStatus, sched Schedule, now time.Time) (string, error) {
+			return sourceLine(lang, ev, sched, now, loc)
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

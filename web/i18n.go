@@ -298,3 +298,33 @@ func describeSchedule(lang report.Lang, s Schedule) (string, error) {
 	}
 	return strings.Join(parts, sep), err
 }
+
+// eventWords are the words of DingTalk's events on the pages: the live board's source and the
+// push budget (the sync page's budget block, the board's source line).
+var eventWords = map[string][2]string{
+	"push_title":              {"本月事件推送", "Event pushes this month"},
+	"pushes_counted":          {"次计入推送额度（考勤事件；通讯录事件不计）", "pushes counted (attendance events; contacts events are free)"},
+	"push_duplicates":         {"重复投递", "duplicate deliveries"},
+	"push_hint":               {"钉钉按月计算 Webhook 与 Stream 推送（免费版每月 3,000 次），打卡事件与群机器人消息共用此额度。", "DingTalk counts Webhook and Stream pushes per month (3,000 on the free tier); punch events and group robot messages share them."},
+	"calls_run_out":           {"按本月目前的速度，计量调用将于 %s 用完：减少实时拉取（KAOQIN_SYNC_LIVE），或购买更高版本。", "At this month's pace the metered calls run out on %s: pull less often (KAOQIN_SYNC_LIVE) or buy a larger edition."},
+	"pushes_run_out":          {"按本月目前的速度，推送额度将于 %s 用完，之后看板改用轮询：可在开发者后台取消订阅打卡事件、改用轮询（KAOQIN_EVENTS=off），或购买更高版本。", "At this month's pace the pushes run out on %s and the board falls back to polls: unsubscribe the punch event in the developer console, poll instead (KAOQIN_EVENTS=off), or buy a larger edition."},
+	"source_events":           {"数据来源：钉钉事件推送，最近一条在 %s 前", "Source: DingTalk's events, last %s ago"},
+	"source_events_none":      {"数据来源：钉钉事件推送（暂无事件）", "Source: DingTalk's events (none yet)"},
+	"source_polls":            {"数据来源：每 %s 拉取一次（%s）", "Source: polls every %s: %s"},
+	"source_budget_polls":     {"数据来源：按配额预算拉取（%s）", "Source: budgeted polls: %s"},
+	"source_no_polls":         {"数据来源：不实时拉取（%s）", "Source: no live polls: %s"},
+	"source_why_pushes_spent": {"本月推送额度已用完", "push budget spent"},
+	"source_why_link_down":    {"事件连接自 %s 起中断", "the event connection is down since %s"},
+	"source_why_no_link":      {"没有实例连接钉钉事件", "no instance takes DingTalk's events"},
+	"source_why_off":          {"未开启事件推送", "events are off"},
+	"refreshes_fast":          {"每 2 秒自动刷新", "refreshes every 2 s"},
+}
+
+func init() {
+	for k, w := range eventWords {
+		if _, dup := dictionary[k]; dup {
+			panic("web: the words of " + k + " are given twice")
+		}
+		dictionary[k] = w
+	}
+}

@@ -24,6 +24,10 @@ func (s *Server) routes() http.Handler {
 	s.route(mux, "POST /logout", s.withSession(http.HandlerFunc(s.handleLogout)))
 	// An admin session, or the metrics token for scrapers.
 	s.route(mux, "GET /metrics", s.withSession(http.HandlerFunc(s.handleMetrics)))
+	// DingTalk's HTTP push, signed with the app's push token and key.
+	if s.events != nil {
+		s.route(mux, "POST /dingtalk/events", s.events)
+	}
 
 	// Pages: a session; errors shown as pages.
 	s.page(mux, "GET /{$}", s.handleHome)

@@ -26,6 +26,8 @@ type Store interface {
 	kaoqin.SettingsStore
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
+	// EventsVersion changes whenever a DingTalk event is handled: the boards' caches follow it.
+	EventsVersion(ctx context.Context) (int64, error)
 }
 
 // Syncer is the sync engine as the dashboard sees it: the sync page's "sync now" button and
@@ -55,6 +57,21 @@ type SyncStatus struct {
 	PollsLeftToday int `json:"polls_left_today"`
 	// Schedule is Plan as values, for the sync page to say in its reader's language.
 	Schedule Schedule `json:"-"`
+	// Events says which source carries the live board; nil when this server takes no events.
+	Events *EventsStatus `json:"events,omitempty"`
+}
+
+// EventsStatus is DingTalk's events as the live board's source (see package events).
+type EventsStatus struct {
+	Mode string `json:"mode"` // KAOQIN_EVENTS: stream, http or off
+	// Carried is true while events carry the board (live polls stop); Why says why, or why
+	// not: events, off, no_link, link_down, pushes_spent.
+	Carried     bool      `json:"carried"`
+	Why         string    `json:"why"`
+	LastEventAt time.Time `json:"last_event_at,omitzero"` // real time
+	DownSince   time.Time `json:"down_since,omitzero"`
+	Pushes      int64     `json:"pushes"`     // the month's pushes that count against the quota
+	PushQuota   int64     `json:"push_quota"` // 0: no limit
 }
 
 // Schedule is what the scheduled syncs do.
@@ -102,6 +119,12 @@ type Config struct {
 	CacheTTL time.Duration
 	// Ping checks the database for /healthz; nil: /healthz does not look at the database.
 	Ping func(ctx context.Context) error
+	// PushQuota is the org's Webhook & Stream pushes a month (KAOQIN_DINGTALK_PUSH_QUOTA),
+	// shown against the month's push ledger.
+	PushQuota int
+	// Events, if set, takes DingTalk's HTTP push at POST /dingtalk/events (package events);
+	// it checks DingTalk's signature itself, so it needs no session.
+	Events http.Handler
 }
 
 // Server is kaoqin's web dashboard and JSON API. It is safe for concurrent use.
@@ -113,6 +136,8 @@ type Server struct {
 	log      *slog.Logger
 	syncer   Syncer
 	quota    int
+	pushes   int
+	events   http.Handler
 	metrics  *Metrics
 	token    string
 	proxies  []netip.Prefix
@@ -146,6 +171,8 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		syncer:  cfg.Syncer,
 		quota:   cfg.MonthlyQuota,
+		pushes:  cfg.PushQuota,
+		events:  cfg.Events,
 		metrics: cfg.Metrics,
 		token:   cfg.MetricsToken,
 		proxies: cfg.TrustedProxies,

@@ -21,10 +21,14 @@ type SyncInfo struct {
 	Runs   []kaoqin.SyncRun   `json:"runs"` // newest first
 	Ledger kaoqin.MonthLedger `json:"ledger"`
 	// Quota is the month's metered-call budget; Remaining what is left of it (never below 0).
-	Quota     int         `json:"quota"`
-	Remaining int         `json:"remaining"`
-	Status    *SyncStatus `json:"status"` // null when this server runs no sync engine
-	Freshness Freshness   `json:"freshness"`
+	Quota     int `json:"quota"`
+	Remaining int `json:"remaining"`
+	// PushQuota is the month's Webhook & Stream pushes (KAOQIN_DINGTALK_PUSH_QUOTA);
+	// PushRemaining what is left of it (Ledger.Pushes counts them).
+	PushQuota     int         `json:"push_quota"`
+	PushRemaining int         `json:"push_remaining"`
+	Status        *SyncStatus `json:"status"` // null when this server runs no sync engine
+	Freshness     Freshness   `json:"freshness"`
 }
 
 // Freshness says how fresh the data is, without the figures of the syncs: all that a
@@ -110,6 +114,7 @@ type syncView struct {
 	CanSync bool // the user may start a sync, and there is an engine to run it
 	Started bool // a sync was just started
 	Message string
+	Budget  *budgetView
 }
 
 func (s *Server) syncInfo(ctx context.Context) (*SyncInfo, error) {
@@ -124,7 +129,8 @@ func (s *Server) syncInfo(ctx context.Context) (*SyncInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := &SyncInfo{Runs: runs, Ledger: ledger, Quota: s.quota, Remaining: max(0, s.quota-int(ledger.Metered))}
+	info := &SyncInfo{Runs: runs, Ledger: ledger, Quota: s.quota, Remaining: max(0, s.quota-int(ledger.Metered)),
+		PushQuota: s.pushes, PushRemaining: max(0, s.pushes-int(ledger.Pushes))}
 	if s.syncer != nil {
 		st := s.syncer.Status(ctx)
 		info.Status = &st
@@ -177,6 +183,9 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, u *kaoqin.Us
 	v := &syncView{SyncInfo: *info, Books: seesAll(u), CanSync: s.syncer != nil && maySync(u), Started: started, Message: msg}
 	if info.Quota > 0 {
 		v.Percent = min(100, int(info.Ledger.Metered*100/int64(info.Quota)))
+	}
+	if v.Budget, err = s.budgets(langOf(r), info); err != nil {
+		return err
 	}
 	return s.render(w, r, status, "sync", "nav_sync", v)
 }

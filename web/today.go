@@ -44,6 +44,10 @@ type boardView struct {
 	// (overnight.go).
 	Overnight    []overnightRow
 	OvernightDay string
+	// Events and Sched say which source carries today's board (the source line), at Now.
+	Events *EventsStatus
+	Sched  Schedule
+	Now    time.Time
 }
 
 // deptTile is one department's tile.
@@ -197,6 +201,10 @@ func (s *Server) board(ctx context.Context, lang report.Lang, day, today string,
 	}
 	if !v.LastPull.After(d.SyncedAt.Time) {
 		v.LastPull = time.Time{}
+	}
+	if v.IsToday && s.syncer != nil {
+		st := s.syncer.Status(ctx)
+		v.Events, v.Sched, v.Now = st.Events, st.Schedule, s.clock()
 	}
 	return v, nil
 }

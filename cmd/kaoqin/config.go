@@ -32,6 +32,8 @@ type Globals struct {
 	LateWindow   time.Duration `name:"late-window" env:"KAOQIN_SYNC_LATE_WINDOW" default:"4h" help:"How long after a day's last check a punch may still change it: a day is final once pulled after that (a night shift's day, the next morning)."`
 	LastPull     lastPull      `name:"last-pull" env:"KAOQIN_SYNC_LAST_PULL" default:"3" placeholder:"DAYS|off" help:"Age in days at which a final day is pulled once more, for the corrections DingTalk takes in after it (make-up punches, late approvals, edits); off for never."`
 	AgentID      int64         `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
+	APIURL       string        `name:"api-url" env:"KAOQIN_DINGTALK_API_URL" default:"https://api.dingtalk.com" help:"Base URL of DingTalk's new API host (the Stream gateway's connections/open)."`
+	PushQuota    int           `name:"push-quota" env:"KAOQIN_DINGTALK_PUSH_QUOTA" default:"3000" help:"The org's Webhook & Stream pushes a calendar month (punch events and robot messages count; contacts events do not)."`
 	DB           string        `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
 	Timezone     string        `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
 	LogLevel     string        `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`

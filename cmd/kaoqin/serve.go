@@ -38,6 +38,9 @@ type serveCmd struct {
 	Tick           time.Duration `name:"schedule-tick" env:"KAOQIN_SCHEDULE_TICK" default:"1m" hidden:"" help:"How often the schedule looks at the clock (tests shorten it)."`
 	TLSCert        string        `name:"tls-cert" env:"KAOQIN_TLS_CERT" placeholder:"FILE" help:"Serve HTTPS with this certificate (PEM, the chain after the leaf); with --tls-key."`
 	TLSKey         string        `name:"tls-key" env:"KAOQIN_TLS_KEY" placeholder:"FILE" help:"The certificate's private key (PEM)."`
+	Events         string        `name:"events" env:"KAOQIN_EVENTS" enum:",stream,http,off" default:"" placeholder:"MODE" help:"How DingTalk's events come: stream (a WebSocket kaoqin opens, no public URL), http (DingTalk pushes to POST /dingtalk/events), or off; default stream when credentials are set."`
+	EventsToken    string        `name:"events-token" env:"KAOQIN_EVENTS_TOKEN" placeholder:"TOKEN" help:"HTTP push: the token of the developer console's event subscription."`
+	EventsAESKey   string        `name:"events-aes-key" env:"KAOQIN_EVENTS_AES_KEY" placeholder:"KEY" help:"HTTP push: its 43-character aes_key. Never printed."`
 
 	listening func(url string) // tests learn the address here
 }
@@ -99,13 +102,17 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 	} else {
 		log.Warn("no DingTalk credentials (KAOQIN_DINGTALK_APP_KEY, KAOQIN_DINGTALK_APP_SECRET): serving what the database holds; no syncs")
 	}
+	ev, err := c.eventsConfig(g, client != nil)
+	if err != nil {
+		return err
+	}
 	db, err := g.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	return serve(ctx, g, serveSetup{
-		db: db, loc: loc, now: time.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
+		db: db, loc: loc, now: time.Now, log: log, metrics: metrics, books: books, client: client, sched: sched, events: ev,
 		addr: c.Addr, tls: tlsConfig, token: c.MetricsToken, proxies: proxies, listening: c.listening,
 		banner: func(url string) string { return "kaoqin serving on " + url + "; Ctrl-C stops it" },
 	})
@@ -121,6 +128,7 @@ type serveSetup struct {
 	books     *syncer.Books
 	client    *dingtalk.Client // nil: no syncs
 	sched     schedule.Config
+	events    eventsSetup
 	addr      string
 	tls       *tls.Config // nil: plain HTTP (loopback, or TLS ended by a proxy)
 	token     string
@@ -172,7 +180,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	defer cancel()
 
 	cfg := web.Config{
-		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota.limit(),
+		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota.limit(), PushQuota: g.PushQuota,
 		Metrics: c.metrics, MetricsToken: c.token, TrustedProxies: c.proxies,
 		Ping: func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
 	}
@@ -194,6 +202,20 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			opts.Reminders = n
 		} else {
 			c.log.Info("no KAOQIN_DINGTALK_AGENT_ID: reminder rules can be edited and previewed, but none are sent")
+		}
+		if c.events.mode != "" && c.events.mode != "off" {
+			intake, err := c.events.start(ctx, g, c, s)
+			if err != nil {
+				return err
+			}
+			if c.events.mode == kaoqin.SourceHTTP {
+				cfg.Events = intake.handler
+			}
+			opts.Events, opts.EventsMode = intake.carrier, c.events.mode
+			// Until the report reads punch events (the plans issue's live punches), the
+			// board still needs its polls.
+			opts.KeepPolling = true
+			defer func() { cancel(); intake.wait() }()
 		}
 		eng = schedule.New(ctx, opts)
 		// Of several instances exactly one should say 1: the sum is what to alert on.

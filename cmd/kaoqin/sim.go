@@ -31,6 +31,12 @@ type simCmd struct {
 	NegativeDept bool          `name:"negative-dept" help:"List the home-school department -1 under the root, as some orgs do."`
 	NightShift   bool          `name:"night-shift" help:"Give the company night shifts: the teams (…班) work 22:00-06:00, the hotline a 20:00-08:00 two-shift rotation."`
 
+	PushURL         string        `name:"push-url" placeholder:"URL" help:"Push events over HTTP to this URL (kaoqin's /dingtalk/events) instead of Stream connections."`
+	PushToken       string        `name:"push-token" placeholder:"TOKEN" help:"The HTTP push's token (KAOQIN_EVENTS_TOKEN of the kaoqin it pushes to)."`
+	PushAESKey      string        `name:"push-aes-key" placeholder:"KEY" help:"The HTTP push's 43-character aes_key (KAOQIN_EVENTS_AES_KEY)."`
+	DuplicateRate   float64       `name:"duplicate-rate" default:"0" help:"Share of acked events DingTalk delivers once more, from 0 to 1."`
+	DisconnectAfter time.Duration `name:"disconnect-after" default:"2h" help:"DingTalk sends a Stream connection disconnect this long after it opened."`
+
 	listening func(addr string) // tests learn the bound address here
 }
 
@@ -39,7 +45,9 @@ func (c *simCmd) Help() string {
 	return "Serves DingTalk's legacy Open API paths with a generated company, its limits and its errcodes. " +
 		"Without --app-key and --app-secret its app is AppKey " + dingtalksim.DefaultAppKey +
 		" with AppSecret " + dingtalksim.DefaultAppSecret + " (a simulator's, not a secret). " +
-		"GET /_sim/counters, GET|POST /_sim/clock, GET|POST|DELETE /_sim/faults and GET /_sim/messages control it; " +
+		"It is also the Stream gateway (POST /v1.0/gateway/connections/open, point KAOQIN_DINGTALK_API_URL here) and, with --push-url, " +
+		"DingTalk's HTTP push: its company's punches, leave approvals and org changes make events; the push quota is the global --push-quota. " +
+		"GET /_sim/counters, GET|POST /_sim/clock, GET|POST|DELETE /_sim/faults, GET /_sim/messages and GET|POST /_sim/events control it; " +
 		"Ctrl-C stops it and prints the request counters."
 }
 
@@ -68,6 +76,9 @@ func (c *simCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	evctx, stopEvents := context.WithCancel(ctx)
+	defer stopEvents()
+	go sim.RunEvents(evctx)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("dingtalk-sim stopped: %w", err)
@@ -101,6 +112,15 @@ func (c *simCmd) config(g *Globals) (dingtalksim.Config, error) {
 		return cfg, usageError{fmt.Errorf("--speed %v: want 0 or more", c.Speed)}
 	case c.TokenTTL <= 0:
 		return cfg, usageError{fmt.Errorf("--token-ttl %v: want a positive duration such as 2h", c.TokenTTL)}
+	case c.DuplicateRate < 0 || c.DuplicateRate > 1:
+		return cfg, usageError{fmt.Errorf("--duplicate-rate %v: want a share from 0 to 1", c.DuplicateRate)}
+	case c.PushURL != "" && (c.PushToken == "" || len(c.PushAESKey) != 43):
+		return cfg, usageError{fmt.Errorf("--push-url needs --push-token and a 43-character --push-aes-key")}
+	}
+	cfg.Events = dingtalksim.EventsConfig{PushQuota: g.PushQuota, DuplicateRate: c.DuplicateRate, DisconnectAfter: c.DisconnectAfter,
+		PushURL: c.PushURL, PushToken: c.PushToken, PushAESKey: c.PushAESKey}
+	if g.PushQuota <= 0 {
+		cfg.Events.PushQuota = -1
 	}
 	// The simulator counts whole calls per second; 0 or less means no limit.
 	if cfg.QPS = int(math.Ceil(g.QPS)); g.QPS <= 0 {
