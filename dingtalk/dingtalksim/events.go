@@ -153,8 +153,8 @@ type eventHub struct {
 	quota    map[int]int // company month -> counted pushes
 	stats    EventStats
 	procs    map[string]announced // processInstanceId -> the leave announced
-	checkURL bool                // the push URL passed its check
-	posting  int                 // HTTP pushes in flight
+	checkURL bool                 // the push URL passed its check
+	posting  int                  // HTTP pushes in flight
 	emit     emitState
 }
 
