@@ -33,6 +33,8 @@ const (
 type Carrier struct {
 	Events bool   `json:"events"` // events carry it: live polls stop
 	Why    string `json:"why"`
+	// Connected: some instance's link is up now, so every punch until a moment ago is known.
+	Connected bool `json:"connected"`
 	// LastEventAt is the latest event any instance received (unix ms; 0: none yet).
 	LastEventAt int64 `json:"last_event_at,omitempty"`
 	// DownSince is when the last Stream connection went down, when none is up (unix ms).
@@ -56,7 +58,7 @@ func CarrierOf(mode string, links []kaoqin.EventLink, pushes, quota int64, now t
 		}
 		switch {
 		case l.Connected:
-			live = true
+			live, c.Connected = true, true
 		case l.Source == kaoqin.SourceStream && nowMs-l.Since < LinkGrace.Milliseconds():
 			live = true // reconnecting
 			c.DownSince = max(c.DownSince, l.Since)

@@ -44,7 +44,7 @@ import (
 // Store is what the intake needs of the database.
 type Store interface {
 	kaoqin.EventStore
-	AddPunches(ctx context.Context, punches []kaoqin.Punch) (int64, error)
+	SavePunches(ctx context.Context, b kaoqin.PunchBatch) (int64, error)
 }
 
 // Syncer fetches what contacts and approval events name (package syncer implements it).
@@ -384,7 +384,9 @@ func (in *Intake) punches(ctx context.Context, recs []dingtalk.CheckRecord) erro
 	if len(ps) == 0 {
 		return nil
 	}
-	_, err := in.st.AddPunches(ctx, ps)
+	// A batch without a scope only adds: DingTalk's own records of the day replace these when
+	// a pull brings them.
+	_, err := in.st.SavePunches(ctx, kaoqin.PunchBatch{Punches: ps})
 	return err
 }
 
@@ -410,6 +412,8 @@ func Punch(r dingtalk.CheckRecord, loc *time.Location) kaoqin.Punch {
 		UserCheckTime:  r.CheckTime,
 		LocationMethod: r.LocationMethod,
 		UserAddress:    r.Address,
-		DeviceID:       r.DeviceSN,
+		Latitude:       r.Latitude,
+		Longitude:      r.Longitude,
+		DeviceSN:       r.DeviceSN,
 	}
 }

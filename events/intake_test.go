@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"math"
 	"log/slog"
 	"net/http/httptest"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/dingtalk/stream"
+	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
 )
@@ -146,6 +148,8 @@ func wantPunches(t *testing.T, sim *dingtalksim.Server) map[int64]kaoqin.Punch {
 		}
 		for _, r := range p.CheckRecords {
 			pu := Punch(r, shanghai)
+			// The store keeps coordinates to the millionth of a degree.
+			pu.Latitude, pu.Longitude = math.Round(pu.Latitude*1e6)/1e6, math.Round(pu.Longitude*1e6)/1e6
 			if _, dup := out[pu.ID]; dup {
 				t.Fatalf("two punches share id %d", pu.ID)
 			}
@@ -351,6 +355,81 @@ func TestCarrierOf(t *testing.T) {
 		}
 		if tc.name == "flowing" && c.LastEventAt != up.LastEventAt {
 			t.Errorf("last event %d", c.LastEventAt)
+		}
+	}
+}
+
+// TestIntake_PunchesMoveTheBoard: after the day's first pull (07:00: who is due when), the
+// morning's punch events alone move the board: everyone who punched a check-in shows in (or
+// late) at once with the punch as a provisional reading, and a full pull at 10:30 agrees, but
+// for the punches DingTalk refused (the event does not say so).
+func TestIntake_PunchesMoveTheBoard(t *testing.T) {
+	w := newWorld(t, 150, dingtalksim.EventsConfig{}, time.Date(2026, 11, 18, 7, 0, 0, 0, shanghai))
+	ctx := context.Background()
+	if _, err := w.s.SyncToday(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.instance(t, "a", time.Second)
+	waitFor(t, "a connection", 10*time.Second, func() bool { return w.sim.EventStats().Connections == 1 })
+	for range 14 { // to 10:30
+		w.sim.Advance(15 * time.Minute)
+		time.Sleep(30 * time.Millisecond)
+	}
+	waitFor(t, "every event handled", 10*time.Second, func() bool {
+		c, _ := w.db.EventCounts(ctx, 0)
+		return w.sim.EventStats().Unacked == 0 && c.Pending == 0 && c.Received == int64(w.sim.EventStats().Emitted)
+	})
+	firstPunch := map[string]time.Time{}
+	for _, p := range wantPunches(t, w.sim) {
+		at := time.UnixMilli(p.UserCheckTime)
+		if f, ok := firstPunch[p.UserID]; !ok || at.Before(f) {
+			firstPunch[p.UserID] = at
+		}
+	}
+	opts := report.Options{Location: shanghai, Now: w.sim.Now()}
+	board, err := report.LoadDaily(ctx, w.db, "2026-11-18", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]bool{}
+	for _, e := range board.Employees {
+		if e.Presence == report.PresenceIn || e.Presence == report.PresenceLate {
+			in[e.UserID] = true
+		}
+		at, punched := firstPunch[e.UserID]
+		if !punched {
+			continue
+		}
+		found := false
+		for _, c := range e.Checks {
+			found = found || c.Provisional && c.UserCheckTime != nil && c.UserCheckTime.Time.Equal(at)
+		}
+		if !found || !in[e.UserID] {
+			t.Errorf("%s punched at %s: presence %s, checks %+v", e.UserID, at.Format("15:04:05"), e.Presence, e.Checks)
+		}
+	}
+	if len(firstPunch) < 100 || board.Company.CheckedIn != len(in) {
+		t.Errorf("%d people punched, the board counts %d checked in (%d in or late)", len(firstPunch), board.Company.CheckedIn, len(in))
+	}
+
+	// DingTalk's own results, pulled now, agree but for refused punches.
+	refused := map[string]bool{}
+	for _, r := range w.sim.Truth().Records(w.sim.Truth().UserIDs(), "2026-11-18", "2026-11-18") {
+		if r.InvalidRecordType != "" {
+			refused[r.UserID] = true
+		}
+	}
+	if _, err := w.s.Run(ctx, syncer.Request{From: "2026-11-18", To: "2026-11-18", NoOrg: true}); err != nil {
+		t.Fatal(err)
+	}
+	truth, err := report.LoadDaily(ctx, w.db, "2026-11-18", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range truth.Employees {
+		dt := e.Presence == report.PresenceIn || e.Presence == report.PresenceLate
+		if dt != in[e.UserID] && !refused[e.UserID] {
+			t.Errorf("%s: DingTalk says %s, the events said in=%v", e.UserID, e.Presence, in[e.UserID])
 		}
 	}
 }

@@ -48,12 +48,12 @@ type Engine struct {
 	leader  atomic.Bool
 	wg      sync.WaitGroup
 
-	carrier     func(ctx context.Context) (events.Carrier, error)
-	eventsMode  string
-	keepPolling bool
+	carrier    func(ctx context.Context) (events.Carrier, error)
+	eventsMode string
 
 	mu        sync.Mutex
-	paused    bool // live pulls wait: events carry the board
+	paused    bool      // live pulls wait: events carry the board
+	lastMark  time.Time // application clock when punch pulls were last recorded for the events
 	unlock    func()
 	lastTick  time.Time // application clock of the last tick
 	nextLive  time.Time // application clock when the next interval pull is due; zero: at once
@@ -94,15 +94,12 @@ type Options struct {
 	// due today. EventsMode is KAOQIN_EVENTS, for the sync page.
 	Events     func(ctx context.Context) (events.Carrier, error)
 	EventsMode string
-	// KeepPolling keeps the live pulls going while events carry the board (the board does not
-	// read punch events yet).
-	KeepPolling bool
 }
 
 // New returns an engine whose background syncs ("sync now") live as long as ctx.
 func New(ctx context.Context, o Options) *Engine {
 	return &Engine{s: o.Syncer, st: o.Store, metrics: o.Metrics, log: o.Logger, now: o.Now, loc: o.Location, cfg: o.Config,
-		rem: o.Reminders, ctx: ctx, pollsLeft: -1, plan: o.Config.Describe(), carrier: o.Events, eventsMode: o.EventsMode, keepPolling: o.KeepPolling}
+		rem: o.Reminders, ctx: ctx, pollsLeft: -1, plan: o.Config.Describe(), carrier: o.Events, eventsMode: o.EventsMode}
 }
 
 // Start runs the schedule until ctx is done; stop waits for it and for running syncs.
@@ -364,7 +361,7 @@ func (e *Engine) live(ctx context.Context, last, now time.Time) {
 // they stop (the connection down for minutes, the push budget spent) the pulls resume at
 // once: the interval's next pull was due while they carried the board.
 func (e *Engine) eventsCarry(ctx context.Context, now time.Time) bool {
-	if e.carrier == nil || e.keepPolling {
+	if e.carrier == nil {
 		return false
 	}
 	c, err := e.carrier(ctx)
@@ -393,9 +390,23 @@ func (e *Engine) eventsCarry(ctx context.Context, now time.Time) bool {
 	}
 	e.plan = e.cfg.Describe() + ". Live pulls pause while DingTalk's events carry the board"
 	e.nextRun = time.Time{}
+	mark := c.Connected && now.Sub(e.lastMark) >= time.Minute
+	if mark {
+		e.lastMark = now
+	}
 	e.mu.Unlock()
+	if mark {
+		// Every punch until a moment ago has come (a push may wait a minute: DingTalk pushes
+		// a person at most once a minute): a check-in due by then without one was missed.
+		if err := e.s.MarkPunchesKnown(ctx, now.Add(-punchEventLag)); err != nil {
+			e.log.Warn("live pulls: record that punch events flow", "err", err)
+		}
+	}
 	return true
 }
+
+// punchEventLag is how late a punch event may come after the punch.
+const punchEventLag = 2 * time.Minute
 
 // overShare says why today's live pulls may not spend more, or "" if they may: their metered
 // calls so far have reached today's share of the month's budget (the budget planner's first

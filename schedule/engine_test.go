@@ -419,7 +419,7 @@ func TestEngine_EventsCarryTheBoard(t *testing.T) {
 	f := newEngineFixtureQuota(t, 1_000_000)
 	ctx := context.Background()
 	var mu sync.Mutex
-	carrier := events.Carrier{Events: true, Why: events.WhyEvents, LastEventAt: 1, Pushes: 10, PushQuota: 3000}
+	carrier := events.Carrier{Events: true, Why: events.WhyEvents, Connected: true, LastEventAt: 1, Pushes: 10, PushQuota: 3000}
 	set := func(c events.Carrier) { mu.Lock(); carrier = c; mu.Unlock() }
 	log := slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
 	e := New(ctx, Options{Syncer: f.s, Store: f.db, Metrics: f.metrics, Logger: log, Now: f.sim.Now, Location: f.loc,
@@ -439,6 +439,15 @@ func TestEngine_EventsCarryTheBoard(t *testing.T) {
 	}
 	if n := countKind(f.runs(t), syncer.KindLive) - before; n != 0 {
 		t.Errorf("%d live pulls while events carry the board", n)
+	}
+	// The punches until two minutes ago are known: the board reads a check-in due by then
+	// without a punch as missed.
+	pulls, err := f.db.PunchPulls(ctx, kaoqin.Filter{From: "2026-11-18", To: "2026-11-18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := f.sim.Now().Add(-2 * time.Minute).UnixMilli(); len(pulls) != 60 || pulls[0].SyncedAt != want {
+		t.Errorf("%d punch pulls (%+v), want everyone's at %d", len(pulls), pulls[:min(1, len(pulls))], want)
 	}
 	st := e.Status(ctx)
 	if st.Events == nil || !st.Events.Carried || st.Events.Mode != "stream" || !strings.Contains(st.Plan, "events carry the board") {

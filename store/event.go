@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -298,24 +297,20 @@ func (db *DB) PatchOrg(ctx context.Context, p kaoqin.OrgPatch) (ch kaoqin.OrgCha
 	return ch, err
 }
 
-// AddPunches upserts punches by id and touches no other row: punches seen one at a time
-// (DingTalk's punch events), which a later pull of listRecord replaces with DingTalk's own
-// records of the day.
-func (db *DB) AddPunches(ctx context.Context, punches []kaoqin.Punch) (rows int64, err error) {
-	defer wrap(&err, "add punches")
-	punches = lastByKey(punches, func(p kaoqin.Punch) int64 { return p.ID }, cmp.Compare[int64])
-	data := make([][]any, len(punches))
-	for i, p := range punches {
-		if err := checkRow("punch", p.ID, p.UserID, p.WorkDate); err != nil {
-			return 0, err
-		}
-		data[i] = []any{p.ID, p.UserID, p.WorkDate, p.CheckType, p.TimeResult, p.LocationResult, p.SourceType,
-			p.UserCheckTime, p.BaseCheckTime, p.PlanID, p.GroupID, p.IsLegal, p.InvalidRecordType, p.LocationMethod,
-			p.UserAddress, p.OutsideRemark, p.DeviceID, p.ApproveID, p.ProcInstID}
+// RecordPunchPulls records that kaoqin knew every punch of these employees on day as of at
+// (unix ms), without touching their punches: DingTalk's punch events were flowing (see package
+// report, "Live punches"). A pull recorded later stays.
+func (db *DB) RecordPunchPulls(ctx context.Context, userIDs []string, day string, at int64) (err error) {
+	defer wrap(&err, "record punch pulls")
+	if _, err := kaoqin.ParseDate(day); err != nil {
+		return kaoqin.Errorf(kaoqin.EINVALID, "bad day %q: want YYYY-MM-DD", day)
 	}
-	err = db.update(ctx, func(tx conn) (err error) {
-		rows, err = tx.upsert(ctx, punchesTable, data)
+	rows := make([][]any, 0, len(userIDs))
+	for _, u := range dedupeSorted(userIDs) {
+		rows = append(rows, []any{u, day, at})
+	}
+	return db.update(ctx, func(tx conn) error {
+		_, err := tx.upsert(ctx, punchPullsTable, rows)
 		return err
 	})
-	return rows, err
 }

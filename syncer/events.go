@@ -233,3 +233,24 @@ func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
 	s.log.Info("syncer: days that events marked pulled again", "marks", cleared, "days", len(days))
 	return cleared, nil
 }
+
+// punchPullRecorder is the store's record of punch pulls alone (package store implements it).
+type punchPullRecorder interface {
+	RecordPunchPulls(ctx context.Context, userIDs []string, day string, at int64) error
+}
+
+// MarkPunchesKnown records that kaoqin knew every punch of today's employees as of at: while
+// DingTalk's punch events flow, a check-in due by then that no punch answers was missed, as
+// after a pull of punch records (see package report, "Live punches").
+func (s *Syncer) MarkPunchesKnown(ctx context.Context, at time.Time) error {
+	pr, ok := s.store.(punchPullRecorder)
+	if !ok {
+		return nil
+	}
+	day := kaoqin.DateOf(at, s.loc)
+	users, err := s.rangeUsers(ctx, day, day)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	return pr.RecordPunchPulls(ctx, users, day, at.UnixMilli())
+}

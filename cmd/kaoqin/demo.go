@@ -30,8 +30,9 @@ type demoCmd struct {
 	Start      string        `default:"08:45" placeholder:"HH:MM" help:"The simulated clock at start, on today (or the last workday before it)."`
 	Speed      float64       `default:"30" help:"Simulated seconds per real second: at 30, the morning passes in minutes."`
 	Days       int           `default:"0" help:"Days of history synced at start; 0: what the dashboard's pages show (last month, the last pay cycle from the 26th, the 30-day charts)."`
-	LiveEvery  time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today."`
+	LiveEvery  time.Duration `name:"live-every" default:"10m" help:"Simulated time between live pulls of today, when events do not carry the board."`
 	NightShift bool          `name:"night-shift" default:"true" negatable:"" help:"The company has night shifts: its teams (…班) work 22:00-06:00, its hotline a 20:00-08:00 two-shift rotation."`
+	Events     bool          `default:"true" negatable:"" help:"Take the company's punches as DingTalk's Stream events, so the board moves as people punch (--no-events: live pulls only)."`
 
 	ready func(d *demoRun) // tests learn the URL, the password, the simulator and the engine here
 }
@@ -65,8 +66,9 @@ type demoRun struct {
 func (c *demoCmd) Help() string {
 	return "Starts a simulated DingTalk company (its clock starts at --start today and runs --speed times fast), " +
 		"syncs its org chart and the last --days days into a database in a temporary folder, creates a demo admin " +
-		"account with a random password printed here, and serves the dashboard, pulling today every --live-every of " +
-		"simulated time: the board changes as people check in through the simulated morning. Ctrl-C stops it and " +
+		"account with a random password printed here, and serves the dashboard: the company's punches come as DingTalk's Stream " +
+		"events and the board changes as people check in through the simulated morning (--no-events: it pulls today every " +
+		"--live-every of simulated time instead). Ctrl-C stops it and " +
 		"removes the database. No credentials, no network."
 }
 
@@ -97,8 +99,13 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		day = kaoqin.AddDays(day, -1)
 	}
 	midnight, _ := kaoqin.DayBounds(day, loc)
+	pushQuota := g.PushQuota
+	if pushQuota <= 0 {
+		pushQuota = -1
+	}
 	sim := dingtalksim.New(dingtalksim.Config{Seed: c.Seed, Employees: c.Employees, Location: loc,
-		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1, NightShift: c.NightShift})
+		Now: midnight.Add(start), Speed: c.Speed, QPS: -1, IPLimit: -1, MonthlyQuota: -1, NightShift: c.NightShift,
+		Events: dingtalksim.EventsConfig{PushQuota: pushQuota}})
 	log := demoLogger(g, sim.Now, loc)
 	simLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,6 +114,9 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	simSrv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go simSrv.Serve(simLn)
 	defer simSrv.Close()
+	evctx, stopEvents := context.WithCancel(ctx)
+	defer stopEvents()
+	go sim.RunEvents(evctx) // the company's events, made as its clock runs
 
 	dir, err := os.MkdirTemp("", "kaoqin-demo-")
 	if err != nil {
@@ -118,6 +128,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	dg := *g
 	dg.AppKey, dg.AppSecret = sim.Config().AppKey, sim.Config().AppSecret
 	dg.BaseURL = "http://" + simLn.Addr().String()
+	dg.APIURL = dg.BaseURL // the Stream gateway too
 	dg.DB = filepath.Join(dir, "kaoqin.db")
 	dg.QPS = 1000
 	dg.AgentID = sim.Config().AgentID
@@ -156,8 +167,14 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		from = kaoqin.AddDays(day, -(c.Days - 1))
 	}
 	run := &demoRun{User: "demo", Password: password, Sim: sim, Dir: dir}
+	ev := eventsSetup{mode: "off", clock: time.Now}
+	how := fmt.Sprintf("the board pulls today %s of it", schedule.EveryWords(c.LiveEvery))
+	if c.Events {
+		ev.mode = kaoqin.SourceStream
+		how = fmt.Sprintf("DingTalk's punch events move the board within seconds (live pulls %s of it if they stop)", schedule.EveryWords(c.LiveEvery))
+	}
 	return serve(ctx, &dg, serveSetup{
-		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched,
+		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched, events: ev,
 		addr: c.Addr,
 		first: func(ctx context.Context, s *syncer.Syncer) error {
 			fmt.Fprintf(g.stdout, "kaoqin demo: %s, %d people; first sync of %s..%s...\n", sim.Config().CompanyName, c.Employees, from, day)
@@ -174,12 +191,12 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 		listening: func(url string) { run.URL = url },
 		banner: func(url string) string {
 			return fmt.Sprintf("kaoqin demo on %s\n  log in as demo with password %s\n"+
-				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; the board pulls today every %s of it\n"+
+				"  the company's clock reads %s and runs %vx: people check in as the morning goes on; %s\n"+
 				"  reminders go out at 09:15 (each person not in), 09:30 (each department's managers) and 10:00 (a group robot): see %s/reminders;\n"+
 				"  what the simulated DingTalk delivered: http://%s/_sim/inbox\n"+
 				"  the log below tells the company's time\n"+
 				"  Ctrl-C stops the demo and removes its database", url, password, sim.Now().In(loc).Format("2006-01-02 15:04"), c.Speed,
-				schedule.EveryWords(c.LiveEvery), url, simLn.Addr())
+				how, url, simLn.Addr())
 		},
 		ready: func(e *schedule.Engine) {
 			run.Engine = e

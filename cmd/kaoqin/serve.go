@@ -212,9 +212,6 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 				cfg.Events = intake.handler
 			}
 			opts.Events, opts.EventsMode = intake.carrier, c.events.mode
-			// Until the report reads punch events (the plans issue's live punches), the
-			// board still needs its polls.
-			opts.KeepPolling = true
 			defer func() { cancel(); intake.wait() }()
 		}
 		eng = schedule.New(ctx, opts)
