@@ -69,7 +69,9 @@ func CarrierOf(mode string, links []kaoqin.EventLink, pushes, quota int64, now t
 	switch {
 	case mode == "off" || mode == "":
 		c.Why = WhyOff
-	case quota > 0 && pushes >= quota:
+	case quota > 0 && pushes >= quota-quota/50:
+		// Within 2% of the quota: DingTalk counts the deliveries kaoqin never received too,
+		// and stops pushing at its own count.
 		c.Why = WhyPushesSpent
 	case live:
 		c.Events, c.Why, c.DownSince = true, WhyEvents, 0

@@ -249,13 +249,18 @@ func (e *Engine) nightly(ctx context.Context, now time.Time) {
 			req.To = today
 		}
 	}
-	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
-	// The days events said changed after they were pulled (an administrator's edit).
-	if n, err := e.s.RefetchMarked(ctx); err != nil {
-		e.log.Warn("nightly sync: pull again the days events marked", "err", err)
-	} else if n > 0 {
-		e.log.Info("nightly sync: pulled again the days events marked", "marks", n)
-	}
+	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) {
+		sum, err := e.s.Run(ctx, req)
+		if err == nil {
+			// Then the days events said changed after they were pulled (an administrator's edit).
+			if n, err := e.s.RefetchMarked(ctx); err != nil {
+				e.log.Warn("nightly sync: pull again the days events marked", "err", err)
+			} else if n > 0 {
+				e.log.Info("nightly sync: pulled again the days events marked", "marks", n)
+			}
+		}
+		return sum, err
+	})
 }
 
 // closeOut pulls, as soon as a day of the window has closed, the people whose shift was still

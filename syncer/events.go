@@ -172,7 +172,8 @@ type refetchStore interface {
 
 // RefetchMarked pulls again the check results of the people's days that events marked
 // (an administrator edited a result, DingTalk's day summary changed), 50 people a call per
-// day, and clears the marks. The days keep their coverage. It runs in the nightly
+// day, and clears the marks: the days before today that were not pulled whole after the mark
+// (marks of today wait for the day to end). The days keep their coverage. It runs in the nightly
 // reconciliation; it takes the sync lock and keeps within the month's budget (marks it cannot
 // afford stay for the next night). It returns how many marks it cleared.
 func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
@@ -196,16 +197,39 @@ func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Today's marks wait for the day to close; a day pulled whole after its marks (the
+	// nightly reconciliation) needs no second pull for them.
+	today := s.today()
+	first, last := marks[0].Day, marks[len(marks)-1].Day
+	cov, err := s.store.Coverage(ctx, first, last)
+	if err != nil {
+		return 0, err
+	}
+	pulledAt := map[string]int64{}
+	for _, c := range cov {
+		pulledAt[c.Day] = c.SyncedAt
+	}
 	byDay := map[string][]kaoqin.Refetch{}
+	var done []kaoqin.Refetch
 	var days []string
 	for _, m := range marks {
+		switch {
+		case m.Day >= today:
+			continue
+		case pulledAt[m.Day] >= m.MarkedAt:
+			done = append(done, m)
+			continue
+		}
 		if _, ok := byDay[m.Day]; !ok {
 			days = append(days, m.Day)
 		}
 		byDay[m.Day] = append(byDay[m.Day], m)
 	}
+	if err := rs.ClearRefetches(ctx, done); err != nil {
+		return 0, err
+	}
 	slices.Sort(days)
-	cleared := 0
+	cleared := len(done)
 	for _, day := range days {
 		ms := byDay[day]
 		for i := 0; i < len(ms); i += dingtalk.MaxResultUsers {
@@ -230,7 +254,9 @@ func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
 			cleared += len(part)
 		}
 	}
-	s.log.Info("syncer: days that events marked pulled again", "marks", cleared, "days", len(days))
+	if len(days) > 0 {
+		s.log.Info("syncer: days that events marked pulled again", "marks", cleared, "days", len(days))
+	}
 	return cleared, nil
 }
 

@@ -20,11 +20,12 @@ type eventsSetup struct {
 	// clock is real time: leases, heartbeats and push timestamps (the demo's application
 	// clock runs fast).
 	clock func() time.Time
+	lease time.Duration // 0: the intake's default
 }
 
 // eventsConfig reads --events, --events-token and --events-aes-key.
 func (c *serveCmd) eventsConfig(g *Globals, credentials bool) (eventsSetup, error) {
-	ev := eventsSetup{mode: c.Events, clock: time.Now}
+	ev := eventsSetup{mode: c.Events, clock: time.Now, lease: c.EventsLease}
 	if ev.mode == "" {
 		ev.mode = kaoqin.SourceStream
 		if !credentials {
@@ -64,7 +65,7 @@ func (ev eventsSetup) start(ctx context.Context, g *Globals, c serveSetup, s *sy
 	if ev.clock == nil {
 		ev.clock = time.Now
 	}
-	in, err := events.New(events.Config{Store: c.db, Syncer: s, Location: c.loc, Clock: ev.clock, Logger: c.log, Source: ev.mode})
+	in, err := events.New(events.Config{Store: c.db, Syncer: s, Location: c.loc, Clock: ev.clock, Logger: c.log, Source: ev.mode, Lease: ev.lease})
 	if err != nil {
 		return nil, err
 	}

@@ -39,8 +39,9 @@ import (
 // schedule over within 30 s and finish that sync, with no chunk of it pulled twice but those
 // the dead instance was pulling, nothing lost, and the nightly sync not run again.
 //
-// The schedule will also drive reminders (notify) and the DingTalk Stream intake (events),
-// which other work is adding: each belongs in this test beside the sync. Give it something to
+// Every instance also holds a Stream connection: DingTalk's events pushed while the holder
+// dies are each stored and handled exactly once. The schedule will also drive reminders
+// (notify), which other work is adding: it belongs in this test beside the sync. Give it something to
 // do before the kill (see "before the kill"), and assert after the takeover (see "after the
 // takeover") that it was handled exactly once, by counting at the simulator as sim.pages does
 // for the sync's calls. The cluster helpers (startCluster, scheduler, kill) are for them too.
@@ -98,8 +99,28 @@ func TestServe_SeveralInstances(t *testing.T) {
 		t.Errorf("kaoqin_scheduler_leader sums to %v over the instances, want 1", sum)
 	}
 
-	// Before the kill: the leader has pulled the org chart and waits at the first page of
-	// checks. It dies three quarters of the way through them (50 rows a page).
+	// Before the kill: every instance holds a Stream connection, and DingTalk pushes 150
+	// events (administrators' edits of today, marked for when the day is reconciled) to them
+	// at random while the leader dies.
+	deadline := time.Now().Add(30 * time.Second)
+	for sim.EventStats().Connections < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d Stream connections, want one per instance", sim.EventStats().Connections)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	edited := sim.Truth().UserIDs()[:150]
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		for _, u := range edited {
+			sim.EmitEvent("attend_bossCheck_change", map[string]any{"workDate": today + " 00:00:00", "action": "attend_bossCheck_update", "planId": 1, "userId": u})
+			time.Sleep(40 * time.Millisecond) // 6 s: the leader dies in the middle
+		}
+	}()
+
+	// The leader has pulled the org chart and waits at the first page of checks. It dies three
+	// quarters of the way through them (50 rows a page).
 	want := sim.Truth().Results(sim.Truth().UserIDs(), from, to)
 	killAt := int64(len(want)/50) * 3 / 4
 	sim.killAt(killAt, c.nodes[leader])
@@ -125,7 +146,7 @@ func TestServe_SeveralInstances(t *testing.T) {
 		t.Errorf("the takeover took %s, want within 30 s", took)
 	}
 	// ... and finishes the nightly sync.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline = time.Now().Add(60 * time.Second)
 	for !closed(t, db, from, to) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the nightly sync was not finished a minute after the takeover")
@@ -173,6 +194,43 @@ func TestServe_SeveralInstances(t *testing.T) {
 	if len(saved) == 0 || len(saved) == touched || len(again) != touched-len(saved) || len(again) > syncer.DefaultConcurrency {
 		t.Errorf("the dead instance pulled %d chunks and saved %d; %d were pulled again after the takeover, want the %d it had not saved: %v",
 			touched, len(saved), len(again), touched-len(saved), again)
+	}
+
+	// No event lost, none handled twice: every event pushed is stored once and handled once
+	// (the events version moves once per event handled), whichever instance received it and
+	// whether or not it died holding it; each edit marked its day for the next reconciliation.
+	<-pushed
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		c, err := db.EventCounts(ctx, 0)
+		must(t, err)
+		st := sim.EventStats()
+		if st.Unacked == 0 && c.Pending == 0 && c.Received == int64(st.Emitted) {
+			version, err := db.EventsVersion(ctx)
+			must(t, err)
+			if c.Failed != 0 || version != c.Received {
+				t.Errorf("events: %+v; %d handled, want every one once", c, version)
+			}
+			t.Logf("events: %d made, %d pushes, %d of them again after no ack in 3 s", st.Emitted, st.Pushes, st.Redelivered)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events not all handled a minute after the takeover: store %+v, simulator %+v", c, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	marks, err := db.Refetches(ctx)
+	must(t, err)
+	marked := map[string]bool{}
+	for _, m := range marks {
+		if m.Day == today {
+			marked[m.UserID] = true
+		}
+	}
+	for _, u := range edited {
+		if !marked[u] {
+			t.Errorf("the edit of %s's %s was lost", u, today)
+		}
 	}
 
 	// The survivors still serve the session, and a logout on one ends it on all.
@@ -399,7 +457,10 @@ func startCluster(t *testing.T, bin, dsn string, sim *countingSim, n int) *clust
 		"KAOQIN_DINGTALK_APP_KEY="+dingtalksim.DefaultAppKey, "KAOQIN_DINGTALK_APP_SECRET="+dingtalksim.DefaultAppSecret,
 		"KAOQIN_DINGTALK_BASE_URL="+sim.url, "KAOQIN_DINGTALK_QPS=1000", "KAOQIN_DINGTALK_MONTHLY_QUOTA=100000",
 		"KAOQIN_SYNC_NIGHTLY=00:00", "KAOQIN_SYNC_LIVE=off", "KAOQIN_SCHEDULE_LOCK_RETRY=500ms", "KAOQIN_SCHEDULE_TICK=300ms",
-		"KAOQIN_METRICS_TOKEN="+c.token, "KAOQIN_LOG_LEVEL=info")
+		"KAOQIN_METRICS_TOKEN="+c.token, "KAOQIN_LOG_LEVEL=info",
+		// DingTalk's events over Stream, each instance with a connection to the simulator; a
+		// received event is its receiver's for 2 s before another may handle it.
+		"KAOQIN_DINGTALK_API_URL="+sim.url, "KAOQIN_EVENTS=stream", "KAOQIN_EVENTS_LEASE=2s")
 	t.Cleanup(func() {
 		for i, nd := range c.nodes {
 			select {

@@ -41,6 +41,7 @@ type serveCmd struct {
 	Events         string        `name:"events" env:"KAOQIN_EVENTS" enum:",stream,http,off" default:"" placeholder:"MODE" help:"How DingTalk's events come: stream (a WebSocket kaoqin opens, no public URL), http (DingTalk pushes to POST /dingtalk/events), or off; default stream when credentials are set."`
 	EventsToken    string        `name:"events-token" env:"KAOQIN_EVENTS_TOKEN" placeholder:"TOKEN" help:"HTTP push: the token of the developer console's event subscription."`
 	EventsAESKey   string        `name:"events-aes-key" env:"KAOQIN_EVENTS_AES_KEY" placeholder:"KEY" help:"HTTP push: its 43-character aes_key. Never printed."`
+	EventsLease    time.Duration `name:"events-lease" env:"KAOQIN_EVENTS_LEASE" default:"30s" hidden:"" help:"How long a received event is its receiver's before another instance may handle it (tests shorten it)."`
 
 	listening func(url string) // tests learn the address here
 }

@@ -30,6 +30,7 @@ type emitState struct {
 	from    int64 // company ms: the day's events after this are still to make
 	days    map[civil][]dayItem
 	users   map[string]userSig
+	userSeq [2]int64 // the org's modSeq and people when users was made
 	depts   map[int64]deptSig
 	orgSeen bool
 	orgAt   time.Time
@@ -223,26 +224,21 @@ func (s *Server) orgChanges() []dayItem {
 		return nil
 	}
 	h.emit.orgAt = now
-	users := map[string]userSig{}
 	depts := map[int64]deptSig{}
 	s.mu.RLock()
-	for id, u := range s.org.users {
-		if u.removed {
-			continue
-		}
-		ds := slices.Clone(u.depts)
-		slices.Sort(ds)
-		var b strings.Builder
-		for _, d := range ds {
-			b.WriteString(strconv.FormatInt(d, 10))
-			b.WriteByte(',')
-		}
-		users[id] = userSig{name: u.name, jobNumber: u.jobNumber, title: u.title, email: u.email, workPlace: u.workPlace, depts: b.String()}
+	// Every write to a person bumps the org's modSeq: the people are compared again only when
+	// it moved (a big company's people cost far more than its departments to compare).
+	userSeq := [2]int64{s.org.modSeq, int64(len(s.org.users))}
+	users := h.emit.users
+	peopleMoved := !h.emit.orgSeen || userSeq != h.emit.userSeq
+	if peopleMoved {
+		users = s.userSigsLocked()
 	}
 	for id, d := range s.org.depts {
 		depts[id] = deptSig{name: d.name, parent: d.parent, order: d.order}
 	}
 	s.mu.RUnlock()
+	h.emit.userSeq = userSeq
 	if !h.emit.orgSeen {
 		h.emit.users, h.emit.depts, h.emit.orgSeen = users, depts, true
 		return nil
@@ -260,22 +256,24 @@ func (s *Server) orgChanges() []dayItem {
 	deptEvent := func(typ string, id int64) {
 		out = append(out, dayItem{at: at, typ: typ, data: marshal(map[string]any{"timeStamp": ts, "deptId": []int64{id}})})
 	}
-	for _, id := range sortedKeys(users) {
-		now, before := users[id], h.emit.users[id]
-		_, existed := h.emit.users[id]
-		switch {
-		case !existed:
-			userEvent("user_add_org", id, nil)
-		case now != before:
-			side := func(u userSig) map[string]string {
-				return map[string]string{"name": u.name, "jobNumber": u.jobNumber, "email": u.email, "workPlace": u.workPlace}
+	if peopleMoved {
+		for _, id := range sortedKeys(users) {
+			now, before := users[id], h.emit.users[id]
+			_, existed := h.emit.users[id]
+			switch {
+			case !existed:
+				userEvent("user_add_org", id, nil)
+			case now != before:
+				side := func(u userSig) map[string]string {
+					return map[string]string{"name": u.name, "jobNumber": u.jobNumber, "email": u.email, "workPlace": u.workPlace}
+				}
+				userEvent("user_modify_org", id, map[string]any{"diffInfo": map[string]any{"prev": side(before), "curr": side(now), "userid": id}})
 			}
-			userEvent("user_modify_org", id, map[string]any{"diffInfo": map[string]any{"prev": side(before), "curr": side(now), "userid": id}})
 		}
-	}
-	for _, id := range sortedKeys(h.emit.users) {
-		if _, ok := users[id]; !ok {
-			userEvent("user_leave_org", id, nil)
+		for _, id := range sortedKeys(h.emit.users) {
+			if _, ok := users[id]; !ok {
+				userEvent("user_leave_org", id, nil)
+			}
 		}
 	}
 	for _, id := range sortedKeys(depts) {
@@ -294,6 +292,26 @@ func (s *Server) orgChanges() []dayItem {
 	}
 	h.emit.users, h.emit.depts = users, depts
 	return out
+}
+
+// userSigsLocked returns what contacts events compare of every person in the org; called with
+// s.mu held.
+func (s *Server) userSigsLocked() map[string]userSig {
+	users := make(map[string]userSig, len(s.org.users))
+	for id, u := range s.org.users {
+		if u.removed {
+			continue
+		}
+		ds := slices.Clone(u.depts)
+		slices.Sort(ds)
+		var b strings.Builder
+		for _, d := range ds {
+			b.WriteString(strconv.FormatInt(d, 10))
+			b.WriteByte(',')
+		}
+		users[id] = userSig{name: u.name, jobNumber: u.jobNumber, title: u.title, email: u.email, workPlace: u.workPlace, depts: b.String()}
+	}
+	return users
 }
 
 func sortedKeys[K int64 | string, V any](m map[K]V) []K {

@@ -187,6 +187,7 @@ func (s *Server) addEventLocked(typ string, data []byte, users []string, counts 
 		h.log = slices.Delete(h.log, 0, len(h.log)-maxEventLog)
 	}
 	h.stats.Emitted++
+	h.stats.Unacked++
 	return ev
 }
 
@@ -242,12 +243,6 @@ func (s *Server) EventStats() EventStats {
 	st.Connections = len(h.conns)
 	st.QuotaUsed = h.quota[monthKey(s.Now())]
 	st.QuotaLimit = h.cfg.PushQuota
-	st.Unacked = 0
-	for _, ev := range h.log {
-		if !ev.acked && !ev.dropped {
-			st.Unacked++
-		}
-	}
 	if h.checkURL {
 		st.CheckURL = "ok"
 	}
@@ -366,6 +361,7 @@ func (s *Server) deliver() {
 			if !ev.dropped && !ev.acked {
 				ev.dropped = true
 				h.stats.Dropped++
+				h.stats.Unacked--
 			}
 			continue
 		}
@@ -432,6 +428,9 @@ func (s *Server) acked(msgID string, success bool) {
 	}
 	ev.acked, ev.Acked = true, now
 	h.stats.Acked++
+	if !ev.dropped {
+		h.stats.Unacked--
+	}
 	if h.cfg.DuplicateRate > 0 && h.rnd.Float64() < h.cfg.DuplicateRate {
 		h.later = append(h.later, timedEvent{ev: ev, at: now.Add(time.Duration(h.rnd.IntN(1000)) * time.Millisecond), dup: true})
 	}
