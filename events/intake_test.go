@@ -3,8 +3,8 @@ package events
 import (
 	"bytes"
 	"context"
-	"math"
 	"log/slog"
+	"math"
 	"net/http/httptest"
 	"slices"
 	"sync"
