@@ -168,10 +168,10 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	run := &demoRun{User: "demo", Password: password, Sim: sim, Dir: dir}
 	ev := eventsSetup{mode: "off", clock: time.Now}
-	how := fmt.Sprintf("the board pulls today %s of it", schedule.EveryWords(c.LiveEvery))
+	how := fmt.Sprintf("the board pulls today every %s of it", schedule.EveryWords(c.LiveEvery))
 	if c.Events {
 		ev.mode = kaoqin.SourceStream
-		how = fmt.Sprintf("DingTalk's punch events move the board within seconds (live pulls %s of it if they stop)", schedule.EveryWords(c.LiveEvery))
+		how = fmt.Sprintf("DingTalk's punch events move the board within seconds (live pulls every %s of it if they stop)", schedule.EveryWords(c.LiveEvery))
 	}
 	return serve(ctx, &dg, serveSetup{
 		db: db, loc: loc, now: sim.Now, log: log, metrics: metrics, books: books, client: client, sched: sched, events: ev,
