@@ -147,9 +147,10 @@ func (c *clock) Advance(d time.Duration) {
 
 // fakeSyncer records "sync now" calls.
 type fakeSyncer struct {
-	mu    sync.Mutex
-	calls []string
-	err   error
+	mu     sync.Mutex
+	calls  []string
+	err    error
+	events *web.EventsStatus // which source carries the board; nil: no events
 }
 
 func (f *fakeSyncer) SyncNow(_ context.Context, by string) error {
@@ -163,7 +164,9 @@ func (f *fakeSyncer) SyncNow(_ context.Context, by string) error {
 }
 
 func (f *fakeSyncer) Status(context.Context) web.SyncStatus {
-	return web.SyncStatus{Scheduler: true, Plan: "test plan", PollsLeftToday: 7,
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return web.SyncStatus{Scheduler: true, Plan: "test plan", PollsLeftToday: 7, Events: f.events,
 		Schedule: web.Schedule{Enabled: true, Nightly: "02:00", ReconcileDays: 7, LiveEvery: "10m0s", Hours: "08:00-19:00"}}
 }
 

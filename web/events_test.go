@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/web"
+)
+
+// TestEvents_SourceAndBudgets: the sync page shows the month's pushes against their quota and
+// the day they run out at this pace, and both the sync page and the board say which source
+// carries the board, in Chinese and in English; the board refreshes every 2 s on events.
+func TestEvents_SourceAndBudgets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *web.Config) { c.PushQuota = 150 })
+	ctx := context.Background()
+	month := kaoqin.MonthOf(testNow, shanghai)
+	for i := range 120 {
+		_, err := e.db.ReceiveEvent(ctx, &kaoqin.Event{ID: fmt.Sprint("ev", i), Type: "attendance_check_record", ReceivedAt: testNow.UnixMilli()},
+			kaoqin.Push{Month: month, Kind: "attendance_check_record", Counted: true}, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.sync.mu.Lock()
+	e.sync.events = &web.EventsStatus{Mode: "stream", Carried: true, Why: "events", LastEventAt: testNow.Add(-3 * time.Second), Pushes: 120, PushQuota: 150}
+	e.sync.mu.Unlock()
+	c := e.as("admin")
+	for _, tc := range []struct{ lang, source, pushes, runsOut, refresh string }{
+		{"zh", "数据来源：钉钉事件推送，最近一条在 3 秒前", "本月事件推送", "推送额度将于 11-2", "每 2 秒自动刷新"},
+		{"en", "Source: DingTalk&#39;s events, last 3 s ago", "Event pushes this month", "the pushes run out on 11-2", "refreshes every 2 s"},
+	} {
+		page := c.get("/sync?lang=" + tc.lang).text()
+		for _, want := range []string{tc.source, tc.pushes, `data-field="pushes">120<`, `data-field="push_quota">150<`, tc.runsOut} {
+			if !strings.Contains(page, want) {
+				t.Errorf("/sync in %s lacks %q", tc.lang, want)
+			}
+		}
+		board := c.get("/today?lang=" + tc.lang).text()
+		for _, want := range []string{tc.source, tc.refresh, `hx-trigger="every 2s"`} {
+			if !strings.Contains(board, want) {
+				t.Errorf("the board in %s lacks %q", tc.lang, want)
+			}
+		}
+	}
+	var info web.SyncInfo
+	c.getJSON("/api/v1/sync", 200, &info)
+	if info.PushQuota != 150 || info.PushRemaining != 30 || info.Ledger.Pushes != 120 || info.Status == nil || info.Status.Events == nil || !info.Status.Events.Carried {
+		t.Errorf("/api/v1/sync: %+v", info)
+	}
+
+	// The push budget spent: polls carry the board again, and say why.
+	e.sync.mu.Lock()
+	e.sync.events = &web.EventsStatus{Mode: "stream", Why: "pushes_spent", Pushes: 150, PushQuota: 150}
+	e.sync.mu.Unlock()
+	e.clock.Advance(time.Minute) // past the board's cache
+	for lang, want := range map[string]string{"zh": "数据来源：每 10 分钟拉取一次（本月推送额度已用完）", "en": "Source: polls every 10 min: push budget spent"} {
+		for _, path := range []string{"/sync", "/today?date=" + kaoqin.DateOf(testNow, shanghai)} {
+			page := c.get(path + sep(path) + "lang=" + lang).text()
+			if !strings.Contains(page, want) {
+				t.Errorf("%s in %s lacks %q", path, lang, want)
+			}
+			if strings.Contains(path, "today") && !strings.Contains(page, `hx-trigger="every 60s"`) {
+				t.Errorf("the board on polls does not refresh every minute")
+			}
+		}
+	}
+}
+
+func sep(path string) string {
+	if strings.Contains(path, "?") {
+		return "&"
+	}
+	return "?"
+}
