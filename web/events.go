@@ -11,15 +11,19 @@ import (
 // line, the sync page), the month's pushes against their quota, and the day each budget runs
 // out at this month's pace.
 
-// sourceLine says in lang which source carries the board: "source: DingTalk's events, last 3 s
-// ago", or "source: polls every 10 minutes: push budget spent".
+// sourceLine says in lang which source carries the board: "Source: DingTalk's events, last 3 s
+// ago" (without the age when now is zero: the board, which is redrawn only when its data
+// changes), or "Source: polls every 10 min: push budget spent".
 func sourceLine(lang report.Lang, ev *EventsStatus, sched Schedule, now time.Time, loc *time.Location) (string, error) {
 	if ev == nil {
 		return "", nil
 	}
 	if ev.Carried {
-		if ev.LastEventAt.IsZero() {
+		switch {
+		case ev.LastEventAt.IsZero():
 			return tr(lang, "source_events_none")
+		case now.IsZero():
+			return tr(lang, "source_events_board")
 		}
 		return trf(lang, "source_events", ago(lang, now.Sub(ev.LastEventAt)))
 	}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +32,9 @@ func TestEvents_SourceAndBudgets(t *testing.T) {
 	e.sync.events = &web.EventsStatus{Mode: "stream", Carried: true, Why: "events", LastEventAt: testNow.Add(-3 * time.Second), Pushes: 120, PushQuota: 150}
 	e.sync.mu.Unlock()
 	c := e.as("admin")
-	for _, tc := range []struct{ lang, source, pushes, runsOut, refresh string }{
-		{"zh", "数据来源：钉钉事件推送，最近一条在 3 秒前", "本月事件推送", "推送额度将于 11-2", "每 2 秒自动刷新"},
-		{"en", "Source: DingTalk&#39;s events, last 3 s ago", "Event pushes this month", "the pushes run out on 11-2", "refreshes every 2 s"},
+	for _, tc := range []struct{ lang, source, boardSource, pushes, runsOut, refresh string }{
+		{"zh", "数据来源：钉钉事件推送，最近一条在 3 秒前", "数据来源：钉钉事件推送，打卡即时显示", "本月事件推送", "推送额度将于 11-2", "每 2 秒自动刷新"},
+		{"en", "Source: DingTalk&#39;s events, last 3 s ago", "Source: DingTalk&#39;s events, punches shown as they come", "Event pushes this month", "the pushes run out on 11-2", "refreshes every 2 s"},
 	} {
 		page := c.get("/sync?lang=" + tc.lang).text()
 		for _, want := range []string{tc.source, tc.pushes, `data-field="pushes">120<`, `data-field="push_quota">150<`, tc.runsOut} {
@@ -41,11 +43,29 @@ func TestEvents_SourceAndBudgets(t *testing.T) {
 			}
 		}
 		board := c.get("/today?lang=" + tc.lang).text()
-		for _, want := range []string{tc.source, tc.refresh, `hx-trigger="every 2s"`} {
+		for _, want := range []string{tc.boardSource, tc.refresh, `hx-trigger="every 2s"`} {
 			if !strings.Contains(board, want) {
 				t.Errorf("the board in %s lacks %q", tc.lang, want)
 			}
 		}
+	}
+
+	// The board's refresh gets 204 while the board is the one the page shows, and the board
+	// once the data moved.
+	board := c.get("/today").text()
+	m := regexp.MustCompile(`hx-get="(/today/board\?[^"]+)"`).FindStringSubmatch(board)
+	if m == nil {
+		t.Fatal("no refresh on the board")
+	}
+	refresh := html.UnescapeString(m[1])
+	if r := c.get(refresh); r.StatusCode != 204 || len(r.body) != 0 {
+		t.Errorf("an unchanged board: %d, %d bytes", r.StatusCode, len(r.body))
+	}
+	if err := e.db.FinishEvent(ctx, "ev1", "", false); err != nil { // a punch handled: the data moved
+		t.Fatal(err)
+	}
+	if r := c.get(refresh); r.StatusCode != 200 || !strings.Contains(r.text(), `id="board"`) {
+		t.Errorf("a board whose data moved: %d", r.StatusCode)
 	}
 	var info web.SyncInfo
 	c.getJSON("/api/v1/sync", 200, &info)

@@ -310,6 +310,7 @@ var eventWords = map[string][2]string{
 	"pushes_run_out":          {"按本月目前的速度，推送额度将于 %s 用完，之后看板改用轮询：可在开发者后台取消订阅打卡事件、改用轮询，或购买更高版本。", "At this month's pace the pushes run out on %s and the board falls back to polls: unsubscribe the punch event in the developer console, poll instead (KAOQIN_EVENTS=off), or buy a larger edition."},
 	"source_events":           {"数据来源：钉钉事件推送，最近一条在 %s前", "Source: DingTalk's events, last %s ago"},
 	"source_events_none":      {"数据来源：钉钉事件推送（暂无事件）", "Source: DingTalk's events (none yet)"},
+	"source_events_board":     {"数据来源：钉钉事件推送，打卡即时显示", "Source: DingTalk's events, punches shown as they come"},
 	"source_polls":            {"数据来源：每 %s拉取一次（%s）", "Source: polls every %s: %s"},
 	"source_budget_polls":     {"数据来源：按配额预算拉取（%s）", "Source: budgeted polls: %s"},
 	"source_no_polls":         {"数据来源：不实时拉取（%s）", "Source: no live polls: %s"},

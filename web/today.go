@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io"
@@ -48,6 +50,7 @@ type boardView struct {
 	Events *EventsStatus
 	Sched  Schedule
 	Now    time.Time
+	Tag    string // boardTag of this rendering
 }
 
 // deptTile is one department's tile.
@@ -86,8 +89,15 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *kaoqin.U
 		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	if r.URL.Query().Get("v") == b.Tag {
+		// The board the page shows is still the board: nothing to swap (htmx leaves the page
+		// alone on 204), so a refresh every 2 s costs a few queries, and a reader's search and
+		// ticks stay.
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Vary", "Accept-Encoding")
 	if acceptsGzip(r) {
 		// Compressed once for everyone who sees this board: a big company's list of people not
@@ -100,10 +110,18 @@ func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request, u *kaoqin.U
 	return nil
 }
 
+// boardTag names one rendering of a board: the data it was made of, and the minute (checks
+// due since then turn from pending to missing as the clock moves).
+func boardTag(key, version string, now time.Time) string {
+	sum := sha256.Sum256([]byte(key + "\x00" + version + "\x00" + now.Truncate(time.Minute).String()))
+	return hex.EncodeToString(sum[:8])
+}
+
 // renderedBoard is the board rendered once for everyone who sees the same scope, day and
 // language, while the data is unchanged: every open board refreshes itself each minute, and
 // rendering a big company's board costs more than serving it.
 type renderedBoard struct {
+	Tag     string // boardTag: the board refresh asks with it, and gets 204 while it holds
 	HTML    template.HTML
 	Date    string
 	IsToday bool
@@ -146,11 +164,12 @@ func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard,
 		if err != nil {
 			return nil, err
 		}
+		bv.Tag = boardTag(key, version, s.now())
 		var buf bytes.Buffer
 		if err := s.pages["today"].ExecuteTemplate(&buf, "board", &page{Lang: lang, Data: bv}); err != nil {
 			return nil, fmt.Errorf("render the board: %w", err)
 		}
-		return &renderedBoard{HTML: template.HTML(buf.String()), Date: day, IsToday: bv.IsToday, Dept: dept, Name: bv.Name}, nil
+		return &renderedBoard{HTML: template.HTML(buf.String()), Date: day, IsToday: bv.IsToday, Dept: dept, Name: bv.Name, Tag: bv.Tag}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -204,7 +223,7 @@ func (s *Server) board(ctx context.Context, lang report.Lang, day, today string,
 	}
 	if v.IsToday && s.syncer != nil {
 		st := s.syncer.Status(ctx)
-		v.Events, v.Sched, v.Now = st.Events, st.Schedule, s.clock()
+		v.Events, v.Sched = st.Events, st.Schedule // Now stays zero: the board says no age
 	}
 	return v, nil
 }
