@@ -115,7 +115,7 @@ func TestPages_Board(t *testing.T) {
 	if !strings.HasPrefix(strings.TrimSpace(body), `<section id="board"`) || strings.Contains(body, "<html") {
 		t.Errorf("the board refresh is not the board alone: %.200s", body)
 	}
-	if !strings.Contains(body, `hx-get="/today/board?date=2026-11-18&amp;dept=`+sprint(e.mgrDept)+`"`) {
+	if !strings.Contains(body, `hx-get="/today/board?date=2026-11-18&amp;dept=`+sprint(e.mgrDept)+`&amp;v=`) {
 		t.Errorf("the board does not refresh itself with its own query: %.400s", body)
 	}
 	past := c.get("/today?date=2026-11-17").text()
