@@ -45,6 +45,7 @@ import (
 type Store interface {
 	kaoqin.EventStore
 	SavePunches(ctx context.Context, b kaoqin.PunchBatch) (int64, error)
+	Schedules(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Schedule, error)
 }
 
 // Syncer fetches what contacts and approval events name (package syncer implements it).
@@ -379,7 +380,13 @@ func (in *Intake) punches(ctx context.Context, recs []dingtalk.CheckRecord) erro
 		if !r.CheckByUser {
 			continue // a system replay after re-scheduling, not a new punch
 		}
-		ps = append(ps, Punch(r, in.cfg.Location))
+		p := Punch(r, in.cfg.Location)
+		day, err := in.workDate(ctx, p)
+		if err != nil {
+			return err
+		}
+		p.WorkDate = day
+		ps = append(ps, p)
 	}
 	if len(ps) == 0 {
 		return nil
@@ -390,6 +397,40 @@ func (in *Intake) punches(ctx context.Context, recs []dingtalk.CheckRecord) erro
 	return err
 }
 
+// nightShiftReach is how far from a planned check of the day before a punch after midnight
+// may be and still belong to that day's shift.
+const nightShiftReach = 12 * time.Hour
+
+// workDate is the work date a punch belongs to. DingTalk files a night shift's punches under
+// the day the shift began on (a check-out at 06:00 belongs to the day before), and the event
+// does not say: the person's plans do. Of the plans of the punch's calendar day and of the
+// day before, the check nearest to the punch names its work date; without plans, the
+// calendar day.
+func (in *Intake) workDate(ctx context.Context, p kaoqin.Punch) (string, error) {
+	day := p.WorkDate
+	plans, err := in.st.Schedules(ctx, kaoqin.Filter{From: kaoqin.AddDays(day, -1), To: day, UserIDs: []string{p.UserID}})
+	if err != nil {
+		return "", fmt.Errorf("read the plans of %s: %w", p.UserID, err)
+	}
+	best, dist := day, int64(-1)
+	for _, pl := range plans {
+		if pl.IsRest || pl.PlanCheckTime == 0 {
+			continue
+		}
+		d := pl.PlanCheckTime - p.UserCheckTime
+		if d < 0 {
+			d = -d
+		}
+		if pl.WorkDate != day && d > nightShiftReach.Milliseconds() {
+			continue
+		}
+		if dist < 0 || d < dist {
+			best, dist = pl.WorkDate, d
+		}
+	}
+	return best, nil
+}
+
 // SourceEvent marks the punches kaoqin stored from DingTalk's punch events (kaoqin.Punch
 // SourceType): they have no verdict (time result, check type) until a pull brings DingTalk's.
 const SourceEvent = "EVENT"
@@ -397,8 +438,7 @@ const SourceEvent = "EVENT"
 // Punch is the punch of one record of attendance_check_record. DingTalk's event gives no
 // record id, so the id is drawn from the person and the instant: negative, apart from
 // DingTalk's record ids, and the same for a duplicate under another eventId. The work date is
-// the calendar day of the punch (a pull brings DingTalk's, which for a night shift may be the
-// day before).
+// the calendar day of the punch; the intake then files it under its shift's day (workDate).
 func Punch(r dingtalk.CheckRecord, loc *time.Location) kaoqin.Punch {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s\x00%d", r.UserID, r.CheckTime)

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http/httptest"
@@ -56,8 +57,14 @@ type world struct {
 
 func newWorld(t *testing.T, employees int, ev dingtalksim.EventsConfig, now time.Time) *world {
 	t.Helper()
-	sim := dingtalksim.New(dingtalksim.Config{Seed: 11, Employees: employees, Location: shanghai, Now: now,
-		QPS: -1, IPLimit: -1, MonthlyQuota: -1, Events: ev})
+	return newWorldWith(t, dingtalksim.Config{Employees: employees, Now: now, Events: ev})
+}
+
+// newWorldWith is newWorld with more of the simulator's configuration.
+func newWorldWith(t *testing.T, cfg dingtalksim.Config) *world {
+	t.Helper()
+	cfg.Seed, cfg.Location, cfg.QPS, cfg.IPLimit, cfg.MonthlyQuota = 11, shanghai, -1, -1, -1
+	sim := dingtalksim.New(cfg)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
 	db, err := store.Open(context.Background(), t.TempDir()+"/kaoqin.db")
@@ -431,5 +438,54 @@ func TestIntake_PunchesMoveTheBoard(t *testing.T) {
 		if dt != in[e.UserID] && !refused[e.UserID] {
 			t.Errorf("%s: DingTalk says %s, the events said in=%v", e.UserID, e.Presence, in[e.UserID])
 		}
+	}
+}
+
+// TestIntake_NightShiftPunches: a night shift's check-out after midnight is filed under the day
+// the shift began on, as DingTalk files it, so the board of that day reads it.
+func TestIntake_NightShiftPunches(t *testing.T) {
+	ctx := context.Background()
+	w := newWorldWith(t, dingtalksim.Config{Employees: 300, NightShift: true, Now: time.Date(2026, 11, 17, 21, 0, 0, 0, shanghai)})
+	if _, err := w.s.SyncToday(ctx); err != nil { // the 17th's plans, the night shift's included
+		t.Fatal(err)
+	}
+	w.instance(t, "a", time.Second)
+	waitFor(t, "a connection", 10*time.Second, func() bool { return w.sim.EventStats().Connections == 1 })
+	w.sim.SkipEvents()
+	for range 10 { // to 06:00 and past
+		w.sim.Advance(time.Hour)
+		time.Sleep(30 * time.Millisecond)
+	}
+	waitFor(t, "every event handled", 10*time.Second, func() bool {
+		c, _ := w.db.EventCounts(ctx, 0)
+		return w.sim.EventStats().Unacked == 0 && c.Pending == 0 && c.Received == int64(w.sim.EventStats().Emitted)
+	})
+	// DingTalk's own records say which work date each punch belongs to.
+	want := map[string]string{} // "user@unix s" -> work date
+	for _, d := range []string{"2026-11-17", "2026-11-18"} {
+		for _, r := range w.sim.Truth().Records(w.sim.Truth().UserIDs(), d, d) {
+			want[fmt.Sprintf("%s@%d", r.UserID, r.UserCheckTime/1000)] = time.UnixMilli(r.WorkDate).In(shanghai).Format("2006-01-02")
+		}
+	}
+	got, err := w.db.Punches(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	night := 0
+	for _, p := range got {
+		k := fmt.Sprintf("%s@%d", p.UserID, p.UserCheckTime/1000)
+		wd, ok := want[k]
+		if !ok {
+			continue
+		}
+		if p.WorkDate != wd {
+			t.Errorf("punch %s filed under %s, DingTalk files it under %s", k, p.WorkDate, wd)
+		}
+		if wd == "2026-11-17" && kaoqin.DateOfMs(p.UserCheckTime, shanghai) == "2026-11-18" {
+			night++
+		}
+	}
+	if night == 0 {
+		t.Error("no night shift's check-out after midnight in the test")
 	}
 }
