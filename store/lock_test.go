@@ -81,12 +81,14 @@ func TestHeld(t *testing.T) {
 			return
 		}
 		tryLock(t, a, "scheduler", true)
-		// The server ends the session that holds the lock: the lock goes with it.
+		// The server ends the session that holds the lock: the lock goes with it. The timeout
+		// makes pg_terminate_backend wait for the session to be gone: without it, it only signals
+		// the backend, and the lock may still be held when b asks.
 		admin, err := sql.Open("pgx", dsn)
 		must(t, err)
 		defer admin.Close()
 		var n int
-		must(t, admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory'
+		must(t, admin.QueryRow(`SELECT count(pg_terminate_backend(pid, 10000)) FROM pg_locks WHERE locktype = 'advisory'
 			AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('kaoqin:lock:' || current_schema() || ':scheduler', 0)`).Scan(&n))
 		if n != 1 {
 			t.Fatalf("terminated %d sessions holding the lock, want 1", n)
