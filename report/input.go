@@ -129,15 +129,15 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 	}
 	// The store returns memberships and checks sorted by userid: group them, then merge the
 	// two lists into the people of the report, in userid order.
-	ms := groupBy(sortedBy(in.Memberships, func(a, b kaoqin.Membership) int {
+	ms := groupBy(sortedBy(in.Memberships, func(a, b *kaoqin.Membership) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), cmpInt64(a.DeptID, b.DeptID), strings.Compare(a.From, b.From))
-	}), func(m kaoqin.Membership) string { return m.UserID })
-	cs := groupBy(sortedBy(in.Checks, func(a, b kaoqin.Check) int {
+	}), func(m *kaoqin.Membership) string { return m.UserID })
+	cs := groupBy(sortedBy(in.Checks, func(a, b *kaoqin.Check) int {
 		return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.WorkDate, b.WorkDate),
 			cmpInt64(a.BaseCheckTime, b.BaseCheckTime), cmpInt64(a.ID, b.ID))
-	}), func(c kaoqin.Check) string { return c.UserID })
+	}), func(c *kaoqin.Check) string { return c.UserID })
 	v.byID = make(map[string]*person, max(len(ms), len(cs)))
-	v.slab = newSlab(len(v.days), len(ms)+len(cs))
+	v.slab = newSlab(len(v.days), mergedLen(ms, cs))
 	for i, j := 0, 0; i < len(ms) || j < len(cs); {
 		var mine []kaoqin.Membership
 		var checks []kaoqin.Check
@@ -159,9 +159,17 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 		}
 	}
 
-	for i := range in.Employees {
-		if p := v.byID[in.Employees[i].UserID]; p != nil {
-			p.emp = &in.Employees[i]
+	// Employees come sorted by userid too: a merge finds each one's person without the map.
+	emps := sortedBy(in.Employees, func(a, b *kaoqin.Employee) int { return strings.Compare(a.UserID, b.UserID) })
+	for i, k := 0, 0; i < len(emps) && k < len(v.people); {
+		switch p := v.people[k]; strings.Compare(emps[i].UserID, p.userid) {
+		case -1:
+			i++
+		case 1:
+			k++
+		default:
+			p.emp = &emps[i]
+			i, k = i+1, k+1
 		}
 	}
 	start, end := v.bounds[0], v.tail
@@ -180,10 +188,10 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 		for i, c := range in.LeaveTypes {
 			v.leaveCol[c.Name] = i
 		}
-		times := sortedBy(in.LeaveTimes, func(a, b kaoqin.LeaveTime) int {
+		times := sortedBy(in.LeaveTimes, func(a, b *kaoqin.LeaveTime) int {
 			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.WorkDate, b.WorkDate), strings.Compare(a.Name, b.Name))
 		})
-		for _, g := range groupBy(times, func(t kaoqin.LeaveTime) string { return t.UserID }) {
+		for _, g := range groupBy(times, func(t *kaoqin.LeaveTime) string { return t.UserID }) {
 			if p := v.byID[g[0].UserID]; p != nil {
 				p.times = g
 			}
@@ -277,17 +285,33 @@ func (s *slab) person() *person {
 func (s *slab) unget() { s.next-- }
 
 // groupBy splits s, sorted by key, into runs of equal keys.
-func groupBy[T any](s []T, key func(T) string) [][]T {
+func groupBy[T any](s []T, key func(*T) string) [][]T {
 	var groups [][]T
 	for lo := 0; lo < len(s); {
 		hi := lo + 1
-		for hi < len(s) && key(s[hi]) == key(s[lo]) {
+		for hi < len(s) && key(&s[hi]) == key(&s[lo]) {
 			hi++
 		}
 		groups = append(groups, s[lo:hi:hi])
 		lo = hi
 	}
 	return groups
+}
+
+// mergedLen is the number of distinct userids of the two grouped lists.
+func mergedLen(ms [][]kaoqin.Membership, cs [][]kaoqin.Check) int {
+	n, i, j := 0, 0, 0
+	for ; i < len(ms) && j < len(cs); n++ {
+		switch strings.Compare(ms[i][0].UserID, cs[j][0].UserID) {
+		case -1:
+			i++
+		case 1:
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+	return n + len(ms) - i + len(cs) - j
 }
 
 // span is the time of p's work date i, [lo, hi) in unix ms: the calendar day, except that a
@@ -357,12 +381,17 @@ func (p *person) jobNumber() string {
 }
 
 // sortedBy returns s sorted by cmp, copying it only when it is not sorted already (the store
-// returns rows in the order reports need).
-func sortedBy[T any](s []T, cmp func(a, b T) int) []T {
-	if slices.IsSortedFunc(s, cmp) {
+// returns rows in the order reports need). cmp takes pointers: rows are large, and the check
+// visits every one of them.
+func sortedBy[T any](s []T, cmp func(a, b *T) int) []T {
+	sorted := true
+	for i := 1; i < len(s) && sorted; i++ {
+		sorted = cmp(&s[i-1], &s[i]) <= 0
+	}
+	if sorted {
 		return s
 	}
 	s = slices.Clone(s)
-	slices.SortFunc(s, cmp)
+	slices.SortFunc(s, func(a, b T) int { return cmp(&a, &b) })
 	return s
 }

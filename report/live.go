@@ -298,7 +298,7 @@ type dayRows[T any] struct {
 }
 
 func newDayRows[T any](rows []T, day string, user, date func(*T) string) *dayRows[T] {
-	rows = sortedBy(rows, func(a, b T) int { return strings.Compare(user(&a), user(&b)) })
+	rows = sortedBy(rows, func(a, b *T) int { return strings.Compare(user(a), user(b)) })
 	return &dayRows[T]{rows: rows, day: day, user: user, date: date}
 }
 

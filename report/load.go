@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/kaoqin/kaoqin"
 )
 
@@ -18,18 +20,17 @@ type Source interface {
 	Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error)
 	Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error)
 	Schedules(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Schedule, error)
-	Punches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
+	// BriefPunches are the punches with what reading them against the plans needs (store's
+	// BriefPunches leaves out the place, device and Wi-Fi).
+	BriefPunches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
 	PunchPulls(ctx context.Context, f kaoqin.Filter) ([]kaoqin.PunchPull, error)
 }
 
 // LoadDaily reads what the daily report of day needs from src and computes it. This and the
 // other Load functions are the only code of the package that does I/O.
 func LoadDaily(ctx context.Context, src Source, day string, opts Options) (*Daily, error) {
-	in, err := Load(ctx, src, day, day, opts)
+	in, err := load(ctx, src, day, day, opts, nil, true)
 	if err != nil {
-		return nil, err
-	}
-	if err := loadLive(ctx, src, &in, day); err != nil {
 		return nil, err
 	}
 	if err := loadOvernight(ctx, src, &in, day, opts); err != nil {
@@ -64,7 +65,7 @@ func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts 
 	}
 	in.Schedules = append(in.Schedules, plans...)
 	if !cov[0].Closed {
-		punches, err := src.Punches(ctx, f)
+		punches, err := src.BriefPunches(ctx, f)
 		if err != nil {
 			return fmt.Errorf("load punches of %s: %w", prev, err)
 		}
@@ -85,26 +86,6 @@ func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts 
 		if l.EndTime <= start.UnixMilli() && (in.users == nil || slices.Contains(in.users, l.UserID)) {
 			in.Leaves = append(in.Leaves, l)
 		}
-	}
-	return nil
-}
-
-// loadLive reads the day's plans and, for a day not final, its punches and punch pulls: what
-// the daily report reads besides the check results (live.go).
-func loadLive(ctx context.Context, src Source, in *Input, day string) error {
-	f := kaoqin.Filter{From: day, To: day, UserIDs: in.users}
-	var err error
-	if in.Schedules, err = src.Schedules(ctx, f); err != nil {
-		return fmt.Errorf("load schedules (plans) of %s: %w", day, err)
-	}
-	if len(in.Coverage) == 1 && in.Coverage[0].Closed {
-		return nil
-	}
-	if in.Punches, err = src.Punches(ctx, f); err != nil {
-		return fmt.Errorf("load punches of %s: %w", day, err)
-	}
-	if in.PunchPulls, err = src.PunchPulls(ctx, f); err != nil {
-		return fmt.Errorf("load punch pulls of %s: %w", day, err)
 	}
 	return nil
 }
@@ -132,7 +113,7 @@ func LoadSeries(ctx context.Context, src Source, from, to string, opts Options) 
 
 // LoadCalendar reads one employee's rows of [from, to] from src and computes their calendar.
 func LoadCalendar(ctx context.Context, src Source, userid, from, to string, opts Options) (*Calendar, error) {
-	in, err := load(ctx, src, from, to, opts, []string{userid})
+	in, err := load(ctx, src, from, to, opts, []string{userid}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +124,13 @@ func LoadCalendar(ctx context.Context, src Source, userid, from, to string, opts
 // so that a range not synced fails with ENOTSYNCED before anything else is read, and with a
 // scope it reads the checks of the scope's members only.
 func Load(ctx context.Context, src Source, from, to string, opts Options) (Input, error) {
-	return load(ctx, src, from, to, opts, nil)
+	return load(ctx, src, from, to, opts, nil, false)
 }
 
-func load(ctx context.Context, src Source, from, to string, opts Options, users []string) (Input, error) {
+// load reads the Input of [from, to]; with live, also the day's plans and, for a day not
+// final, its punches and punch pulls: what the daily report reads besides the check results
+// (live.go). What tells whether the report can be made is read first; the rest, at once.
+func load(ctx context.Context, src Source, from, to string, opts Options, users []string, live bool) (Input, error) {
 	var in Input
 	if err := opts.check(); err != nil {
 		return in, err
@@ -169,11 +153,20 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	if err != nil {
 		return in, err
 	}
-	if in.Memberships, err = src.Memberships(ctx, from, to); err != nil {
-		return in, fmt.Errorf("load memberships %s..%s: %w", from, to, err)
+	memberships := func() error {
+		if in.Memberships, err = src.Memberships(ctx, from, to); err != nil {
+			return fmt.Errorf("load memberships %s..%s: %w", from, to, err)
+		}
+		return nil
 	}
+	// The reads of a 100,000-person day take longer than their computing: run them side by
+	// side (each on a connection of its own) rather than one after the other.
+	g, gctx := errgroup.WithContext(ctx)
 	if users == nil && scope != nil {
-		// A manager's report reads their people's checks, not the company's.
+		// A manager's report reads their people's rows, not the company's.
+		if err := memberships(); err != nil {
+			return in, err
+		}
 		users = []string{}
 		for _, m := range in.Memberships {
 			if i, ok := o.index[m.DeptID]; ok && scope[i] && m.Overlaps(from, to) {
@@ -182,27 +175,61 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 		}
 		slices.Sort(users)
 		users = slices.Compact(users)
+	} else {
+		g.Go(memberships)
 	}
 	in.users = users
-	if in.Checks, err = src.Checks(ctx, kaoqin.Filter{From: from, To: to, UserIDs: users}); err != nil {
-		return in, fmt.Errorf("load checks %s..%s: %w", from, to, err)
-	}
-	// To the end of the day after: the last day's night shift, and its leave, end then.
-	start, _ := kaoqin.DayBounds(from, opts.Location)
-	_, end := kaoqin.DayBounds(kaoqin.AddDays(to, 1), opts.Location)
-	if in.Leaves, err = src.Leaves(ctx, start.UnixMilli(), end.UnixMilli()); err != nil {
-		return in, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
-	}
-	if users != nil {
-		in.Leaves = slices.DeleteFunc(in.Leaves, func(l kaoqin.Leave) bool {
-			_, ok := slices.BinarySearch(users, l.UserID)
-			return !ok
+	f := kaoqin.Filter{From: from, To: to, UserIDs: users}
+	g.Go(func() (err error) {
+		if in.Checks, err = src.Checks(gctx, f); err != nil {
+			return fmt.Errorf("load checks %s..%s: %w", from, to, err)
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		// To the end of the day after: the last day's night shift, and its leave, end then.
+		start, _ := kaoqin.DayBounds(from, opts.Location)
+		_, end := kaoqin.DayBounds(kaoqin.AddDays(to, 1), opts.Location)
+		if in.Leaves, err = src.Leaves(gctx, start.UnixMilli(), end.UnixMilli()); err != nil {
+			return fmt.Errorf("load leaves %s..%s: %w", from, to, err)
+		}
+		if users != nil {
+			in.Leaves = slices.DeleteFunc(in.Leaves, func(l kaoqin.Leave) bool {
+				_, ok := slices.BinarySearch(users, l.UserID)
+				return !ok
+			})
+		}
+		return nil
+	})
+	g.Go(func() (err error) {
+		if in.Employees, err = src.Employees(gctx); err != nil {
+			return fmt.Errorf("load employees: %w", err)
+		}
+		return nil
+	})
+	if live {
+		g.Go(func() (err error) {
+			if in.Schedules, err = src.Schedules(gctx, f); err != nil {
+				return fmt.Errorf("load schedules (plans) of %s: %w", from, err)
+			}
+			return nil
 		})
+		if !(len(in.Coverage) == 1 && in.Coverage[0].Closed) {
+			g.Go(func() (err error) {
+				if in.Punches, err = src.BriefPunches(gctx, f); err != nil {
+					return fmt.Errorf("load punches of %s: %w", from, err)
+				}
+				return nil
+			})
+			g.Go(func() (err error) {
+				if in.PunchPulls, err = src.PunchPulls(gctx, f); err != nil {
+					return fmt.Errorf("load punch pulls of %s: %w", from, err)
+				}
+				return nil
+			})
+		}
 	}
-	if in.Employees, err = src.Employees(ctx); err != nil {
-		return in, fmt.Errorf("load employees: %w", err)
-	}
-	return in, nil
+	return in, g.Wait()
 }
 
 // loadLeaveByType reads what the period report of [from, to] shows of leave by type.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kaoqin/kaoqin"
@@ -15,6 +16,7 @@ import (
 // records the calls.
 type fakeSource struct {
 	in         Input
+	mu         sync.Mutex // the loader reads side by side
 	calls      []string
 	checkUser  [][]string  // the UserIDs of each Checks call
 	checkSlice [][2]string // the After and Through of each Checks call
@@ -24,6 +26,8 @@ type fakeSource struct {
 var _ SliceSource = (*fakeSource)(nil)
 
 func (f *fakeSource) call(name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls = append(f.calls, name)
 	if f.fail == name {
 		return errors.New("disk on fire")
@@ -56,8 +60,10 @@ func of(flt kaoqin.Filter, userid string) bool {
 }
 
 func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Check, error) {
+	f.mu.Lock()
 	f.checkUser = append(f.checkUser, flt.UserIDs)
 	f.checkSlice = append(f.checkSlice, [2]string{flt.After, flt.Through})
+	f.mu.Unlock()
 	var out []kaoqin.Check
 	for _, c := range f.in.Checks {
 		if c.WorkDate >= flt.From && c.WorkDate <= flt.To && of(flt, c.UserID) {
@@ -122,9 +128,9 @@ func (f *fakeSource) Schedules(ctx context.Context, flt kaoqin.Filter) ([]kaoqin
 		func(s kaoqin.Schedule) string { return s.WorkDate }), f.call("Schedules")
 }
 
-func (f *fakeSource) Punches(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Punch, error) {
+func (f *fakeSource) BriefPunches(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Punch, error) {
 	return rowsOf(f.in.Punches, flt, func(p kaoqin.Punch) string { return p.UserID },
-		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("Punches")
+		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("BriefPunches")
 }
 
 func (f *fakeSource) PunchPulls(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.PunchPull, error) {
@@ -195,7 +201,7 @@ func TestLoadDaily_Live(t *testing.T) {
 	if _, err := LoadDaily(ctx, src, liveDayDate, opts(now)); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(src.calls, "Schedules") || slices.Contains(src.calls, "Punches") || slices.Contains(src.calls, "PunchPulls") {
+	if !slices.Contains(src.calls, "Schedules") || slices.Contains(src.calls, "BriefPunches") || slices.Contains(src.calls, "PunchPulls") {
 		t.Errorf("a final day's report called %v: want its plans read, not its punches", src.calls)
 	}
 }

@@ -74,7 +74,7 @@ func (o *overnight) of(userid string) (*Overnight, bool) {
 		return nil, false
 	}
 	checks, plans, punches := o.checks.of(userid), o.plans.of(userid), o.punch.of(userid)
-	checks = sortedBy(checks, func(a, b kaoqin.Check) int { return cmpInt64(a.BaseCheckTime, b.BaseCheckTime) })
+	checks = sortedBy(checks, func(a, b *kaoqin.Check) int { return cmpInt64(a.BaseCheckTime, b.BaseCheckTime) })
 	var pulledAt int64
 	for _, pl := range o.pulls.of(userid) {
 		pulledAt = max(pulledAt, pl.SyncedAt)

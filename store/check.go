@@ -73,21 +73,32 @@ func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Chec
 	// A month of a large company is millions of checks whose text columns repeat endlessly
 	// (a userid on every row of that user, a handful of results and dates): interning them
 	// turns millions of small allocations into a few thousand.
-	in := interner{}
-	return queryAll(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.Check) error { return scanCheck(rows, c, in) },
-		"SELECT "+checkCols+" FROM checks"+where+" ORDER BY user_id, work_date, base_check_time, id", args...)
+	in, users := interner{}, &run{}
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.Check) error { return scanCheck(rows, c, in, users) },
+		checkCols, "checks"+where, "user_id, work_date, base_check_time, id", 0, args...)
 }
 
-func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner) error {
+func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner, users *run) error {
 	var user, day, typ, timeRes, locRes, source sql.RawBytes
 	err := rows.Scan(&c.ID, &c.RecordID, &user, &day, &typ, &timeRes, &locRes,
 		&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID, &c.SyncedAt)
 	if err != nil {
 		return err
 	}
-	c.UserID, c.WorkDate, c.CheckType = in.get(user), in.get(day), in.get(typ)
+	c.UserID, c.WorkDate, c.CheckType = users.get(user), in.get(day), in.get(typ)
 	c.TimeResult, c.LocationResult, c.SourceType = in.get(timeRes), in.get(locRes), in.get(source)
 	return nil
+}
+
+// run hands out one string per run of equal values: a column the rows are sorted by (the
+// userid) repeats its value row after row, and comparing costs less than a map.
+type run struct{ last string }
+
+func (r *run) get(b []byte) string {
+	if string(b) != r.last { // (the conversion does not allocate)
+		r.last = string(b)
+	}
+	return r.last
 }
 
 // interner hands out one string per distinct value. Looking up m[string(b)] does not
@@ -95,6 +106,9 @@ func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner) error {
 type interner map[string]string
 
 func (in interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
 	if s, ok := in[string(b)]; ok {
 		return s
 	}

@@ -423,6 +423,35 @@ func (c conn) execN(ctx context.Context, query string, args ...any) (int64, erro
 	return res.RowsAffected()
 }
 
+// queryMany is queryAll for reads of many rows: SELECT cols FROM from ORDER BY order, and at
+// most limit rows if limit > 0. It counts the rows first, so that the slice is allocated once
+// at its size instead of grown, and copied, again and again: the checks of a day of 100,000
+// people are 35 MB. (A row added or removed between the two statements only makes the count a
+// poor guess.)
+func queryMany[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error, cols, from, order string, limit int, args ...any) ([]T, error) {
+	n := limit
+	if limit <= 0 {
+		if err := c.queryRow(ctx, "SELECT count(*) FROM "+from, args...).Scan(&n); err != nil {
+			return nil, err
+		}
+	} else {
+		order += " LIMIT " + strconv.Itoa(limit)
+	}
+	rows, err := c.query(ctx, "SELECT "+cols+" FROM "+from+" ORDER BY "+order, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]T, 0, n)
+	for rows.Next() {
+		out = append(out, *new(T))
+		if err := scan(rows, &out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error, query string, args ...any) ([]T, error) {
 	rows, err := c.query(ctx, query, args...)

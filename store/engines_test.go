@@ -142,6 +142,7 @@ func playScenario(t *testing.T, db *store.DB) []any {
 	for _, f := range []kaoqin.Filter{{}, {From: "2026-11-04", To: "2026-11-04"}, {From: "2026-11-02", To: "2026-11-05", UserIDs: users[3:9]}} {
 		note(db.Checks(ctx, f))
 		note(db.Punches(ctx, f))
+		note(db.BriefPunches(ctx, f))
 		note(db.Schedules(ctx, f))
 		note(db.PunchPulls(ctx, f))
 	}

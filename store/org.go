@@ -340,13 +340,7 @@ func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.
 	}
 	defer tx.Rollback()
 	c := conn{q: tx, d: db.d}
-	page := " WHERE user_id > ? ORDER BY user_id"
-	args := []any{after}
-	if limit > 0 {
-		page += " LIMIT ?"
-		args = append(args, limit)
-	}
-	emps, err := queryAll(ctx, c, scanEmployee, "SELECT "+empCols+" FROM employees"+page, args...)
+	emps, err := queryMany(ctx, c, scanEmployee, empCols, "employees WHERE user_id > ?", "user_id", limit, after)
 	if err != nil || len(emps) == 0 {
 		return emps, err
 	}
@@ -388,7 +382,11 @@ func (db *DB) MembershipsOf(ctx context.Context, f kaoqin.Filter) (ms []kaoqin.M
 	}
 	conds, args := userConds(db.d, f, []string{"(from_day = '' OR from_day <= ?)", "(to_day = '' OR to_day >= ?)"},
 		[]any{f.To, f.From})
-	return queryAll(ctx, db.reader(), func(rows *sql.Rows, m *kaoqin.Membership) error {
-		return rows.Scan(&m.UserID, &m.DeptID, &m.From, &m.To)
-	}, "SELECT "+memberCols+" FROM memberships WHERE "+strings.Join(conds, " AND ")+" ORDER BY user_id, dept_id, from_day", args...)
+	users := &run{}
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, m *kaoqin.Membership) error {
+		var user sql.RawBytes
+		err := rows.Scan(&user, &m.DeptID, &m.From, &m.To)
+		m.UserID = users.get(user)
+		return err
+	}, memberCols, "memberships WHERE "+strings.Join(conds, " AND "), "user_id, dept_id, from_day", 0, args...)
 }

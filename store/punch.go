@@ -97,8 +97,32 @@ func (db *DB) Punches(ctx context.Context, f kaoqin.Filter) (punches []kaoqin.Pu
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), scanPunch,
-		"SELECT "+punchCols+" FROM punches"+where+" ORDER BY user_id, user_check_time, id", args...)
+	return queryMany(ctx, db.reader(), scanPunch, punchCols, "punches"+where, "user_id, user_check_time, id", 0, args...)
+}
+
+// briefPunchCols are the columns BriefPunches reads.
+const briefPunchCols = `id, user_id, work_date, check_type, time_result, location_result, source_type,
+	user_check_time, base_check_time, plan_check_time, plan_id, group_id, class_id, is_legal, invalid_record_type`
+
+// BriefPunches returns the punch records f selects, sorted like Punches, with only what a
+// punch is read by against a plan: ids, check type, results, source, times, plan, group and
+// shift, and whether DingTalk refused it. The place, device, Wi-Fi and approval are left
+// empty: a day of 100,000 people reads in a fraction of the time.
+func (db *DB) BriefPunches(ctx context.Context, f kaoqin.Filter) (punches []kaoqin.Punch, err error) {
+	defer wrap(&err, "punches")
+	where, args, err := filterWhere(db.d, f)
+	if err != nil {
+		return nil, err
+	}
+	in, users := interner{}, &run{}
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.Punch) error {
+		var user, day, typ, timeRes, locRes, source, invalid sql.RawBytes
+		err := rows.Scan(&p.ID, &user, &day, &typ, &timeRes, &locRes, &source,
+			&p.UserCheckTime, &p.BaseCheckTime, &p.PlanCheckTime, &p.PlanID, &p.GroupID, &p.ClassID, &p.IsLegal, &invalid)
+		p.UserID, p.WorkDate, p.CheckType = users.get(user), in.get(day), in.get(typ)
+		p.TimeResult, p.LocationResult, p.SourceType, p.InvalidRecordType = in.get(timeRes), in.get(locRes), in.get(source), in.get(invalid)
+		return err
+	}, briefPunchCols, "punches"+where, "user_id, user_check_time, id", 0, args...)
 }
 
 func scanPunch(rows *sql.Rows, p *kaoqin.Punch) error {
@@ -123,9 +147,13 @@ func (db *DB) PunchPulls(ctx context.Context, f kaoqin.Filter) (pulls []kaoqin.P
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.PunchPull) error {
-		return rows.Scan(&p.UserID, &p.WorkDate, &p.SyncedAt)
-	}, "SELECT user_id, work_date, synced_at FROM punch_pulls"+where+" ORDER BY user_id, work_date", args...)
+	in, users := interner{}, &run{}
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.PunchPull) error {
+		var user, day sql.RawBytes
+		err := rows.Scan(&user, &day, &p.SyncedAt)
+		p.UserID, p.WorkDate = users.get(user), in.get(day)
+		return err
+	}, "user_id, work_date, synced_at", "punch_pulls"+where, "user_id, work_date", 0, args...)
 }
 
 // dedupeSorted returns the distinct values of s, sorted.

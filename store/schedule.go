@@ -55,10 +55,14 @@ func (db *DB) Schedules(ctx context.Context, f kaoqin.Filter) (schedules []kaoqi
 	if err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, db.reader(), scanSchedule,
-		"SELECT "+scheduleCols+" FROM schedules"+where+" ORDER BY user_id, work_date, plan_check_time, plan_id", args...)
+	in, users := interner{}, &run{}
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, s *kaoqin.Schedule) error { return scanSchedule(rows, s, in, users) },
+		scheduleCols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", 0, args...)
 }
 
-func scanSchedule(rows *sql.Rows, s *kaoqin.Schedule) error {
-	return rows.Scan(&s.PlanID, &s.UserID, &s.WorkDate, &s.CheckType, &s.PlanCheckTime, &s.GroupID, &s.ShiftID, &s.IsRest, &s.ApproveID)
+func scanSchedule(rows *sql.Rows, s *kaoqin.Schedule, in interner, users *run) error {
+	var user, day, typ sql.RawBytes
+	err := rows.Scan(&s.PlanID, &user, &day, &typ, &s.PlanCheckTime, &s.GroupID, &s.ShiftID, &s.IsRest, &s.ApproveID)
+	s.UserID, s.WorkDate, s.CheckType = users.get(user), in.get(day), in.get(typ)
+	return err
 }

@@ -46,6 +46,7 @@ func main() {
 	cli := flag.String("cli", "", "a kaoqin binary (go build -o /tmp/kaoqin ./cmd/kaoqin) to run report period --format xlsx with")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	dsn := flag.String("db", "", "postgres://... to measure PostgreSQL (a schema of its own is created and dropped); empty for SQLite")
+	keep := flag.String("keep", "", "keep the SQLite databases in this folder (to profile them afterwards)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -63,30 +64,33 @@ func main() {
 
 	fmt.Println(benchkit.Header())
 	if *employees > 0 {
-		db, err := benchkit.OpenDB(ctx, *dsn)
+		db, err := benchkit.OpenDBKept(ctx, *dsn, *keep)
 		if err != nil {
 			log.Fatal(err)
 		}
+		// Two days of a company: the 17th final, the 18th pulled at 09:05 and reported at 09:10,
+		// as the live board shows it.
 		gen := newCompany(*employees, *depts)
-		day := "2026-11-18"
-		gen.save(ctx, db.DB, day, day, sh)
-		opts := report.Options{Location: sh, Now: time.Date(2026, 11, 18, 23, 0, 0, 0, sh)}
-		fmt.Println(benchkit.Measure(fmt.Sprintf("daily, %d employees, %d depts (%s)", *employees, *depts, db.Name), *runs, func() {
-			if _, err := report.LoadDaily(ctx, db, day, opts); err != nil {
-				log.Fatal(err)
-			}
-		}))
+		gen.save(ctx, db.DB, "2026-11-17", "2026-11-18", sh, time.Date(2026, 11, 18, 9, 5, 0, 0, sh))
+		for _, day := range []struct{ date, what string }{{"2026-11-17", "final"}, {"2026-11-18", "at 09:10"}} {
+			opts := report.Options{Location: sh, Now: time.Date(2026, 11, 18, 9, 10, 0, 0, sh)}
+			fmt.Println(benchkit.Measure(fmt.Sprintf("daily %s, %d employees, %d depts (%s)", day.what, *employees, *depts, db.Name), *runs, func() {
+				if _, err := report.LoadDaily(ctx, db, day.date, opts); err != nil {
+					log.Fatal(err)
+				}
+			}))
+		}
 		db.Close()
 	}
 	for _, n := range parseInts(*periodEmployees) {
-		db, err := benchkit.OpenDB(ctx, *dsn)
+		db, err := benchkit.OpenDBKept(ctx, *dsn, *keep)
 		if err != nil {
 			log.Fatal(err)
 		}
 		gen := newCompany(n, max(n/50, 10))
 		from := "2026-10-26"
 		to := kaoqin.AddDays(from, *days-1)
-		gen.save(ctx, db.DB, from, to, sh)
+		gen.save(ctx, db.DB, from, to, sh, time.Time{})
 		gen = nil
 		opts := report.Options{Location: sh, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, sh)}
 		open := func() *report.PeriodStream {
@@ -190,9 +194,12 @@ func newCompany(employees, depts int) *company {
 	return c
 }
 
-// save writes the org and, for every weekday of [from, to], two checks per employee with a
-// realistic mix of results, then marks the days covered, as a sync would.
-func (c *company) save(ctx context.Context, db *store.DB, from, to string, loc *time.Location) {
+// save writes the org and, for every weekday of [from, to], two plans (09:00 and 18:00) and
+// two checks per employee with a realistic mix of results, as a sync would, then marks the
+// days covered. With asOf set, the days are pulled at asOf: a check not due yet is NotSigned
+// (pending), and a day not over is not final and has its punches and punch pulls, as the
+// dashboard's live board reads them; otherwise every day is final.
+func (c *company) save(ctx context.Context, db *store.DB, from, to string, loc *time.Location, asOf time.Time) {
 	start := time.Now()
 	if _, err := db.SaveOrg(ctx, kaoqin.OrgSnapshot{Day: from, At: 1, Departments: c.depts, Employees: c.employees}); err != nil {
 		log.Fatal(err)
@@ -201,20 +208,28 @@ func (c *company) save(ctx context.Context, db *store.DB, from, to string, loc *
 	var id int64
 	var cover []kaoqin.DayCoverage
 	for _, day := range kaoqin.Days(from, to) {
-		dayStart, _ := kaoqin.DayBounds(day, loc)
-		cover = append(cover, kaoqin.DayCoverage{Day: day, SyncedAt: dayStart.Add(47 * time.Hour).UnixMilli(), Closed: true})
+		dayStart, dayEnd := kaoqin.DayBounds(day, loc)
+		synced := dayStart.Add(47 * time.Hour)
+		if !asOf.IsZero() && asOf.Before(synced) {
+			synced = asOf
+		}
+		at, live := synced.UnixMilli(), synced.Before(dayEnd)
+		cover = append(cover, kaoqin.DayCoverage{Day: day, SyncedAt: at, Closed: !live})
 		if wd := dayStart.Weekday(); wd == time.Saturday || wd == time.Sunday {
 			continue
 		}
 		if os.Getenv("BENCH_VERBOSE") != "" {
-			fmt.Printf("    %s: %d checks so far, %s\n", day, rows, time.Since(start).Round(time.Millisecond))
+			fmt.Printf("    %s: %d rows so far, %s\n", day, rows, time.Since(start).Round(time.Millisecond))
 		}
 		on, off := dayStart.Add(9*time.Hour).UnixMilli(), dayStart.Add(18*time.Hour).UnixMilli()
 		for lo := 0; lo < len(c.employees); lo += 700 {
 			chunk := c.employees[lo:min(lo+700, len(c.employees))]
-			batch := kaoqin.CheckBatch{Scope: kaoqin.Scope{From: day, To: day}}
+			scope := kaoqin.Scope{From: day, To: day}
+			checks := kaoqin.CheckBatch{SyncedAt: at}
+			plans := kaoqin.ScheduleBatch{}
+			punches := kaoqin.PunchBatch{SyncedAt: at}
 			for _, e := range chunk {
-				batch.Scope.UserIDs = append(batch.Scope.UserIDs, e.UserID)
+				scope.UserIDs = append(scope.UserIDs, e.UserID)
 				onRes, onAt := kaoqin.TimeNormal, on-int64(c.rng.IntN(30))*60_000
 				offRes, offAt := kaoqin.TimeNormal, off+int64(c.rng.IntN(60))*60_000
 				switch r := c.rng.IntN(100); {
@@ -226,21 +241,47 @@ func (c *company) save(ctx context.Context, db *store.DB, from, to string, loc *
 					onRes, offRes, onAt, offAt = kaoqin.TimeNotSigned, kaoqin.TimeNotSigned, on, off
 				}
 				id += 2
-				batch.Checks = append(batch.Checks,
-					kaoqin.Check{ID: id, UserID: e.UserID, WorkDate: day, CheckType: kaoqin.OnDuty, TimeResult: onRes, LocationResult: kaoqin.LocationNormal, BaseCheckTime: on, UserCheckTime: onAt},
-					kaoqin.Check{ID: id + 1, UserID: e.UserID, WorkDate: day, CheckType: kaoqin.OffDuty, TimeResult: offRes, LocationResult: kaoqin.LocationNormal, BaseCheckTime: off, UserCheckTime: offAt})
+				for k, x := range []struct {
+					typ, res   string
+					base, when int64
+				}{{kaoqin.OnDuty, onRes, on, onAt}, {kaoqin.OffDuty, offRes, off, offAt}} {
+					if x.when > at { // not punched yet when pulled: DingTalk says NotSigned
+						x.res, x.when = kaoqin.TimeNotSigned, x.base
+					}
+					cid := id + int64(k)
+					checks.Checks = append(checks.Checks, kaoqin.Check{ID: cid, UserID: e.UserID, WorkDate: day, CheckType: x.typ,
+						TimeResult: x.res, LocationResult: kaoqin.LocationNormal, BaseCheckTime: x.base, UserCheckTime: x.when, PlanID: cid})
+					plans.Schedules = append(plans.Schedules, kaoqin.Schedule{PlanID: cid, UserID: e.UserID, WorkDate: day,
+						CheckType: x.typ, PlanCheckTime: x.base, GroupID: 1, ShiftID: 1})
+					if live && x.res != kaoqin.TimeNotSigned {
+						punches.Punches = append(punches.Punches, kaoqin.Punch{ID: cid, UserID: e.UserID, WorkDate: day, CheckType: x.typ,
+							TimeResult: x.res, LocationResult: kaoqin.LocationNormal, UserCheckTime: x.when, BaseCheckTime: x.base,
+							PlanCheckTime: x.base, PlanID: cid, GroupID: 1, IsLegal: x.res == kaoqin.TimeNormal})
+					}
+				}
 			}
-			n, err := db.SaveChecks(ctx, batch)
+			checks.Scope, plans.Scope, punches.Scope = scope, scope, scope
+			n, err := db.SaveChecks(ctx, checks)
 			if err != nil {
 				log.Fatal(err)
 			}
 			rows += int(n)
+			if n, err = db.SaveSchedules(ctx, plans); err != nil {
+				log.Fatal(err)
+			}
+			rows += int(n)
+			if live {
+				if n, err = db.SavePunches(ctx, punches); err != nil {
+					log.Fatal(err)
+				}
+				rows += int(n)
+			}
 		}
 	}
 	if err := db.MarkCovered(ctx, cover); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("  (wrote %d employees, %d departments, %d checks in %s)\n", len(c.employees), len(c.depts), rows, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("  (wrote %d employees, %d departments, %d rows (checks, plans, punches) in %s)\n", len(c.employees), len(c.depts), rows, time.Since(start).Round(time.Millisecond))
 }
 
 func parseInts(s string) []int {

@@ -22,14 +22,32 @@ type DB struct {
 // OpenDB opens a fresh database: a SQLite file in a temporary folder when server is "", or a
 // new schema on the PostgreSQL server server names (a postgres:// URL), dropped by Close.
 func OpenDB(ctx context.Context, server string, opts ...store.Option) (*DB, error) {
+	return OpenDBKept(ctx, server, "", opts...)
+}
+
+// OpenDBKept is OpenDB, but a SQLite database goes in the folder keep (if not "") and stays
+// there, to be profiled or looked at afterwards.
+func OpenDBKept(ctx context.Context, server, keep string, opts ...store.Option) (*DB, error) {
 	db := &DB{}
-	if server == "" {
+	switch {
+	case server == "" && keep != "":
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(keep, "kaoqin-*.db")
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
+		os.Remove(f.Name())
+		db.DSN, db.Name, db.clean = f.Name(), "SQLite", func() {}
+	case server == "":
 		dir, err := os.MkdirTemp("", "kaoqin-bench-")
 		if err != nil {
 			return nil, err
 		}
 		db.DSN, db.Name, db.clean = filepath.Join(dir, "kaoqin.db"), "SQLite", func() { os.RemoveAll(dir) }
-	} else {
+	default:
 		dsn, drop, err := storetest.NewSchema(server, "kaoqin_bench")
 		if err != nil {
 			return nil, err
