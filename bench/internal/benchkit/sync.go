@@ -109,14 +109,19 @@ func (s *Sim) Close() error { return s.srv.Close() }
 
 // Bound is the lower bound of a pull's metered calls.
 type Bound struct {
-	Results, Leave            int64
-	ResultChunks, LeaveChunks int
+	Results, Leave, Records, Plans int64
+	ResultChunks, LeaveChunks      int
 }
+
+// Total is the bound over every path.
+func (b Bound) Total() int64 { return b.Results + b.Leave + b.Records + b.Plans }
 
 // LowerBound is the fewest metered calls that fetch what db holds of users over [from, to]
 // within DingTalk's limits: per chunk (50 people x 7 days of check results, 100 people x 180
-// days of leave), the pages its rows needed, at least one.
-func LowerBound(ctx context.Context, db *store.DB, users []string, from, to string, loc *time.Location) (Bound, error) {
+// days of leave), the pages its rows needed, at least one; with records, a call per chunk of
+// punch records (listRecord has no pages); with plans, those of the path the sync chose (a call
+// per 50 people x 7 days with listbyusers, or per 200 plans of a day with listschedule).
+func LowerBound(ctx context.Context, db *store.DB, users []string, from, to string, loc *time.Location, records bool, plansPath string) (Bound, error) {
 	var b Bound
 	f, t := dingtalk.MustParseDate(from), dingtalk.MustParseDate(to)
 	for _, ch := range dingtalk.PlanChunks(users, f, t, dingtalk.MaxResultUsers, dingtalk.MaxResultDays) {
@@ -136,6 +141,21 @@ func LowerBound(ctx context.Context, db *store.DB, users []string, from, to stri
 		}
 		b.Leave += max(1, ceilDiv(int64(len(leaves)), dingtalk.MaxLeavePage))
 		b.LeaveChunks++
+	}
+	if records {
+		b.Records = int64(len(dingtalk.PlanChunks(users, f, t, dingtalk.MaxResultUsers, dingtalk.MaxResultDays)))
+	}
+	switch plansPath {
+	case syncer.PathByUsers:
+		b.Plans = int64(len(dingtalk.PlanChunks(users, f, t, dingtalk.MaxScheduleUsers, dingtalk.MaxScheduleDays)))
+	case syncer.PathDaySched:
+		for _, d := range kaoqin.Days(from, to) {
+			plans, err := db.Schedules(ctx, kaoqin.Filter{From: d, To: d})
+			if err != nil {
+				return b, err
+			}
+			b.Plans += max(1, ceilDiv(int64(len(plans)), dingtalk.MaxSchedulePage))
+		}
 	}
 	return b, nil
 }
@@ -163,10 +183,15 @@ func (s *Sim) Measure(ctx context.Context, w io.Writer, db *store.DB, qps int, r
 	}
 	by := sum.Run.CallsBy
 	qpsOrg, qpsAtt := 0.0, 0.0
+	plansPath := syncer.PathByUsers
+	if by[syncer.PathDaySched] > 0 {
+		plansPath = syncer.PathDaySched
+	}
+	plans := by[plansPath]
 	if qps > 0 {
 		q := float64(qps)
 		qpsOrg = float64(max(by[syncer.PathListSub], by[syncer.PathDeptGet], by[syncer.PathUserList])) / q
-		qpsAtt = float64(max(by[syncer.PathResults], by[syncer.PathLeave])) / q
+		qpsAtt = float64(max(by[syncer.PathResults], by[syncer.PathLeave], by[syncer.PathRecords], plans)) / q
 	}
 	attStart := s.PhaseStart("attendance")
 	if attStart.IsZero() {
@@ -180,20 +205,23 @@ func (s *Sim) Measure(ctx context.Context, w io.Writer, db *store.DB, qps int, r
 	if req.OrgOnly {
 		return sum, nil
 	}
-	fmt.Fprintf(w, "attendance:  %8.2f s  (attendance/list %d, getleavestatus %d calls; the QPS limit alone: %.2f s)\n",
-		attTime.Seconds(), by[syncer.PathResults], by[syncer.PathLeave], qpsAtt)
+	fmt.Fprintf(w, "attendance:  %8.2f s  (attendance/list %d, getleavestatus %d, listRecord %d, plans %d calls; the QPS limit alone: %.2f s)\n",
+		attTime.Seconds(), by[syncer.PathResults], by[syncer.PathLeave], by[syncer.PathRecords], plans, qpsAtt)
 	fmt.Fprintf(w, "wall time:   %8.2f s; the QPS limit alone requires %.2f s (%.0f%% of the wall time)\n",
 		end.Sub(start).Seconds(), qpsOrg+qpsAtt, 100*(qpsOrg+qpsAtt)/end.Sub(start).Seconds())
-	bound, err := LowerBound(ctx, db, s.Truth().UserIDs(), sum.Run.From, sum.Run.To, s.Config().Location)
+	if plans == 0 {
+		plansPath = ""
+	}
+	bound, err := LowerBound(ctx, db, s.Truth().UserIDs(), sum.Run.From, sum.Run.To, s.Config().Location, by[syncer.PathRecords] > 0, plansPath)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "metered:     %d calls (attendance/list %d, getleavestatus %d); lower bound %d (%d + %d: %d chunks of checks, %d of leave)\n",
-		sum.Run.Metered, by[syncer.PathResults], by[syncer.PathLeave], bound.Results+bound.Leave, bound.Results, bound.Leave,
-		bound.ResultChunks, bound.LeaveChunks)
+	fmt.Fprintf(w, "metered:     %d calls (attendance/list %d, getleavestatus %d, listRecord %d, plans %d); lower bound %d (%d + %d + %d + %d: %d chunks of checks, %d of leave)\n",
+		sum.Run.Metered, by[syncer.PathResults], by[syncer.PathLeave], by[syncer.PathRecords], plans, bound.Total(),
+		bound.Results, bound.Leave, bound.Records, bound.Plans, bound.ResultChunks, bound.LeaveChunks)
 	fmt.Fprintf(w, "retried:     %d, throttled %d\n", sum.Run.Retried, sum.Run.Throttled)
-	rows := sum.CheckRows + sum.LeaveRows
-	fmt.Fprintf(w, "rows:        %d written (checks %d, leave %d): %.0f rows/s over the attendance phase\n",
-		rows, sum.CheckRows, sum.LeaveRows, float64(rows)/attTime.Seconds())
+	rows := sum.CheckRows + sum.LeaveRows + sum.PunchRows + sum.PlanRows
+	fmt.Fprintf(w, "rows:        %d written (checks %d, leave %d, punches %d, plans %d): %.0f rows/s over the attendance phase\n",
+		rows, sum.CheckRows, sum.LeaveRows, sum.PunchRows, sum.PlanRows, float64(rows)/attTime.Seconds())
 	return sum, nil
 }
