@@ -3,6 +3,7 @@ package report
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -65,6 +66,14 @@ type dailyField struct {
 	name string
 	flag flags
 	get  func(*Counts) *int
+}
+
+// addCounts adds o to c.
+func (c *Counts) addCounts(o *Counts) {
+	c.Headcount += o.Headcount
+	for _, fd := range dailyFields[1:] {
+		*fd.get(c) += *fd.get(o)
+	}
 }
 
 // add counts one employee's classified day.
@@ -179,71 +188,38 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		SyncedAt:    at(cov[0].SyncedAt, v.loc),
 		Final:       cov[0].Closed,
 		Scope:       slices.Clone(opts.DeptIDs),
-		Employees:   make([]DailyEmployee, 0, len(v.people)),
 		loc:         v.loc,
 		org:         v.org,
-		rows:        make([]dailyRow, 0, len(v.people)),
 	}
-	total := 0
-	for _, p := range v.people {
-		total += len(p.checks[0])
-	}
-	alloc := newCheckAlloc(total)
-	plans := &planAlloc{plans: make([]Plan, 0, len(in.Schedules)), loc: v.loc}
-	counts := make([]Counts, len(v.org.depts))
-	notIn := make([][]Person, len(v.org.depts))
+	// Each employee's line is computed apart from the others': two halves of the people at
+	// once (the machines kaoqin runs on have few cores, and a 100,000-person day is worth two),
+	// their department counts added up after.
 	dayPlans := newDayRows(in.Schedules, day, func(s *kaoqin.Schedule) string { return s.UserID }, func(s *kaoqin.Schedule) string { return s.WorkDate })
 	live := !cov[0].Closed // plans and punches count on a day not final; on a final one they are shown
 	dayPunches := newDayRows(in.Punches, day, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
 	dayPulls := newDayRows(in.PunchPulls, day, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
 	night := newOvernight(in, day, v)
-	for _, p := range v.people {
-		ps := dayPlans.of(p.userid)
-		ld := liveDay{checks: p.checks[0]}
-		if live {
-			var pulledAt int64
-			for _, pl := range dayPulls.of(p.userid) {
-				pulledAt = max(pulledAt, pl.SyncedAt)
-			}
-			ld = readLive(p.checks[0], ps, dayPunches.of(p.userid), pulledAt, cov[0].SyncedAt)
+	d.Employees = make([]DailyEmployee, len(v.people))
+	d.rows = make([]dailyRow, len(v.people))
+	parts := make([]dailyPart, min(2, max(1, len(v.people)/splitAt)))
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := k*len(v.people)/len(parts), (k+1)*len(v.people)/len(parts)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[k] = d.computeLines(v, lo, hi, dayPlans.from(v, lo), dayPunches.from(v, lo), dayPulls.from(v, lo), night.from(v, lo), live, cov[0].SyncedAt)
+		}()
+	}
+	wg.Wait()
+	counts := make([]Counts, len(v.org.depts))
+	notIn := make([][]Person, len(v.org.depts))
+	for _, part := range parts {
+		d.Company.addCounts(&part.company)
+		for i := range counts {
+			counts[i].addCounts(&part.counts[i])
+			notIn[i] = append(notIn[i], part.notIn[i]...) // in people order: the halves in turn
 		}
-		f := classify(ld.checks, v.onLeave(p, 0), v.now)
-		_, dayEnd := v.span(p, 0)
-		sh := shiftOf(ld.checks, f, v.now, dayEnd)
-		on, onDuty := night.of(p.userid)
-		if onDuty {
-			f |= fOvernight
-		}
-		shown, provisional := ld.shown()
-		checks := alloc.make(shown, v.loc, v.now)
-		for i, prov := range provisional {
-			checks[i].Provisional = prov
-		}
-		subs := v.org.subtrees(p.held[0])
-		d.Company.add(f)
-		for _, s := range subs {
-			counts[s].add(f)
-			if f.has(fNotCheckedIn) {
-				notIn[s] = append(notIn[s], Person{UserID: p.userid, Name: p.name()})
-			}
-		}
-		d.rows = append(d.rows, dailyRow{flags: f, subs: subs})
-		d.Employees = append(d.Employees, DailyEmployee{
-			UserID:         p.userid,
-			Name:           p.name(),
-			JobNumber:      p.jobNumber(),
-			DepartmentIDs:  nonNil(v.org.visible(v.scope, p.held[0])),
-			OnLeave:        f.has(fOnLeave),
-			Status:         f.status(),
-			Plans:          newPlans(ps, plans),
-			Presence:       f.presence(),
-			ShiftStart:     at(sh.start, v.loc),
-			LateMinutes:    sh.lateMin,
-			OverdueMinutes: sh.overdueMin,
-			NextOffDuty:    at(sh.nextOff, v.loc),
-			Checks:         checks,
-			Overnight:      on,
-		})
 	}
 	for i, dept := range v.org.depts {
 		if !v.included(int32(i), v.bounds[0]) {
@@ -261,6 +237,78 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		d.Departments = []DailyDepartment{}
 	}
 	return d, nil
+}
+
+// splitAt is how many people of a daily report it takes to compute it in two halves at once.
+var splitAt = 10_000
+
+// dailyPart is what computing the lines of some of a daily report's people adds up.
+type dailyPart struct {
+	company Counts
+	counts  []Counts   // per department
+	notIn   [][]Person // per department
+}
+
+// computeLines sets the lines of people [lo, hi) of v in d, and returns their counts; the
+// day's plans, punches and pulls are handed out from the first of them on.
+func (d *Daily) computeLines(v *view, lo, hi int, dayPlans *dayRows[kaoqin.Schedule], dayPunches *dayRows[kaoqin.Punch],
+	dayPulls *dayRows[kaoqin.PunchPull], night *overnight, live bool, coveredAt int64) dailyPart {
+	part := dailyPart{counts: make([]Counts, len(v.org.depts)), notIn: make([][]Person, len(v.org.depts))}
+	total := 0
+	for _, p := range v.people[lo:hi] {
+		total += len(p.checks[0])
+	}
+	alloc := newCheckAlloc(total)
+	plans := &planAlloc{plans: make([]Plan, 0, total), loc: v.loc}
+	for k, p := range v.people[lo:hi] {
+		ps := dayPlans.of(p.userid)
+		ld := liveDay{checks: p.checks[0]}
+		if live {
+			var pulledAt int64
+			for _, pl := range dayPulls.of(p.userid) {
+				pulledAt = max(pulledAt, pl.SyncedAt)
+			}
+			ld = readLive(p.checks[0], ps, dayPunches.of(p.userid), pulledAt, coveredAt)
+		}
+		f := classify(ld.checks, v.onLeave(p, 0), v.now)
+		_, dayEnd := v.span(p, 0)
+		sh := shiftOf(ld.checks, f, v.now, dayEnd)
+		on, onDuty := night.of(p.userid)
+		if onDuty {
+			f |= fOvernight
+		}
+		shown, provisional := ld.shown()
+		checks := alloc.make(shown, v.loc, v.now)
+		for i, prov := range provisional {
+			checks[i].Provisional = prov
+		}
+		subs := v.org.subtrees(p.held[0])
+		part.company.add(f)
+		for _, s := range subs {
+			part.counts[s].add(f)
+			if f.has(fNotCheckedIn) {
+				part.notIn[s] = append(part.notIn[s], Person{UserID: p.userid, Name: p.name()})
+			}
+		}
+		d.rows[lo+k] = dailyRow{flags: f, subs: subs}
+		d.Employees[lo+k] = DailyEmployee{
+			UserID:         p.userid,
+			Name:           p.name(),
+			JobNumber:      p.jobNumber(),
+			DepartmentIDs:  nonNil(v.org.visible(v.scope, p.held[0])),
+			OnLeave:        f.has(fOnLeave),
+			Status:         f.status(),
+			Plans:          newPlans(ps, plans),
+			Presence:       f.presence(),
+			ShiftStart:     at(sh.start, v.loc),
+			LateMinutes:    sh.lateMin,
+			OverdueMinutes: sh.overdueMin,
+			NextOffDuty:    at(sh.nextOff, v.loc),
+			Checks:         checks,
+			Overnight:      on,
+		}
+	}
+	return part
 }
 
 // Who returns the userids behind one number of the report, sorted: the employees counted in

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -349,4 +350,73 @@ func TestScopedReports_NameOnlyDepartmentsInScope(t *testing.T) {
 	if e, _ := mustDaily(t, company(), "2026-11-18", opts(afterRange)).Employee("u02"); !slices.Equal(e.DepartmentIDs, []int64{3, 5}) {
 		t.Errorf("unscoped: %v, want [3 5]", e.DepartmentIDs)
 	}
+}
+
+// TestComputeDaily_InTwoHalves: a report computed in two halves at once (as a large company's
+// is) is the one computed whole, for the company and for a scope, a final day and one in
+// progress with plans and punches: the halves meet inside the people, their counts and the
+// lists of who has not checked in add up in order.
+func TestComputeDaily_InTwoHalves(t *testing.T) {
+	type tc struct {
+		name string
+		in   func() Input
+		day  string
+		o    Options
+	}
+	cases := []tc{
+		{"final", company, "2026-11-18", opts(when("2026-11-19", "08:00"))},
+		{"in progress", func() Input { return asOf(company(), when("2026-11-18", "09:10")) }, "2026-11-18", opts(when("2026-11-18", "09:10"))},
+		{"scope", company, "2026-11-18", opts(when("2026-11-19", "08:00"), 2)},
+		{"live", func() Input { return livePeople().in }, liveDayDate, opts(when(liveDayDate, "09:10"))},
+		{"overnight", nightShifts, "2026-11-19", opts(when("2026-11-19", "02:30"))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			whole := jsonOf(t, mustDaily(t, c.in(), c.day, c.o))
+			defer func(n int) { splitAt = n }(splitAt)
+			splitAt = 2
+			halves := mustDaily(t, c.in(), c.day, c.o)
+			if len(halves.Employees) < 4 {
+				t.Fatalf("%d employees: too few to split", len(halves.Employees))
+			}
+			if got := jsonOf(t, halves); got != whole {
+				t.Errorf("in two halves:\n%s\nwhole:\n%s", got, whole)
+			}
+			if c.name == "overnight" {
+				n := 0
+				for _, e := range halves.Employees {
+					if e.Overnight != nil {
+						n++
+					}
+				}
+				if n != 3 {
+					t.Errorf("%d people on last night's shift, want 3", n)
+				}
+			}
+		})
+	}
+}
+
+// nightShifts is a board at 02:30 on the 19th: six people, every other one on the 18th's
+// 22:00-06:00 shift, which is still going on.
+func nightShifts() Input {
+	b := liveCompany()
+	b.in.Coverage = []kaoqin.DayCoverage{
+		{Day: "2026-11-18", SyncedAt: ms("2026-11-19", "02:00"), LastCheckAt: ms("2026-11-19", "06:00")},
+		{Day: "2026-11-19", SyncedAt: ms("2026-11-19", "02:00")},
+	}
+	for i := range 6 {
+		user := fmt.Sprintf("n%d", i)
+		b.person(user)
+		pulled := func(c *kaoqin.Check) { c.SyncedAt = ms("2026-11-19", "02:00") }
+		b.check(user, "2026-11-19", kaoqin.OnDuty, "09:00", "", kaoqin.TimeNotSigned, pulled)
+		if i%2 == 0 {
+			b.check(user, "2026-11-18", kaoqin.OnDuty, "22:00", "21:55", kaoqin.TimeNormal, pulled)
+			b.check(user, "2026-11-18", kaoqin.OffDuty, "06:00", "", kaoqin.TimeNotSigned, pulled, func(c *kaoqin.Check) {
+				c.BaseCheckTime, c.UserCheckTime = ms("2026-11-19", "06:00"), ms("2026-11-19", "06:00")
+			})
+		}
+	}
+	sortInput(&b.in)
+	return b.in
 }

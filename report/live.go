@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -300,6 +301,17 @@ type dayRows[T any] struct {
 func newDayRows[T any](rows []T, day string, user, date func(*T) string) *dayRows[T] {
 	rows = sortedBy(rows, func(a, b *T) int { return strings.Compare(user(a), user(b)) })
 	return &dayRows[T]{rows: rows, day: day, user: user, date: date}
+}
+
+// from returns a cursor of its own starting at the rows of v's person lo: another part of the
+// people can be handed their rows at the same time.
+func (d *dayRows[T]) from(v *view, lo int) *dayRows[T] {
+	c := *d
+	if lo < len(v.people) {
+		first := v.people[lo].userid
+		c.i = sort.Search(len(c.rows), func(i int) bool { return c.user(&c.rows[i]) >= first })
+	}
+	return &c
 }
 
 // of returns userid's rows of the day; calls must come in userid order.

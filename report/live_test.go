@@ -75,8 +75,9 @@ func sortInput(in *Input) {
 	})
 }
 
-// TestComputeDaily_Live: plans, punches and punch pulls of a day in progress, person by person.
-func TestComputeDaily_Live(t *testing.T) {
+// livePeople is a day in progress person by person: plans, punches and punch pulls of each
+// case TestComputeDaily_Live checks.
+func livePeople() *builder {
 	b := liveCompany()
 	b.firstPull("a_early", "08:00")
 	b.punch("a_early", "08:55") // seen after the pull: checked in, provisionally Normal
@@ -106,6 +107,13 @@ func TestComputeDaily_Live(t *testing.T) {
 	b.pulled("j_seen", "09:08")
 	b.firstPull("k_typed", "08:00")
 	b.punch("k_typed", "08:30", func(p *kaoqin.Punch) { p.CheckType = kaoqin.OffDuty }) // a typed punch goes to its type
+	sortInput(&b.in)
+	return b
+}
+
+// TestComputeDaily_Live: plans, punches and punch pulls of a day in progress, person by person.
+func TestComputeDaily_Live(t *testing.T) {
+	b := livePeople()
 	sortInput(&b.in)
 	now := when(liveDayDate, "09:10")
 	d := mustDaily(t, b.in, liveDayDate, opts(now))

@@ -67,6 +67,16 @@ func newOvernight(in Input, day string, v *view) *overnight {
 	return o
 }
 
+// from returns a reader of its own starting at v's person lo (nil for nil), as dayRows.from.
+func (o *overnight) from(v *view, lo int) *overnight {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	c.checks, c.plans, c.punch, c.pulls = o.checks.from(v, lo), o.plans.from(v, lo), o.punch.from(v, lo), o.pulls.from(v, lo)
+	return &c
+}
+
 // of returns userid's shift of the day before if it is still going on, and whether they are
 // on duty in it. Calls must come in userid order.
 func (o *overnight) of(userid string) (*Overnight, bool) {

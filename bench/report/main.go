@@ -46,7 +46,7 @@ func main() {
 	cli := flag.String("cli", "", "a kaoqin binary (go build -o /tmp/kaoqin ./cmd/kaoqin) to run report period --format xlsx with")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	dsn := flag.String("db", "", "postgres://... to measure PostgreSQL (a schema of its own is created and dropped); empty for SQLite")
-	keep := flag.String("keep", "", "keep the SQLite databases in this folder (to profile them afterwards)")
+	keep := flag.String("keep", "", "keep the databases (SQLite: in this folder; PostgreSQL: the schema) to profile them afterwards")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -72,6 +72,9 @@ func main() {
 		// as the live board shows it.
 		gen := newCompany(*employees, *depts)
 		gen.save(ctx, db.DB, "2026-11-17", "2026-11-18", sh, time.Date(2026, 11, 18, 9, 5, 0, 0, sh))
+		if *keep != "" {
+			fmt.Printf("  (kept: %s)\n", db.DSN)
+		}
 		for _, day := range []struct{ date, what string }{{"2026-11-17", "final"}, {"2026-11-18", "at 09:10"}} {
 			opts := report.Options{Location: sh, Now: time.Date(2026, 11, 18, 9, 10, 0, 0, sh)}
 			fmt.Println(benchkit.Measure(fmt.Sprintf("daily %s, %d employees, %d depts (%s)", day.what, *employees, *depts, db.Name), *runs, func() {

@@ -25,8 +25,8 @@ func OpenDB(ctx context.Context, server string, opts ...store.Option) (*DB, erro
 	return OpenDBKept(ctx, server, "", opts...)
 }
 
-// OpenDBKept is OpenDB, but a SQLite database goes in the folder keep (if not "") and stays
-// there, to be profiled or looked at afterwards.
+// OpenDBKept is OpenDB, but with keep (not "") the database stays, to be profiled or looked
+// at afterwards: a SQLite file in the folder keep, or the PostgreSQL schema.
 func OpenDBKept(ctx context.Context, server, keep string, opts ...store.Option) (*DB, error) {
 	db := &DB{}
 	switch {
@@ -53,6 +53,9 @@ func OpenDBKept(ctx context.Context, server, keep string, opts ...store.Option) 
 			return nil, err
 		}
 		db.DSN, db.Name, db.clean = dsn, "PostgreSQL", func() { drop() }
+		if keep != "" {
+			db.clean = func() {}
+		}
 	}
 	var err error
 	if db.DB, err = store.Open(ctx, db.DSN, opts...); err != nil {
