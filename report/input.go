@@ -286,7 +286,13 @@ func (s *slab) unget() { s.next-- }
 
 // groupBy splits s, sorted by key, into runs of equal keys.
 func groupBy[T any](s []T, key func(*T) string) [][]T {
-	var groups [][]T
+	n := 0
+	for i := range s {
+		if i == 0 || key(&s[i]) != key(&s[i-1]) {
+			n++
+		}
+	}
+	groups := make([][]T, 0, n)
 	for lo := 0; lo < len(s); {
 		hi := lo + 1
 		for hi < len(s) && key(&s[hi]) == key(&s[lo]) {
