@@ -22,7 +22,9 @@ func TestSim_Gateway_SlowAnswerTimesOut(t *testing.T) {
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	env := newSimEnv(t, cfg, dingtalk.WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))
+	// Two seconds, not less: the retry's real answer must come within the same timeout on a
+	// loaded two-core CI machine, or it too times out.
+	env := newSimEnv(t, cfg, dingtalk.WithHTTPClient(&http.Client{Timeout: 2 * time.Second}))
 	env.sim.FailNext("/attendance/list", dingtalksim.Fault{Kind: dingtalksim.FaultSlow, Delay: time.Hour}, 1)
 	f := newFixture(t, env.sim)
 	ch := dingtalk.Chunk{UserIDs: f.big.Members[:50], DateRange: dingtalk.DateRange{From: dingtalk.MustParseDate("2026-11-09"), To: dingtalk.MustParseDate("2026-11-15")}}
