@@ -11,6 +11,7 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/notify"
+	"github.com/kaoqin/kaoqin/syncer"
 )
 
 // lateAt returns who had not checked in for their 09:00 check-in by moment (and is not on
@@ -233,5 +234,44 @@ func TestRemindNow(t *testing.T) {
 	}
 	if asked != 5 {
 		t.Errorf("%d remind-now requests in the audit log, want 5", asked)
+	}
+}
+
+// TestRules_BudgetKeepsTheNightlyReconciliation: work notifications are metered; when what is
+// left of the month's quota is the nightly reconciliation of the days left, reminders wait
+// (recorded, not sent) rather than spend it.
+func TestRules_BudgetKeepsTheNightlyReconciliation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{noRefresh: true})
+	e.morningSync()
+	e.rule(kaoqin.ReminderRule{Name: "上班提醒", Channel: kaoqin.ChannelPerson, After: 15})
+	ctx := context.Background()
+	b, err := e.s.Budget(ctx)
+	must(t, err)
+	tight, err := syncer.New(syncer.Config{Client: e.client, Store: e.db, Books: e.books, Location: shanghai, Now: e.app.Now,
+		MonthlyQuota: b.Used + int64(b.DaysLeft)*b.Nightly + 1})
+	must(t, err)
+	n, err := notify.New(notify.Options{Store: e.db, Client: e.client, AgentID: dingtalksim.DefaultAgentID, Location: shanghai,
+		Now: e.app.Now, Clock: e.real.Now, Budget: tight.AllowNotifications})
+	must(t, err)
+	e.set(at("09:15"))
+	must(t, n.Tick(ctx))
+	if got := len(e.sim.Inboxes()); got != 0 || n.Stats().SkippedQuota == 0 {
+		t.Errorf("%d people reminded, %d put off: want none sent", got, n.Stats().SkippedQuota)
+	}
+	msgs, err := e.db.Reminders(ctx, kaoqin.ReminderFilter{States: []string{kaoqin.ReminderPlanned}})
+	must(t, err)
+	if len(msgs) == 0 {
+		t.Error("the reminders are not kept for later")
+	}
+	// With the quota of the month, they go, and the budget reserves what reminders spend a day.
+	must(t, e.n.Tick(ctx))
+	if len(e.sim.Inboxes()) != len(msgs) {
+		t.Errorf("%d reminded once the budget allows, want %d", len(e.sim.Inboxes()), len(msgs))
+	}
+	b, err = e.s.Budget(ctx)
+	must(t, err)
+	if b.Notifications != 1 { // 2 calls (a send and its result) over 18 days
+		t.Errorf("the budget reserves %d calls a day for reminders, want 1", b.Notifications)
 	}
 }

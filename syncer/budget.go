@@ -66,6 +66,10 @@ type BudgetInput struct {
 	// Refetch is the metered calls a day of pulling again the days events name costs, as
 	// the last two weeks went.
 	Refetch int64
+	// Notifications are the metered calls work notifications (reminders: sends and their
+	// send results) are expected to spend a day; they are reserved for every day left, like
+	// the nightly reconciliation and the first pull, before polls get anything.
+	Notifications int64
 }
 
 // Budget is how the live board may spend the rest of the month: what the fixed work costs a
@@ -82,9 +86,11 @@ type Budget struct {
 	LastPull  int64 `json:"last_pull"`  // the last pull of a final day, at its age
 	CloseOut  int64 `json:"close_out"`  // the night shift's people again, once their day has closed
 	Refetch   int64 `json:"refetch"`    // a day's worth of days events named, pulled again
+	// Notifications are the reminders' metered calls a day, expected (BudgetInput).
+	Notifications int64 `json:"notifications"`
 	// Reserved is, for every day left, the nightly reconciliation (with the last pull, the
-	// close-out and the refetches) and the first pull; only what remains beyond it pays for
-	// polls.
+	// close-out and the refetches), the first pull and the reminders; only what remains beyond
+	// it pays for polls.
 	Reserved  int64 `json:"reserved"`
 	PerDay    int64 `json:"per_day"`    // what each day may spend on polls after the first pull
 	PollCosts int64 `json:"poll_costs"` // what the chosen polls are expected to cost a day
@@ -101,7 +107,7 @@ func PlanBudget(in BudgetInput) Budget {
 	if loc == nil {
 		loc = time.UTC
 	}
-	b := Budget{Today: in.Today, Quota: max(in.Quota, 0), Used: in.Used, loc: loc}
+	b := Budget{Today: in.Today, Quota: max(in.Quota, 0), Used: in.Used, Notifications: max(in.Notifications, 0), loc: loc}
 	b.DaysLeft = daysLeftInMonth(in.Today)
 	perCheck := in.ChecksPerWorkday
 	if perCheck <= 0 {
@@ -180,15 +186,15 @@ func PlanBudget(in BudgetInput) Budget {
 	}
 	b.Remaining = b.Quota - b.Used
 	days := int64(b.DaysLeft)
-	b.Reserved = days * (nightly + b.FirstPull)
+	b.Reserved = days * (nightly + b.FirstPull + b.Notifications)
 	switch {
 	case b.Remaining < days*nightly:
 		b.Note = fmt.Sprintf("%d metered calls left do not cover the nightly reconciliation of the %d days left (%d each): no live pulls, and some nights will fail",
 			max(b.Remaining, 0), b.DaysLeft, nightly)
 		return b
 	case b.Remaining < b.Reserved:
-		b.Note = fmt.Sprintf("%d metered calls left cover the nightly reconciliation of the %d days left but not a live pull a day (%d each): no live pulls",
-			b.Remaining, b.DaysLeft, b.FirstPull)
+		b.Note = fmt.Sprintf("%d metered calls left cover the nightly reconciliation of the %d days left but not a live pull a day (%d each, and %d for reminders): no live pulls",
+			b.Remaining, b.DaysLeft, b.FirstPull, b.Notifications)
 		return b
 	}
 	b.PerDay = (b.Remaining - b.Reserved) / days
@@ -288,7 +294,7 @@ func (s *Syncer) AllowNotifications(ctx context.Context, calls int) error {
 	if b.Quota <= 0 {
 		return nil
 	}
-	if keep := int64(b.DaysLeft) * b.Nightly; b.Remaining-keep < int64(calls) {
+	if keep := int64(b.DaysLeft) * (b.Nightly + b.LastPull + b.CloseOut + b.Refetch); b.Remaining-keep < int64(calls) {
 		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d metered calls left keep %d for the nightly reconciliation of the %d days left: no work notifications until next month (raise KAOQIN_DINGTALK_MONTHLY_QUOTA if the org bought more)",
 			max(b.Remaining, 0), keep, b.DaysLeft)
 	}

@@ -42,6 +42,13 @@ func TestPlanBudget(t *testing.T) {
 		wantDay:   5,
 		wantNote:  "affords 2 of 4 polls a day",
 	}, {
+		name: "reminders reserved before polls",
+		// 10 calls a day of work notifications: 30 × (50 + 50 + 10) = 3,300 reserved,
+		// (5,000 - 3,300) / 30 = 56 a day for polls.
+		in:        syncer.BudgetInput{Quota: 5000, Today: "2026-11-01", Employees: n, Notifications: 10},
+		wantPolls: []time.Duration{hm(9, 10), hm(9, 30), hm(10, 0), hm(17, 30)},
+		wantDay:   56,
+	}, {
 		name:     "only the nightly reconciliation",
 		in:       syncer.BudgetInput{Quota: 5000, Used: 5000 - 400, Today: "2026-11-26", Employees: n},
 		wantNote: "not a live pull a day",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -209,6 +210,7 @@ func (s *Syncer) Budget(ctx context.Context) (Budget, error) {
 		return Budget{}, fmt.Errorf("read the month's ledger: %w", err)
 	}
 	in.Used = l.Metered
+	in.Notifications = notificationsPerDay(l, now.In(s.loc).Day())
 	users, err := s.rangeUsers(ctx, today, today)
 	if err != nil {
 		return Budget{}, err
@@ -257,6 +259,18 @@ func (s *Syncer) refetchPerDay(ctx context.Context, today string) (int64, error)
 		}
 	}
 	return ceilDiv(metered, 14), nil
+}
+
+// notificationsPerDay is what work notifications (reminders) spent a day so far this month:
+// their metered calls over the days of the month up to today.
+func notificationsPerDay(l kaoqin.MonthLedger, dayOfMonth int) int64 {
+	var n int64
+	for path, calls := range l.MeteredBy {
+		if strings.HasPrefix(path, "/topapi/message/corpconversation/") {
+			n += calls
+		}
+	}
+	return ceilDiv(n, int64(max(dayOfMonth, 1)))
 }
 
 // shifts returns the distinct shifts of one day's checks (each person's first OnDuty and last
