@@ -25,7 +25,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the pages, one template file each.
-var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error"}
+var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error", "reminders", "remindnow"}
 
 // page is what every template gets.
 type page struct {
@@ -146,7 +146,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func templateFuncs(loc *time.Location) template.FuncMap {
-	return template.FuncMap{
+	funcs := template.FuncMap{
 		"tr":       tr,
 		"trf":      trf,
 		"trOr":     trOr,
@@ -247,6 +247,10 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		},
 		"trendJSON": trendJSON,
 	}
+	for k, f := range reminderFuncs {
+		funcs[k] = f
+	}
+	return funcs
 }
 
 // langURL returns the current URL with lang set: the language switch.

@@ -43,6 +43,14 @@ func (s *Server) routes() http.Handler {
 	s.page(mux, "POST /admin/users", s.handleCreateUser)
 	s.page(mux, "POST /admin/users/{id}", s.handleChangeUser)
 	s.page(mux, "POST /admin/settings", s.handleSettings)
+	s.page(mux, "GET /reminders", s.handleReminders)
+	s.page(mux, "POST /reminders/rules", s.handleRuleCreate)
+	s.page(mux, "GET /reminders/rules/{id}", s.handleRuleEdit)
+	s.page(mux, "POST /reminders/rules/{id}", s.handleRuleEdit)
+	s.page(mux, "POST /reminders/rules/{id}/delete", s.handleRuleDelete)
+	s.page(mux, "POST /reminders/rules/{id}/switch", s.handleRuleSwitch)
+	s.page(mux, "POST /reminders/optouts", s.handleOptOut)
+	s.page(mux, "POST /reminders/now", s.handleRemindNow)
 	s.page(mux, "/", s.notFound)
 
 	// JSON API: a session; errors as ErrorBody. Each route is described in openapi.json.
@@ -58,6 +66,8 @@ func (s *Server) routes() http.Handler {
 	s.api(mux, "POST /api/v1/sync", s.apiSyncNow)
 	s.api(mux, "GET /api/v1/audit", s.apiAudit)
 	s.api(mux, "GET /api/v1/users", s.apiUsers)
+	s.api(mux, "GET /api/v1/reminders", s.apiReminders)
+	s.api(mux, "POST /api/v1/reminders/now", s.apiRemindNow)
 	s.api(mux, "GET /api/v1/openapi.json", s.apiOpenAPI)
 	s.route(mux, "/api/", s.withSession(s.apiHandler(func(http.ResponseWriter, *http.Request, *kaoqin.User) error {
 		return errorf(kaoqin.ENOTFOUND, "err_no_route")

@@ -24,6 +24,7 @@ type Store interface {
 	report.SliceSource
 	kaoqin.UserStore
 	kaoqin.SettingsStore
+	kaoqin.ReminderStore
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
 	// EventsVersion changes whenever a DingTalk event is handled: the boards' caches follow it.
@@ -117,6 +118,13 @@ type Config struct {
 	// CacheTTL is how long a computed daily report or series is reused while the data it was
 	// computed from has not changed (default 10 s; negative: no cache).
 	CacheTTL time.Duration
+	// Reminders previews the day's reminders and records reminders from the board; nil: the
+	// reminders page shows the rules only. RemindersSend says that an instance sends them
+	// (KAOQIN_DINGTALK_AGENT_ID is set): without it, the board offers no "remind now".
+	// RobotHosts are the hosts a robot webhook may have besides oapi.dingtalk.com.
+	Reminders     Reminders
+	RemindersSend bool
+	RobotHosts    []string
 	// Ping checks the database for /healthz; nil: /healthz does not look at the database.
 	Ping func(ctx context.Context) error
 	// PushQuota is the org's Webhook & Stream pushes a month (KAOQIN_DINGTALK_PUSH_QUOTA),
@@ -145,6 +153,10 @@ type Server struct {
 	sessions *scs.SessionManager
 	idle     time.Duration
 	logins   *loginThrottle
+	// the reminders (reminders.go)
+	reminders     Reminders
+	remindersSend bool
+	robotHosts    []string
 	// deviceKey signs the device cookies of logins (see throttle.go); random per instance.
 	deviceKey []byte
 	cache     *reportCache
@@ -177,6 +189,8 @@ func New(cfg Config) (*Server, error) {
 		token:   cfg.MetricsToken,
 		proxies: cfg.TrustedProxies,
 		ping:    cfg.Ping,
+
+		reminders: cfg.Reminders, remindersSend: cfg.RemindersSend, robotHosts: cfg.RobotHosts,
 	}
 	if s.now == nil {
 		s.now = time.Now

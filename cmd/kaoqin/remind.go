@@ -301,7 +301,7 @@ func switchRule(ctx context.Context, g *Globals, id int64, on bool) error {
 		return err
 	}
 	word := map[bool]string{true: "on", false: "off"}[on]
-	audit(ctx, db, "remind_rule_"+word, fmt.Sprintf("rule %d %s", r.ID, r.Name))
+	audit(ctx, db, "remind_rule_switch", fmt.Sprintf("rule %d %s %s", r.ID, r.Name, word))
 	fmt.Fprintf(g.stdout, "rule %d (%s) is %s\n", r.ID, r.Name, word)
 	return nil
 }

@@ -201,6 +201,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 				return err
 			}
 			opts.Reminders = n
+			cfg.Reminders, cfg.RemindersSend = n, true
 		} else {
 			c.log.Info("no KAOQIN_DINGTALK_AGENT_ID: reminder rules can be edited and previewed, but none are sent")
 		}
@@ -230,6 +231,13 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			if err := c.first(ctx, s); err != nil {
 				return err
 			}
+		}
+	}
+	cfg.RobotHosts = g.robotHosts()
+	if cfg.Reminders == nil {
+		// The reminders page still shows the rules and what they would send.
+		if cfg.Reminders, err = notify.New(notify.Options{Store: c.db, Location: c.loc, Now: c.now, Logger: c.log}); err != nil {
+			return err
 		}
 	}
 	srv, err := web.New(cfg)

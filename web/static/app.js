@@ -207,3 +207,12 @@
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
+
+// Forms that ask before they act (deleting a reminder rule): data-confirm holds the question.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var f = e.target.closest && e.target.closest("form[data-confirm]");
+    if (f && !window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+  });
+})();
