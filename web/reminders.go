@@ -504,7 +504,7 @@ type skippedRef struct {
 // scope.
 func (s *Server) remindNow(r *http.Request, u *kaoqin.User, userids []string) (*notify.BoardResult, error) {
 	if s.reminders == nil || !s.remindersSend {
-		return nil, kaoqin.Errorf(kaoqin.EUNAVAILABLE, "Reminders are not sent by this kaoqin: set KAOQIN_DINGTALK_AGENT_ID (the app's agent id) and restart it.")
+		return nil, kaoqin.Errorf(kaoqin.ECONFLICT, "Reminders are not sent by this kaoqin: set KAOQIN_DINGTALK_AGENT_ID (the app's agent id) and restart it.")
 	}
 	return s.reminders.RemindNow(r.Context(), u, userids, s.clientIP(r))
 }

@@ -216,7 +216,7 @@ func TestReminders_RemindNow(t *testing.T) {
 	}
 	// Without an instance sending, the board offers nothing.
 	off := newEnv(t)
-	wantStatus(t, off.as("hr").postForm("/reminders/now", url.Values{"userid": {mine}}), http.StatusServiceUnavailable)
+	wantStatus(t, off.as("hr").postForm("/reminders/now", url.Values{"userid": {mine}}), http.StatusConflict)
 }
 
 // postJSON posts a JSON body, checks the status and decodes the answer into v.
