@@ -38,17 +38,17 @@ type BoardResult struct {
 // every reminder. The request goes to the audit log.
 func (n *Notifier) RemindNow(ctx context.Context, u *kaoqin.User, userids []string, ip string) (*BoardResult, error) {
 	if len(userids) == 0 {
-		return nil, kaoqin.Errorf(kaoqin.EINVALID, "Choose the people to remind on the list of who is not in.")
+		return nil, errorf(kaoqin.EINVALID, "board_none")
 	}
 	if len(userids) > MaxBoardPeople {
-		return nil, kaoqin.Errorf(kaoqin.EINVALID, "%d people at once is too many: at most %d.", len(userids), MaxBoardPeople)
+		return nil, errorf(kaoqin.EINVALID, "board_too_many", len(userids), MaxBoardPeople)
 	}
 	now := n.now()
 	day := kaoqin.DateOf(now, n.loc)
 	opts := report.Options{Location: n.loc, Now: now}
 	if u.Role == kaoqin.RoleManager {
 		if len(u.DeptIDs) == 0 {
-			return nil, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Your account has no departments: ask an admin.")
+			return nil, errorf(kaoqin.EFORBIDDEN, "board_no_depts")
 		}
 		opts.DeptIDs = u.DeptIDs
 	}

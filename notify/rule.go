@@ -42,7 +42,7 @@ type Validator struct {
 // The first problem found is returned as one line saying what to fix (EINVALID); r is then
 // not to be saved.
 func (v Validator) Validate(r *kaoqin.ReminderRule) error {
-	bad := func(format string, args ...any) error { return kaoqin.Errorf(kaoqin.EINVALID, format, args...) }
+	bad := func(key string, args ...any) error { return errorf(kaoqin.EINVALID, key, args...) }
 	r.Name = strings.TrimSpace(r.Name)
 	r.Note = strings.TrimSpace(r.Note)
 	r.At, r.QuietFrom, r.QuietTo = strings.TrimSpace(r.At), strings.TrimSpace(r.QuietFrom), strings.TrimSpace(r.QuietTo)
@@ -51,40 +51,40 @@ func (v Validator) Validate(r *kaoqin.ReminderRule) error {
 	}
 	switch {
 	case r.Name == "":
-		return bad("Give the rule a name (it starts every message, so that people know which rule spoke).")
+		return bad("rule_no_name")
 	case utf8.RuneCountInString(r.Name) > 40:
-		return bad("The rule's name %q is too long: at most 40 characters.", r.Name)
+		return bad("rule_name_long", r.Name)
 	case utf8.RuneCountInString(r.Note) > MaxNoteLen:
-		return bad("The note is too long: at most %d characters.", MaxNoteLen)
+		return bad("rule_note_long", MaxNoteLen)
 	case slices.ContainsFunc(v.Rules, func(o kaoqin.ReminderRule) bool { return o.ID != r.ID && strings.EqualFold(o.Name, r.Name) }):
-		return bad("Another rule is called %q: give this one a name of its own (it starts every message).", r.Name)
+		return bad("rule_name_taken", r.Name)
 	}
 	switch r.Channel {
 	case kaoqin.ChannelPerson, kaoqin.ChannelDigest, kaoqin.ChannelRobot:
 	default:
-		return bad("Unknown channel %q: want person (a work notification to each person), digest (to each department's managers) or robot (a group robot).", r.Channel)
+		return bad("rule_channel", r.Channel)
 	}
 	if r.At != "" {
 		if _, err := clock(r.At); err != nil {
-			return bad("The time %q does not parse: want HH:MM such as 09:30.", r.At)
+			return bad("rule_time", r.At)
 		}
 		if r.After != 0 {
-			return bad("Give a time (HH:MM) or an offset from the shift start, not both.")
+			return bad("rule_time_and_offset")
 		}
 	} else if r.Channel != kaoqin.ChannelPerson {
-		return bad("A %s rule needs a time (HH:MM such as 09:30): it speaks of everyone at one moment, not of each person's shift.", r.Channel)
+		return bad("rule_needs_time")
 	}
 	switch {
 	case r.After < -MaxOffset || r.After > MaxOffset:
-		return bad("The offset of %d minutes is over a day: want %d to %d minutes from the shift start.", r.After, -MaxOffset, MaxOffset)
+		return bad("rule_offset", r.After, -MaxOffset, MaxOffset)
 	case r.Cap < 1 || r.Cap > MaxCap:
-		return bad("The cap of %d messages a day is out of range: want 1 to %d.", r.Cap, MaxCap)
+		return bad("rule_cap", r.Cap, MaxCap)
 	case r.Every < 0 || r.Every > 0 && r.Every < MinEvery || r.Every > MaxOffset:
-		return bad("Repeat every %d minutes is out of range: want 0 (no repeat) or %d to %d.", r.Every, MinEvery, MaxOffset)
+		return bad("rule_every", r.Every, MinEvery, MaxOffset)
 	case r.Cap > 1 && r.Every == 0:
-		return bad("A cap of %d messages a day needs a repeat interval (every N minutes).", r.Cap)
+		return bad("rule_cap_needs_every", r.Cap)
 	case r.Cap == 1 && r.Every != 0:
-		return bad("A repeat every %d minutes needs a cap above 1 (how many messages at most).", r.Every)
+		return bad("rule_every_needs_cap", r.Every)
 	}
 	first := r.After
 	if r.At != "" {
@@ -92,18 +92,18 @@ func (v Validator) Validate(r *kaoqin.ReminderRule) error {
 		first = int(at / time.Minute)
 	}
 	if last := first + (r.Cap-1)*r.Every; r.At != "" && last >= 24*60 || r.At == "" && last > MaxOffset {
-		return bad("The last repeat (%d x %d minutes after the first) falls more than a day out: fewer repeats, or a shorter interval.", r.Cap-1, r.Every)
+		return bad("rule_repeats_too_far", r.Cap-1, r.Every)
 	}
 	if (r.QuietFrom == "") != (r.QuietTo == "") {
-		return bad("Quiet hours need both ends (from and to, HH:MM), or neither.")
+		return bad("rule_quiet_ends")
 	}
 	for _, s := range []string{r.QuietFrom, r.QuietTo} {
 		if _, err := clock(s); s != "" && err != nil {
-			return bad("The quiet hour %q does not parse: want HH:MM such as 22:00.", s)
+			return bad("rule_quiet_time", s)
 		}
 	}
 	if r.QuietFrom != "" && r.QuietFrom == r.QuietTo {
-		return bad("Quiet hours from %s to %s are empty: give two different times.", r.QuietFrom, r.QuietTo)
+		return bad("rule_quiet_empty", r.QuietFrom, r.QuietTo)
 	}
 	if err := v.checkRobot(r); err != nil {
 		return err
@@ -112,16 +112,16 @@ func (v Validator) Validate(r *kaoqin.ReminderRule) error {
 }
 
 func (v Validator) checkRobot(r *kaoqin.ReminderRule) error {
-	bad := func(format string, args ...any) error { return kaoqin.Errorf(kaoqin.EINVALID, format, args...) }
+	bad := func(key string, args ...any) error { return errorf(kaoqin.EINVALID, key, args...) }
 	r.RobotURL, r.RobotSecret = strings.TrimSpace(r.RobotURL), strings.TrimSpace(r.RobotSecret)
 	if r.Channel != kaoqin.ChannelRobot {
 		if r.RobotURL != "" || r.RobotSecret != "" {
-			return bad("Only robot rules have a robot webhook and secret.")
+			return bad("rule_robot_only")
 		}
 		return nil
 	}
 	if r.RobotURL == "" {
-		return bad("A robot rule needs the robot's webhook URL (https://oapi.dingtalk.com/robot/send?access_token=..., from the group's robot settings).")
+		return bad("rule_robot_url")
 	}
 	u, err := url.Parse(r.RobotURL)
 	ok := err == nil && u.Path == "/robot/send" && u.Query().Get("access_token") != "" && u.User == nil && u.Fragment == ""
@@ -134,10 +134,10 @@ func (v Validator) checkRobot(r *kaoqin.ReminderRule) error {
 		}
 	}
 	if !ok {
-		return bad("The robot URL %s is not DingTalk's webhook: want https://oapi.dingtalk.com/robot/send?access_token=..., copied from the group robot's settings.", MaskURL(r.RobotURL))
+		return bad("rule_robot_form")
 	}
 	if r.RobotSecret != "" && !strings.HasPrefix(r.RobotSecret, "SEC") {
-		return bad("The robot's signing secret starts with SEC (加签 in the robot's security settings); leave it empty for a robot secured by keywords or IP.")
+		return bad("rule_robot_secret")
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ func (v Validator) checkAudience(r *kaoqin.ReminderRule) error {
 	r.DeptIDs = slices.Compact(r.DeptIDs)
 	for _, id := range r.DeptIDs {
 		if d, ok := depts[id]; !ok || d.RemovedAt != 0 {
-			return kaoqin.Errorf(kaoqin.EINVALID, "Department %d is not in the org chart: check the id (the department page's address shows it), or run kaoqin sync --org-only if it is new.", id)
+			return errorf(kaoqin.EINVALID, "rule_dept", id)
 		}
 	}
 	for i, u := range r.UserIDs {
@@ -166,11 +166,11 @@ func (v Validator) checkAudience(r *kaoqin.ReminderRule) error {
 	r.UserIDs = slices.Compact(r.UserIDs)
 	for _, u := range r.UserIDs {
 		if e, ok := emps[u]; !ok || e.LeftAt != 0 {
-			return kaoqin.Errorf(kaoqin.EINVALID, "No one with userid %q works here: check the userid (the employee page's address shows it), or run kaoqin sync --org-only if they are new.", u)
+			return errorf(kaoqin.EINVALID, "rule_user", u)
 		}
 	}
 	if r.Channel == kaoqin.ChannelRobot && len(r.UserIDs) > 0 {
-		return kaoqin.Errorf(kaoqin.EINVALID, "A robot rule posts a summary of departments (or the company), not of single people: give departments, or none.")
+		return errorf(kaoqin.EINVALID, "rule_robot_people")
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package notify_test
 
 import (
+	"errors"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +56,7 @@ func TestValidate_BadRules(t *testing.T) {
 		{with(func(r *kaoqin.ReminderRule) { r.QuietFrom = "22:00" }), "Quiet hours need both ends"},
 		{with(func(r *kaoqin.ReminderRule) { r.QuietFrom, r.QuietTo = "22:00", "7:00" }), `The quiet hour "7:00" does not parse`},
 		{with(func(r *kaoqin.ReminderRule) { r.RobotURL = robot }), "Only robot rules have a robot webhook"},
-		{kaoqin.ReminderRule{Name: "名单", Channel: kaoqin.ChannelDigest, After: 10}, "A digest rule needs a time"},
+		{kaoqin.ReminderRule{Name: "名单", Channel: kaoqin.ChannelDigest, After: 10}, "A digest or robot rule needs a time"},
 		{kaoqin.ReminderRule{Name: "播报", Channel: kaoqin.ChannelRobot, At: "10:00"}, "A robot rule needs the robot's webhook URL"},
 		{kaoqin.ReminderRule{Name: "播报", Channel: kaoqin.ChannelRobot, At: "10:00", RobotURL: "https://example.com/robot/send?access_token=x"}, "is not DingTalk's webhook"},
 		{kaoqin.ReminderRule{Name: "播报", Channel: kaoqin.ChannelRobot, At: "10:00", RobotURL: "http://oapi.dingtalk.com/robot/send?access_token=x"}, "is not DingTalk's webhook"},
@@ -97,5 +100,41 @@ func TestValidate_GoodRules(t *testing.T) {
 	}
 	if got := notify.MaskURL("https://oapi.dingtalk.com/robot/send?access_token=5f3a1c9e7b2d4a6f8e0c1b3d&timestamp=1&sign=x"); got != "https://oapi.dingtalk.com/robot/send?access_token=5f3a…1b3d" {
 		t.Errorf("masked: %s", got)
+	}
+}
+
+// TestWords: every message of Error has both languages, the same values in each, and is used.
+func TestWords(t *testing.T) {
+	t.Parallel()
+	verb := regexp.MustCompile(`%(\[\d+\])?(\.\d+)?[a-z]`)
+	verbs := func(s string) []string {
+		vs := verb.FindAllString(s, -1)
+		for i, v := range vs {
+			vs[i] = v[len(v)-1:]
+		}
+		slices.Sort(vs)
+		return vs
+	}
+	var src strings.Builder
+	for _, f := range []string{"rule.go", "board.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	for k, w := range notify.Words {
+		if w[0] == "" || w[1] == "" || !slices.Equal(verbs(w[0]), verbs(w[1])) {
+			t.Errorf("%s: %q and %q", k, w[0], w[1])
+		}
+		if !strings.Contains(src.String(), `"`+k+`"`) {
+			t.Errorf("%s is said nowhere", k)
+		}
+	}
+	r := kaoqin.ReminderRule{Name: "名单", Channel: kaoqin.ChannelDigest, After: 10}
+	err := testValidator().Validate(&r)
+	var ne *notify.Error
+	if !errors.As(err, &ne) || strings.Contains(ne.Say(true), "%!") || !strings.Contains(ne.Say(true), "固定时刻") || ne.Say(false) != kaoqin.ErrorMessage(err) {
+		t.Errorf("said: %q / %q", ne.Say(true), ne.Say(false))
 	}
 }

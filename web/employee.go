@@ -32,6 +32,8 @@ type employeeView struct {
 	Month, Prev, Next string
 	Today             string
 	Ranged            bool // a range was asked (?from=&to=), not a month
+	// Reminders are the messages to or about the person, by work date (reminders.go).
+	Reminders map[string][]reminderLine
 }
 
 // calendarCell is one day of the month grid.
@@ -103,6 +105,9 @@ func (s *Server) handleEmployee(w http.ResponseWriter, r *http.Request, u *kaoqi
 		return err
 	}
 	v.Calendar = c
+	if v.Reminders, err = s.personReminders(ctx, userid, c.From, c.To); err != nil {
+		return err
+	}
 	if !v.Ranged {
 		v.Prev, v.Next = addMonth(v.Month, -1), addMonth(v.Month, 1)
 		if v.Next > today[:7] {

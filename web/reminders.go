@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,6 +30,8 @@ type Reminders interface {
 
 // Audit actions of the reminders.
 const (
+	actionRemind     = "remind"     // a message handed to DingTalk (package notify writes it)
+	actionRemindNow  = "remind_now" // a reminder from the board
 	actionRuleAdd    = "remind_rule_add"
 	actionRuleEdit   = "remind_rule_edit"
 	actionRuleDelete = "remind_rule_delete"
@@ -120,7 +123,7 @@ func (s *Server) handleReminders(w http.ResponseWriter, r *http.Request, u *kaoq
 // remindersView loads the page's data for the day of ?date= (default today).
 func (s *Server) remindersView(r *http.Request, u *kaoqin.User) (*remindersView, error) {
 	if !mayManageReminders(u) {
-		return nil, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return nil, errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	ctx := r.Context()
 	now := s.now()
@@ -253,7 +256,7 @@ func deptOptions(depts []kaoqin.Department) []deptOption {
 // ruleFromForm reads the rule form into f (to show back) and r (to validate).
 func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.ReminderRule, error) {
 	if err := req.ParseForm(); err != nil {
-		return ruleForm{}, old, kaoqin.Errorf(kaoqin.EINVALID, "The form could not be read.")
+		return ruleForm{}, old, errorf(kaoqin.EINVALID, "err_reminders_form")
 	}
 	p := req.PostForm
 	f := ruleForm{ID: old.ID, Name: p.Get("name"), Enabled: p.Get("enabled") != "", Channel: p.Get("channel"),
@@ -266,7 +269,7 @@ func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.
 	for _, d := range p["dept"] {
 		id, err := strconv.ParseInt(d, 10, 64)
 		if err != nil {
-			return f, r, kaoqin.Errorf(kaoqin.EINVALID, "Department %q is not an id.", d)
+			return f, r, errorf(kaoqin.EINVALID, "err_reminders_dept", d)
 		}
 		f.Depts = append(f.Depts, id)
 	}
@@ -275,7 +278,7 @@ func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.
 	for _, u := range strings.FieldsFunc(f.Users, func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '\n' }) {
 		r.UserIDs = append(r.UserIDs, u)
 	}
-	num := func(name, s string, dst *int) error {
+	num := func(name word, s string, dst *int) error {
 		s = strings.TrimSpace(s)
 		if s == "" {
 			*dst = 0
@@ -283,7 +286,7 @@ func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return kaoqin.Errorf(kaoqin.EINVALID, "%s %q is not a whole number.", name, s)
+			return errorf(kaoqin.EINVALID, "err_reminders_number", name, s)
 		}
 		*dst = n
 		return nil
@@ -292,14 +295,14 @@ func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.
 		r.At, r.After = f.At, 0
 	} else {
 		r.At = ""
-		if err := num("The offset", f.After, &r.After); err != nil {
+		if err := num(word{"上班后的分钟数", "The offset"}, f.After, &r.After); err != nil {
 			return f, r, err
 		}
 	}
-	if err := num("The repeat interval", f.Every, &r.Every); err != nil {
+	if err := num(word{"重复间隔", "The repeat interval"}, f.Every, &r.Every); err != nil {
 		return f, r, err
 	}
-	if err := num("The cap", f.Cap, &r.Cap); err != nil {
+	if err := num(word{"每人每天上限", "The cap"}, f.Cap, &r.Cap); err != nil {
 		return f, r, err
 	}
 	// The webhook is shown masked: an unchanged field keeps the saved one; a secret left empty
@@ -323,7 +326,7 @@ func ruleFromForm(req *http.Request, old kaoqin.ReminderRule) (ruleForm, kaoqin.
 // form as typed and one line saying what to fix (status 422): nothing is half-saved.
 func (s *Server) saveRuleForm(w http.ResponseWriter, r *http.Request, u *kaoqin.User, old kaoqin.ReminderRule) error {
 	if !mayManageReminders(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	f, rule, err := ruleFromForm(r, old)
 	if err == nil {
@@ -334,7 +337,7 @@ func (s *Server) saveRuleForm(w http.ResponseWriter, r *http.Request, u *kaoqin.
 		if verr != nil {
 			return verr
 		}
-		v.Form, v.Error = f, kaoqin.ErrorMessage(err)
+		v.Form, v.Error = f, errorMessage(langOf(r), err)
 		return s.render(w, r, http.StatusUnprocessableEntity, "reminders", "nav_reminders", v)
 	}
 	if err != nil {
@@ -361,7 +364,7 @@ func (s *Server) saveRule(r *http.Request, u *kaoqin.User, rule *kaoqin.Reminder
 	}
 	v := notify.Validator{Org: notify.Org{Departments: depts, Employees: emps}, RobotHosts: s.robotHosts, Rules: rules}
 	if err := v.Validate(rule); err != nil {
-		return err
+		return notifyError(err)
 	}
 	rule.UpdatedAt, rule.UpdatedBy = s.clock().UnixMilli(), u.Name
 	if err := s.store.SaveReminderRule(ctx, rule); err != nil {
@@ -378,7 +381,7 @@ func (s *Server) saveRule(r *http.Request, u *kaoqin.User, rule *kaoqin.Reminder
 func (s *Server) ruleParam(r *http.Request) (kaoqin.ReminderRule, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return kaoqin.ReminderRule{}, kaoqin.Errorf(kaoqin.ENOTFOUND, "There is no such reminder rule.")
+		return kaoqin.ReminderRule{}, errorf(kaoqin.ENOTFOUND, "err_reminders_no_rule", r.PathValue("id"))
 	}
 	rules, err := s.store.ReminderRules(r.Context())
 	if err != nil {
@@ -389,7 +392,7 @@ func (s *Server) ruleParam(r *http.Request) (kaoqin.ReminderRule, error) {
 			return rule, nil
 		}
 	}
-	return kaoqin.ReminderRule{}, kaoqin.Errorf(kaoqin.ENOTFOUND, "There is no reminder rule %d.", id)
+	return kaoqin.ReminderRule{}, errorf(kaoqin.ENOTFOUND, "err_reminders_no_rule", r.PathValue("id"))
 }
 
 func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -398,7 +401,7 @@ func (s *Server) handleRuleCreate(w http.ResponseWriter, r *http.Request, u *kao
 
 func (s *Server) handleRuleEdit(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if !mayManageReminders(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	old, err := s.ruleParam(r)
 	if err != nil {
@@ -417,7 +420,7 @@ func (s *Server) handleRuleEdit(w http.ResponseWriter, r *http.Request, u *kaoqi
 
 func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if !mayManageReminders(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	rule, err := s.ruleParam(r)
 	if err != nil {
@@ -435,7 +438,7 @@ func (s *Server) handleRuleDelete(w http.ResponseWriter, r *http.Request, u *kao
 
 func (s *Server) handleRuleSwitch(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if !mayManageReminders(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	rule, err := s.ruleParam(r)
 	if err != nil {
@@ -455,7 +458,7 @@ func (s *Server) handleRuleSwitch(w http.ResponseWriter, r *http.Request, u *kao
 
 func (s *Server) handleOptOut(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if !mayManageReminders(u) {
-		return kaoqin.Errorf(kaoqin.EFORBIDDEN, "Only admins and HR manage reminders.")
+		return errorf(kaoqin.EFORBIDDEN, "err_reminders_forbidden")
 	}
 	userid := strings.TrimSpace(r.PostFormValue("userid"))
 	out := r.PostFormValue("out") != "no"
@@ -469,7 +472,7 @@ func (s *Server) handleOptOut(w http.ResponseWriter, r *http.Request, u *kaoqin.
 			return verr
 		}
 		v.Form = ruleForm{Enabled: true, Channel: kaoqin.ChannelPerson, Mode: "after", After: "15", Every: "0", Cap: "1"}
-		v.Error = fmt.Sprintf("No one with userid %q works here: check the userid (the employee page's address shows it).", userid)
+		v.Error = errorMessage(langOf(r), errorf(kaoqin.EINVALID, "err_reminders_optout", userid))
 		return s.render(w, r, http.StatusUnprocessableEntity, "reminders", "nav_reminders", v)
 	}
 	if err := s.store.SetReminderOptOut(r.Context(), userid, out, u.Name); err != nil {
@@ -504,14 +507,24 @@ type skippedRef struct {
 // scope.
 func (s *Server) remindNow(r *http.Request, u *kaoqin.User, userids []string) (*notify.BoardResult, error) {
 	if s.reminders == nil || !s.remindersSend {
-		return nil, kaoqin.Errorf(kaoqin.ECONFLICT, "Reminders are not sent by this kaoqin: set KAOQIN_DINGTALK_AGENT_ID (the app's agent id) and restart it.")
+		return nil, errorf(kaoqin.ECONFLICT, "err_reminders_off")
 	}
-	return s.reminders.RemindNow(r.Context(), u, userids, s.clientIP(r))
+	res, err := s.reminders.RemindNow(r.Context(), u, userids, s.clientIP(r))
+	return res, notifyError(err)
+}
+
+// notifyError says package notify's refusals in the reader's language.
+func notifyError(err error) error {
+	var ne *notify.Error
+	if errors.As(err, &ne) {
+		return &userError{err: &kaoqin.Error{Code: kaoqin.ErrorCode(err), Message: kaoqin.ErrorMessage(err)}, key: "notify_" + ne.Key, args: ne.Args}
+	}
+	return err
 }
 
 func (s *Server) handleRemindNow(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
 	if err := r.ParseForm(); err != nil {
-		return kaoqin.Errorf(kaoqin.EINVALID, "The form could not be read.")
+		return errorf(kaoqin.EINVALID, "err_reminders_form")
 	}
 	res, err := s.remindNow(r, u, r.PostForm["userid"])
 	if err != nil {
@@ -541,7 +554,7 @@ func (s *Server) apiRemindNow(w http.ResponseWriter, r *http.Request, u *kaoqin.
 		UserIDs []string `json:"userids"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
-		return kaoqin.Errorf(kaoqin.EINVALID, `Want a JSON body {"userids": ["..."]}.`)
+		return errorf(kaoqin.EINVALID, "err_reminders_json")
 	}
 	res, err := s.remindNow(r, u, in.UserIDs)
 	if err != nil {
@@ -567,4 +580,36 @@ func (s *Server) apiReminders(w http.ResponseWriter, r *http.Request, u *kaoqin.
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// reminderLine is one message on a person's day.
+type reminderLine struct {
+	At      time.Time
+	Channel string
+	Rule    string
+	By      string
+	State   string
+}
+
+// personReminders returns the messages to or about userid over [from, to], by work date: on
+// the person's day in their calendar.
+func (s *Server) personReminders(ctx context.Context, userid, from, to string) (map[string][]reminderLine, error) {
+	msgs, err := s.store.Reminders(ctx, kaoqin.ReminderFilter{From: from, To: to, UserID: userid})
+	if err != nil || len(msgs) == 0 {
+		return nil, err
+	}
+	rules, err := s.store.ReminderRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, r := range rules {
+		names[r.ID] = r.Name
+	}
+	out := map[string][]reminderLine{}
+	for _, m := range msgs {
+		out[m.WorkDate] = append(out[m.WorkDate], reminderLine{At: time.UnixMilli(m.DueAt).In(s.loc), Channel: m.Channel,
+			Rule: names[m.RuleID], By: m.By, State: m.State})
+	}
+	return out, nil
 }

@@ -151,6 +151,24 @@ func TestBrowser_Reminders(t *testing.T) {
 		t.Errorf("the refusal: %q (%v)", msg, err)
 	}
 	shot("reminders-en-1400-refused")
+
+	// Remind from the board: tick the first person not checked in, press the button.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.ts.URL+"/today?lang=zh"),
+		chromedp.WaitVisible(chromedp.ID("not-checked-in")),
+		chromedp.Click(chromedp.CSS(`#not-checked-in tr.pickable input[name="userid"]`)),
+		chromedp.WaitEnabled(chromedp.CSS(`button[formaction="/reminders/now"]`)),
+	); err != nil {
+		t.Fatalf("select someone on the board: %v", err)
+	}
+	shot("today-remind-zh-390")
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[formaction="/reminders/now"]`)),
+		chromedp.WaitVisible(chromedp.ID("reminded"))); err != nil {
+		t.Fatalf("remind the selected: %v", err)
+	}
+	shot("remindnow-zh-390")
+	if msgs, _ := e.db.Reminders(ctx, kaoqin.ReminderFilter{States: []string{kaoqin.ReminderPlanned}}); len(msgs) != 1 || msgs[0].By != "hr" {
+		t.Errorf("after remind now: %+v", msgs)
+	}
 	if rules, _ := e.db.ReminderRules(ctx); len(rules) != 4 {
 		t.Errorf("%d rules after a refused one, want 4", len(rules))
 	}

@@ -79,7 +79,7 @@ func TestReminders_RulesPage(t *testing.T) {
 		for k, v := range tc.change {
 			f.Set(k, v)
 		}
-		resp := hr.postForm("/reminders/rules", f)
+		resp := hr.postForm("/reminders/rules?lang=en", f)
 		body := html.UnescapeString(resp.text())
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) || !strings.Contains(body, `value="`+f.Get("name")+`"`) {
 			t.Errorf("%v: status %d; want 422 saying %q with the form kept", tc.change, resp.StatusCode, tc.want)
@@ -235,4 +235,59 @@ func (c *client) postJSON(path, body string, want int, v any) *response {
 		c.e.t.Fatalf("POST %s: decode: %v", path, err)
 	}
 	return resp
+}
+
+// TestReminders_NoEnglish reads the reminders' pages in Chinese, with rules of every kind,
+// messages sent and failed, a refused rule and a reminder from the board: not an English word
+// outside code and quotes from DingTalk.
+func TestReminders_NoEnglish(t *testing.T) {
+	t.Parallel()
+	var e *env
+	e = newEnv(t, withReminders(&e))
+	ctx := context.Background()
+	for _, r := range []kaoqin.ReminderRule{
+		{Name: "上班提醒", Enabled: true, Channel: kaoqin.ChannelPerson, After: 15, Cap: 1},
+		{Name: "催卡", Channel: kaoqin.ChannelPerson, After: -10, Every: 30, Cap: 3, DeptIDs: []int64{e.mgrDept}, QuietFrom: "12:00", QuietTo: "13:30"},
+		{Name: "部门未到名单", Enabled: true, Channel: kaoqin.ChannelDigest, At: "09:30", Cap: 1},
+		{Name: "考勤播报", Enabled: true, Channel: kaoqin.ChannelRobot, At: "10:00", Cap: 1,
+			RobotURL: "https://oapi.dingtalk.com/robot/send?access_token=5f3a1c9e7b2d4a6f8e0c1b3d5f7a9c2e", RobotSecret: "SECabc"},
+	} {
+		if err := e.db.SaveReminderRule(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	who := e.userInside(e.mgrDept)
+	added, err := e.db.PlanReminders(ctx, []kaoqin.ReminderMessage{{Key: "k1", RuleID: 1, Channel: kaoqin.ChannelPerson,
+		WorkDate: testToday, To: who, About: []string{who}, DueAt: testNow.UnixMilli(), Text: "【上班提醒】"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.UpdateReminders(ctx, []kaoqin.ReminderUpdate{{ID: added[0].ID, If: kaoqin.ReminderPlanned, State: kaoqin.ReminderFailed,
+		Reason: "duplicate: the same content reached the person earlier that day (143106)"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SetReminderOptOut(ctx, who, true, "hr"); err != nil {
+		t.Fatal(err)
+	}
+	hr := e.as("hr")
+	pages := map[string]*response{
+		"/reminders":           hr.get("/reminders"),
+		"/reminders/rules/4":   hr.get("/reminders/rules/4"),
+		"/employees/" + who:    hr.get("/employees/" + who),
+		"a refused rule":       hr.postForm("/reminders/rules", url.Values{"name": {"坏规则"}, "channel": {"robot"}, "mode": {"at"}, "at": {"10:00"}, "robot_url": {"https://example.com/x"}}),
+		"a refused time":       hr.postForm("/reminders/rules", url.Values{"name": {"坏规则"}, "channel": {"digest"}, "mode": {"at"}, "at": {"9点"}}),
+		"a refused department": hr.postForm("/reminders/rules", url.Values{"name": {"坏规则"}, "channel": {"person"}, "mode": {"after"}, "after": {"5"}, "dept": {"424242"}}),
+		"remind now":           hr.postForm("/reminders/now", url.Values{"userid": {who, "nobody"}}),
+	}
+	for name, resp := range pages {
+		if resp.StatusCode >= 500 {
+			t.Errorf("%s: status %d", name, resp.StatusCode)
+		}
+		for _, w := range englishWords(resp.text(), "hr", "admin", "boss", "Ctrl", "nobody") {
+			t.Errorf("%s in Chinese says %q", name, w)
+		}
+	}
+	if !strings.Contains(pages["/employees/"+who].text(), `class="reminderlines"`) {
+		t.Error("the employee's day does not show the reminder")
+	}
 }

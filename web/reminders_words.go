@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/notify"
 	"github.com/kaoqin/kaoqin/report"
 )
 
@@ -12,7 +14,7 @@ import (
 var reminderWords = map[string][2]string{
 	"nav_reminders":             {"提醒", "Reminders"},
 	"reminders_title":           {"考勤提醒", "Reminders"},
-	"reminders_not_sending":     {"没有设置 KAOQIN_DINGTALK_AGENT_ID（应用的 AgentId）：规则可以编辑和预览，但不会发送。", "KAOQIN_DINGTALK_AGENT_ID (the app's agent id) is not set: rules can be edited and previewed, but nothing is sent."},
+	"reminders_not_sending":     {"规则可以编辑和预览，但不会发送：请在钉钉开发者后台查到应用编号，设置环境变量", "Rules can be edited and previewed, but nothing is sent: find the app's agent id in DingTalk's developer console and set"},
 	"reminders_hint":            {"规则按每个人自己的排班判断：休息日、节假日、请假、出差、外出的人不会收到；同一条消息只发一次，进程崩溃或切换实例也不会重发或漏发。", "Rules judge each person against their own shift: nobody is reminded on a rest day, a holiday, on leave, a trip or an outing; each message goes out once, also across a crash or a failover."},
 	"rules_title":               {"规则", "Rules"},
 	"rules_none":                {"还没有规则。", "No rules yet."},
@@ -21,7 +23,6 @@ var reminderWords = map[string][2]string{
 	"rule_when":                 {"时间", "When"},
 	"rule_audience":             {"对象", "Audience"},
 	"rule_quiet":                {"免打扰", "Quiet hours"},
-	"rule_cap":                  {"每人每天上限", "Cap a day"},
 	"rule_state":                {"状态", "State"},
 	"rule_on":                   {"启用", "On"},
 	"rule_off":                  {"停用", "Off"},
@@ -55,12 +56,12 @@ var reminderWords = map[string][2]string{
 	"form_cap":                  {"每人每天最多（条）", "At most a day for one person"},
 	"form_depts":                {"部门（含下级）", "Departments (with their subtrees)"},
 	"form_depts_hint":           {"按住 Ctrl 或 ⌘ 多选；部门和人员都不选即全公司。", "Hold Ctrl or ⌘ to choose several; neither departments nor people: everyone."},
-	"form_users":                {"人员（钉钉 userid，逗号分隔）", "People (DingTalk userids, comma-separated)"},
+	"form_users":                {"人员（钉钉员工编号，逗号分隔）", "People (DingTalk userids, comma-separated)"},
 	"form_quiet_from":           {"免打扰开始", "Quiet from"},
 	"form_quiet_to":             {"免打扰结束", "Quiet until"},
-	"form_robot_url":            {"机器人 Webhook 地址", "Robot webhook URL"},
-	"form_robot_url_hint":       {"群设置 → 机器人 → 自定义机器人中复制，形如 https://oapi.dingtalk.com/robot/send?access_token=…", "Copy it from the group's robot settings: https://oapi.dingtalk.com/robot/send?access_token=…"},
-	"form_robot_secret":         {"加签密钥（SEC 开头）", "Signing secret (starts with SEC)"},
+	"form_robot_url":            {"机器人地址", "Robot webhook"},
+	"form_robot_url_hint":       {"在钉钉群设置 → 机器人 → 自定义机器人中复制，形如", "Copy it from the group's robot settings, like"},
+	"form_robot_secret":         {"加签密钥（如果机器人用“加签”）", "Signing secret (if the robot signs)"},
 	"form_secret_saved":         {"已保存，留空则不变", "saved; leave empty to keep it"},
 	"form_secret_clear":         {"清除已保存的密钥", "Clear the saved secret"},
 	"form_note":                 {"附言（加在每条消息后）", "Note (added to every message)"},
@@ -91,7 +92,7 @@ var reminderWords = map[string][2]string{
 	"optouts_none":              {"没有人退订。", "Nobody opted out."},
 	"optout_add":                {"退订", "Opt out"},
 	"optout_remove":             {"恢复提醒", "Remind again"},
-	"optout_userid":             {"钉钉 userid", "DingTalk userid"},
+	"optout_userid":             {"钉钉员工编号", "DingTalk userid"},
 	"remind_selected":           {"提醒所选的人", "Remind the selected"},
 	"remind_selected_hint":      {"给所选的人发一条钉钉工作通知；每人每天最多 2 条，间隔至少 10 分钟。", "Sends the selected people a DingTalk work notification; at most 2 a day each, 10 minutes apart."},
 	"remindnow_title":           {"从看板提醒", "Remind from the board"},
@@ -107,6 +108,14 @@ var reminderWords = map[string][2]string{
 	"skip_opted_out":            {"本人已退订提醒", "opted out of reminders"},
 	"skip_capped":               {"今天已从看板提醒过 2 次", "reminded from the board twice today"},
 	"skip_just_reminded":        {"10 分钟内刚提醒过", "reminded less than 10 minutes ago"},
+	"err_reminders_forbidden":   {"只有管理员和人事可以管理提醒。", "Only admins and HR manage reminders."},
+	"err_reminders_form":        {"表单无法读取。", "The form could not be read."},
+	"err_reminders_dept":        {"部门“%s”不是编号。", "Department \"%s\" is not an id."},
+	"err_reminders_number":      {"%s“%s”不是整数。", "%s \"%s\" is not a whole number."},
+	"err_reminders_no_rule":     {"没有编号为 %s 的提醒规则。", "There is no reminder rule %s."},
+	"err_reminders_off":         {"本系统没有开启提醒发送：请管理员设置应用编号后重启。", "Reminders are not sent by this kaoqin: set KAOQIN_DINGTALK_AGENT_ID (the app's agent id) and restart it."},
+	"err_reminders_json":        {"请求体应为 JSON，例如 {\"userids\": [\"…\"]}。", "Want a JSON body {\"userids\": [\"...\"]}."},
+	"err_reminders_optout":      {"没有编号为“%s”的在职员工：请核对（员工页面的地址里有）。", "No one with userid \"%s\" works here: check the userid (the employee page's address shows it)."},
 	"employee_reminders":        {"提醒", "Reminders"},
 	"action_remind":             {"发送提醒", "reminder sent"},
 	"action_remind_now":         {"看板提醒", "remind from the board"},
@@ -122,7 +131,35 @@ func init() {
 	for k, v := range reminderWords {
 		dictionary[k] = v
 	}
+	// Package notify's refusals (bad rules, a bad "remind now"), said in the reader's language.
+	for k, v := range notify.Words {
+		dictionary["notify_"+k] = v
+	}
+	auditActions = append(auditActions, actionRemind, actionRemindNow, actionRuleAdd, actionRuleEdit, actionRuleDelete,
+		actionRuleSwitch, actionOptOut, actionOptIn)
 }
+
+// reminderValueKeys are the keys the reminders' pages make from values (channels, the states
+// of messages and the statuses of a preview, why a reminder from the board was not sent), for
+// the dictionary's test.
+var reminderValueKeys = func() []string {
+	var keys []string
+	for _, c := range []string{kaoqin.ChannelPerson, kaoqin.ChannelDigest, kaoqin.ChannelRobot, kaoqin.ChannelBoard} {
+		keys = append(keys, "channel_"+c)
+	}
+	for _, c := range []string{kaoqin.ChannelPerson, kaoqin.ChannelDigest, kaoqin.ChannelRobot} {
+		keys = append(keys, "channel_"+c+"_hint")
+	}
+	for _, st := range []string{kaoqin.ReminderPlanned, kaoqin.ReminderSending, kaoqin.ReminderSent, kaoqin.ReminderDelivered,
+		kaoqin.ReminderFailed, kaoqin.ReminderExpired, notify.StatusDue, notify.StatusUpcoming, notify.SkipOptedOut, notify.SkipQuiet} {
+		keys = append(keys, "rstatus_"+st)
+	}
+	for _, why := range []string{notify.BoardOutOfScope, notify.BoardNotDue, notify.BoardIn, notify.BoardNotWorking,
+		notify.BoardOptedOut, notify.BoardCapped, notify.BoardJustRemined} {
+		keys = append(keys, "skip_"+why)
+	}
+	return keys
+}()
 
 // reminderFuncs are the template functions of the reminders' pages.
 var reminderFuncs = map[string]any{

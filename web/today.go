@@ -51,6 +51,8 @@ type boardView struct {
 	Sched  Schedule
 	Now    time.Time
 	Tag    string // boardTag of this rendering
+	// CanRemind offers "remind the selected" (reminders.go): today, when an instance sends.
+	CanRemind bool
 }
 
 // deptTile is one department's tile.
@@ -183,7 +185,8 @@ func (s *Server) board(ctx context.Context, lang report.Lang, day, today string,
 	if err != nil {
 		return nil, err
 	}
-	v := &boardView{Date: day, IsToday: day == today, Dept: dept, Report: d, Company: d.Company}
+	v := &boardView{Date: day, IsToday: day == today, Dept: dept, Report: d, Company: d.Company,
+		CanRemind: day == today && s.remindersSend}
 	byID := map[int64]*report.DailyDepartment{}
 	for i := range d.Departments {
 		byID[d.Departments[i].ID] = &d.Departments[i]
