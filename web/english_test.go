@@ -39,11 +39,13 @@ func TestPages_NoEnglish(t *testing.T) {
 		"/sync":                                                   200,
 		"/admin/users":                                            200,
 		"/admin/audit":                                            200,
+		"/reminders":                                              200,
+		"/reminders/rules/1":                                      404,
 		"/no/such/page":                                           404,
 		"/today?date=2026-02-30":                                  400,
 		"/period?from=2026-11-17&to=2026-11-01":                   400,
 		"/today?date=2026-11-19":                                  409,
-		"/departments/" + sprint(e.mgrDept) + "?status=asleep":    400,
+		"/departments/" + sprint(e.mgrDept) + "?status=asleep": 400,
 	}
 	// Every page route is read here: a new page must say what to read of it.
 	for _, route := range e.srv.Routes() {

@@ -30,7 +30,6 @@ type Reminders interface {
 
 // Audit actions of the reminders.
 const (
-	actionRemind     = "remind"     // a message handed to DingTalk (package notify writes it)
 	actionRemindNow  = "remind_now" // a reminder from the board
 	actionRuleAdd    = "remind_rule_add"
 	actionRuleEdit   = "remind_rule_edit"

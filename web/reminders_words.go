@@ -117,7 +117,6 @@ var reminderWords = map[string][2]string{
 	"err_reminders_json":        {"请求体应为 JSON，例如 {\"userids\": [\"…\"]}。", "Want a JSON body {\"userids\": [\"...\"]}."},
 	"err_reminders_optout":      {"没有编号为“%s”的在职员工：请核对（员工页面的地址里有）。", "No one with userid \"%s\" works here: check the userid (the employee page's address shows it)."},
 	"employee_reminders":        {"提醒", "Reminders"},
-	"action_remind":             {"发送提醒", "reminder sent"},
 	"action_remind_now":         {"看板提醒", "remind from the board"},
 	"action_remind_rule_add":    {"新建提醒规则", "reminder rule added"},
 	"action_remind_rule_edit":   {"修改提醒规则", "reminder rule changed"},
@@ -135,7 +134,7 @@ func init() {
 	for k, v := range notify.Words {
 		dictionary["notify_"+k] = v
 	}
-	auditActions = append(auditActions, actionRemind, actionRemindNow, actionRuleAdd, actionRuleEdit, actionRuleDelete,
+	auditActions = append(auditActions, actionRemindNow, actionRuleAdd, actionRuleEdit, actionRuleDelete,
 		actionRuleSwitch, actionOptOut, actionOptIn)
 }
 
