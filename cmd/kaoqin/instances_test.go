@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/kaoqin/kaoqin"
+	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/store/storetest"
@@ -233,20 +235,75 @@ func TestServe_SeveralInstances(t *testing.T) {
 		}
 	}
 
+	// Reminders: the instance holding the scheduler lock sends them; killed with SIGKILL
+	// while DingTalk takes a call whose answer it never gets, the last instance takes over and
+	// sends what is left, the message of the lost answer again: DingTalk drops the repeat
+	// (the same content that day), and everyone gets exactly one message.
+	reminded := sim.Truth().UserIDs()[:120]
+	var msgs []kaoqin.ReminderMessage
+	for i, u := range reminded {
+		text := fmt.Sprintf("【集群测试】%s 的第 %d 条提醒", today, i+1)
+		body, err := json.Marshal(dingtalk.TextMessage(text))
+		must(t, err)
+		msgs = append(msgs, kaoqin.ReminderMessage{Key: "cluster|" + u, Channel: kaoqin.ChannelBoard, WorkDate: today, To: u,
+			About: []string{u}, DueAt: time.Now().UnixMilli(), Text: text, Body: string(body), By: "test"})
+	}
+	sim.killSendAt(10, c.nodes[next])
+	_, err = db.PlanReminders(ctx, msgs)
+	must(t, err)
+	select {
+	case <-sim.sendKilled:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the reminders were not sent")
+	}
+	c.nodes[next].wait()
+	last := c.scheduler(t, client, 30*time.Second)
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		done, err := db.Reminders(ctx, kaoqin.ReminderFilter{States: []string{kaoqin.ReminderDelivered}})
+		must(t, err)
+		if len(done) == len(msgs) {
+			again := slices.IndexFunc(done, func(m kaoqin.ReminderMessage) bool { return m.Attempts > 1 })
+			if again < 0 || !strings.Contains(done[again].Reason, "earlier attempt") {
+				t.Errorf("no message was sent again after the kill, or its repeat was not recognised: %+v", done)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			all, _ := db.Reminders(ctx, kaoqin.ReminderFilter{})
+			states := map[string]int{}
+			for _, m := range all {
+				states[m.State+" "+m.ClaimedBy]++
+			}
+			t.Fatalf("a minute after instance %d took over: %d of %d reminders delivered: %v", last, len(done), len(msgs), states)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	inboxes := sim.Inboxes()
+	for i, u := range reminded {
+		if in := inboxes[u]; len(in) != 1 || !strings.Contains(in[0].Text, fmt.Sprintf("第 %d 条提醒", i+1)) {
+			t.Errorf("%s's inbox after the kill: %+v", u, in)
+		}
+	}
+	if len(inboxes) != len(reminded) {
+		t.Errorf("%d people got messages, want %d", len(inboxes), len(reminded))
+	}
+	t.Logf("reminders: instance %d killed at its 10th send, instance %d finished; %d people reminded once each", next, last, len(reminded))
+
 	// The survivors still serve the session, and a logout on one ends it on all.
 	for i, n := range c.nodes {
-		if i == leader {
+		if i == leader || i == next {
 			continue
 		}
 		if code, _ := getBody(t, client, n.url+"/api/v1/me"); code != http.StatusOK {
 			t.Errorf("instance %d after the takeover: %d", i, code)
 		}
 	}
-	resp, err = client.Post(c.nodes[next].url+"/logout", "", nil)
+	resp, err = client.Post(c.nodes[last].url+"/logout", "", nil)
 	must(t, err)
 	resp.Body.Close()
 	for i, n := range c.nodes {
-		if i == leader {
+		if i == leader || i == next {
 			continue
 		}
 		if code, _ := getBody(t, client, n.url+"/api/v1/me"); code != http.StatusUnauthorized {
@@ -294,6 +351,11 @@ type countingSim struct {
 	n      int64
 	victim *node
 	killed chan time.Time
+	// The reminders: kill sendVictim once DingTalk took its sendN-th work notification.
+	sends      atomic.Int64
+	sendN      int64
+	sendVictim *node
+	sendKilled chan struct{}
 }
 
 type page struct {
@@ -305,7 +367,7 @@ type page struct {
 type acceptedAt struct{}
 
 func newCountingSim(t *testing.T, loc *time.Location, employees int) *countingSim {
-	s := &countingSim{armed: make(chan struct{}), killed: make(chan time.Time, 1)}
+	s := &countingSim{armed: make(chan struct{}), killed: make(chan time.Time, 1), sendKilled: make(chan struct{}, 1)}
 	s.Server = dingtalksim.New(dingtalksim.Config{Seed: 11, Employees: employees, Location: loc, Now: time.Now(), Speed: 1,
 		QPS: -1, IPLimit: -1, MonthlyQuota: -1, Latency: 5 * time.Millisecond})
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
@@ -321,6 +383,23 @@ func newCountingSim(t *testing.T, loc *time.Location, employees int) *countingSi
 }
 
 func (s *countingSim) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/topapi/message/corpconversation/asyncsend_v2" {
+		n := s.sends.Add(1)
+		s.mu.Lock()
+		victim := s.sendVictim
+		if n == s.sendN {
+			s.sendVictim = nil
+		}
+		s.mu.Unlock()
+		if n == s.sendN && victim != nil {
+			// DingTalk takes the call; the caller dies before the answer.
+			s.Server.ServeHTTP(httptest.NewRecorder(), r)
+			victim.cmd.Process.Kill()
+			s.sendKilled <- struct{}{}
+			http.Error(w, "the caller is dead", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	if r.URL.Path != "/attendance/list" {
 		s.Server.ServeHTTP(w, r)
 		return
@@ -362,6 +441,13 @@ func (s *countingSim) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Server.ServeHTTP(w, r)
+}
+
+// killSendAt kills victim with SIGKILL once DingTalk took the n-th work notification from now.
+func (s *countingSim) killSendAt(n int64, victim *node) {
+	s.mu.Lock()
+	s.sendN, s.sendVictim = s.sends.Load()+n, victim
+	s.mu.Unlock()
 }
 
 // killAt lets the pages of checks through and kills victim with SIGKILL at the n-th.
@@ -460,7 +546,9 @@ func startCluster(t *testing.T, bin, dsn string, sim *countingSim, n int) *clust
 		"KAOQIN_METRICS_TOKEN="+c.token, "KAOQIN_LOG_LEVEL=info",
 		// DingTalk's events over Stream, each instance with a connection to the simulator; a
 		// received event is its receiver's for 2 s before another may handle it.
-		"KAOQIN_DINGTALK_API_URL="+sim.url, "KAOQIN_EVENTS=stream", "KAOQIN_EVENTS_LEASE=2s")
+		"KAOQIN_DINGTALK_API_URL="+sim.url, "KAOQIN_EVENTS=stream", "KAOQIN_EVENTS_LEASE=2s",
+
+		"KAOQIN_DINGTALK_AGENT_ID="+strconv.FormatInt(dingtalksim.DefaultAgentID, 10))
 	t.Cleanup(func() {
 		for i, nd := range c.nodes {
 			select {
