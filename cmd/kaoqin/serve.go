@@ -155,7 +155,7 @@ func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, refresh func(context
 		// A sender that died mid-call is another instance that lost the scheduler lock: its
 		// claims are stale once the lock has had time to change hands. Sending again early is
 		// safe (the same content, or msgUuid, is dropped by DingTalk), only a call more.
-		Lease: 2 * c.sched.LockRetry,
+		Lease:        2 * c.sched.LockRetry,
 		RobotOptions: []dingtalk.Option{dingtalk.WithCallHook(callHook(c.books, c.metrics)), dingtalk.WithLogger(c.log)},
 		Refresh:      refresh, Budget: s.AllowNotifications,
 	})
