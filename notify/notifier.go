@@ -73,6 +73,11 @@ type Options struct {
 	// Refresh pulls today's attendance of the people not in yet, so that nobody who checked
 	// in since the last pull is reminded; nil: the data is taken as it is.
 	Refresh func(ctx context.Context) error
+	// EventsLive reports whether DingTalk's events bring the punches now (a Stream link is
+	// up, and the punches known are marked every minute): then a reminder waits up to MaxWait
+	// for its people's punches to be known past its moment, rather than pay for a pull. nil:
+	// never.
+	EventsLive func() bool
 	// Budget says whether calls more metered calls may be made now (an EQUOTA error if not);
 	// nil: no check. PushBudget the same for pushes (robot messages).
 	Budget     func(ctx context.Context, calls int) error
@@ -95,6 +100,7 @@ type Notifier struct {
 	lease   time.Duration
 	maxLate time.Duration
 	refresh func(ctx context.Context) error
+	events  func() bool
 	budget  func(ctx context.Context, calls int) error
 	pushes  func(ctx context.Context, pushes int) error
 
@@ -143,7 +149,7 @@ func New(o Options) (*Notifier, error) {
 	}
 	n := &Notifier{st: o.Store, client: o.Client, agent: o.AgentID, robotOp: o.RobotOptions, loc: o.Location,
 		now: o.Now, clock: o.Clock, log: o.Logger, id: o.ID, lease: o.Lease, maxLate: o.MaxLate,
-		refresh: o.Refresh, budget: o.Budget, pushes: o.PushBudget,
+		refresh: o.Refresh, events: o.EventsLive, budget: o.Budget, pushes: o.PushBudget,
 		robots: map[string]*dingtalk.Robot{}, robotHold: map[string]time.Time{}, confirms: map[int64]confirmState{}}
 	if n.now == nil {
 		n.now = time.Now
@@ -234,10 +240,15 @@ func (n *Notifier) evaluate(ctx context.Context, now time.Time, day string) erro
 		return err
 	}
 	if len(due) > 0 && n.refresh != nil {
-		// The data must know of every check-in made before the latest moment that came.
-		fresh, err := n.freshSince(ctx, day, due[len(due)-1].At)
+		// The data must know of every check-in made before the moments that came.
+		fresh, wait, err := n.freshness(ctx, day, due, now)
 		if err != nil {
 			return err
+		}
+		if wait {
+			// DingTalk's events carry the punches, and the next minute's mark passes the
+			// moment: wait for it rather than pay for a pull. The next tick looks again.
+			return nil
 		}
 		if !fresh {
 			n.count(func(s *Stats) { s.Refreshes++ })
@@ -318,19 +329,53 @@ func (n *Notifier) unrecorded(ctx context.Context, day string, decisions []Decis
 	return slices.DeleteFunc(due, func(d Decision) bool { return keys[d.Message.Key] }), nil
 }
 
-// freshSince reports whether a pull of today began at or after t and went well: then the data
-// knows of every check-in made before t.
-func (n *Notifier) freshSince(ctx context.Context, day string, t time.Time) (bool, error) {
+// MaxWait is how long a reminder may wait for DingTalk's events to bring the punches up to
+// its moment before a pull is paid for instead.
+const MaxWait = 3 * time.Minute
+
+// freshness says whether the data knows of every check-in that the due messages' people made
+// before the messages' moments: a pull of today began after the latest moment, or each
+// person's punches are known past the moment (a pull of their punches, or DingTalk's events,
+// which mark every minute the punches known until shortly before). wait says that events are
+// bringing the punches (Options.EventsLive) and the punches known lag the moments by little:
+// the next minute's mark will do, rather than a pull. A robot's summary counts everyone as the board does: it waits for
+// nothing.
+func (n *Notifier) freshness(ctx context.Context, day string, due []Decision, now time.Time) (fresh, wait bool, err error) {
+	latest := due[len(due)-1].At
 	runs, err := n.st.Runs(ctx, 20)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	for _, r := range runs {
-		if r.Status == kaoqin.RunOK && r.StartedAt >= t.UnixMilli() && r.From != "" && r.From <= day && day <= r.To {
-			return true, nil
+		if r.Status == kaoqin.RunOK && r.StartedAt >= latest.UnixMilli() && r.From != "" && r.From <= day && day <= r.To {
+			return true, false, nil
 		}
 	}
-	return false, nil
+	pulls, err := n.st.PunchPulls(ctx, kaoqin.Filter{From: day, To: day})
+	if err != nil {
+		return false, false, err
+	}
+	known := make(map[string]int64, len(pulls))
+	for _, p := range pulls {
+		known[p.UserID] = max(known[p.UserID], p.SyncedAt)
+	}
+	fresh, wait = true, n.events != nil && n.events()
+	for _, d := range due {
+		if d.Message.Channel == kaoqin.ChannelRobot {
+			continue
+		}
+		for _, u := range d.Message.About {
+			k := known[u]
+			if k >= d.At.UnixMilli() {
+				continue
+			}
+			fresh = false
+			if k == 0 || d.At.Sub(time.UnixMilli(k)) > MaxWait || now.Sub(d.At) >= MaxWait {
+				wait = false
+			}
+		}
+	}
+	return fresh, wait && !fresh, nil
 }
 
 // record writes the due messages to the outbox: planned, or expired when their moment is

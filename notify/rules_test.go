@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
@@ -274,4 +275,45 @@ func TestRules_BudgetKeepsTheNightlyReconciliation(t *testing.T) {
 	if b.Notifications != 1 { // 2 calls (a send and its result) over 18 days
 		t.Errorf("the budget reserves %d calls a day for reminders, want 1", b.Notifications)
 	}
+}
+
+// TestFreshness_EventsCarryThePunches: while DingTalk's events bring the punches (marked known
+// every minute until two minutes before), a reminder waits for the mark to pass its moment
+// rather than pay for a pull, and then reminds exactly who had not punched by the moment.
+func TestFreshness_EventsCarryThePunches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.morningSync()
+	e.rule(kaoqin.ReminderRule{Name: "上班提醒", Channel: kaoqin.ChannelPerson, After: 15})
+	ctx := context.Background()
+	pulls := 0
+	n, err := notify.New(notify.Options{Store: e.db, Client: e.client, AgentID: dingtalksim.DefaultAgentID, Location: shanghai,
+		Now: e.app.Now, Clock: e.real.Now, EventsLive: func() bool { return true },
+		Refresh: func(context.Context) error { pulls++; return nil }})
+	must(t, err)
+	ids := e.sim.Truth().UserIDs()
+	start, _ := kaoqin.DayBounds(day, shanghai)
+	mark := func(until time.Time) { // what the events intake records: every punch until then, known
+		for i := 0; i < len(ids); i += 50 {
+			users := ids[i:min(i+50, len(ids))]
+			recs, _, err := e.client.Attendance.ListRecord(ctx, &dingtalk.RecordOptions{UserIDs: users, From: start, To: until})
+			must(t, err)
+			_, err = e.db.SavePunches(ctx, kaoqin.PunchBatch{Scope: kaoqin.Scope{UserIDs: users, From: day, To: day},
+				Punches: syncer.Punches(recs, shanghai), SyncedAt: until.UnixMilli()})
+			must(t, err)
+		}
+	}
+	var sentAt time.Time
+	for tm := at("09:10"); !tm.After(at("09:20")); tm = tm.Add(time.Minute) {
+		e.set(tm)
+		mark(tm.Add(-2 * time.Minute))
+		must(t, n.Tick(ctx))
+		if sentAt.IsZero() && len(e.sim.Inboxes()) > 0 {
+			sentAt = tm
+		}
+	}
+	if pulls != 0 || !sentAt.Equal(at("09:17")) {
+		t.Errorf("%d pulls asked for; reminders went at %s: want none, and 09:17 (the mark of 09:15)", pulls, sentAt.Format("15:04"))
+	}
+	checkInboxes(t, e.sim, expectedLate(e.sim, at("09:00"), 15*time.Minute))
 }
