@@ -21,7 +21,7 @@ import (
 // desktop (1400x1000) and a phone (390x844): the rules, the day's messages sent and planned,
 // a refused rule; with no script or console error. Screenshots go to KAOQIN_TEST_ARTIFACTS.
 func TestBrowser_Reminders(t *testing.T) {
-	t.Parallel()
+	// Not parallel: two browsers at once on CI's two cores slow TestBrowser past its deadline.
 	exe := chromiumPath(t)
 	var e *env
 	e = newEnv(t, withReminders(&e))
