@@ -27,6 +27,8 @@ type Store interface {
 	report.Source
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
 	AddAudit(ctx context.Context, e *kaoqin.AuditEntry) error
+	// RecordRobotPush counts a robot message in the month's push ledger.
+	RecordRobotPush(ctx context.Context, month string) error
 }
 
 // Defaults of Options.
@@ -758,6 +760,9 @@ func (n *Notifier) postRobot(ctx context.Context, r kaoqin.ReminderRule, m kaoqi
 	case kaoqin.ReminderDelivered:
 		n.count(func(s *Stats) { s.Sent += k; s.Delivered += k })
 		n.audit(ctx, claimed, "posted")
+		if err := n.st.RecordRobotPush(ctx, kaoqin.MonthOf(n.now(), n.loc)); err != nil {
+			n.log.Warn("reminders: count a robot message in the push ledger", "err", err)
+		}
 	case kaoqin.ReminderFailed:
 		n.count(func(s *Stats) { s.Failed += k })
 		n.log.Warn("a robot message failed", "rule", r.ID, "err", err)

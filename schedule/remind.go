@@ -80,3 +80,13 @@ func (e *Engine) RefreshToday(ctx context.Context) error {
 	})
 	return err
 }
+
+// EventsLive reports whether DingTalk's events carry today's board now: the notifier's
+// EventsLive (a reminder then waits for the events to bring the punches past its moment).
+func (e *Engine) EventsLive() bool {
+	if e.carrier == nil {
+		return false
+	}
+	c, err := e.carrier(e.ctx)
+	return err == nil && c.Events
+}

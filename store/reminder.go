@@ -269,3 +269,15 @@ func (db *DB) Reminders(ctx context.Context, f kaoqin.ReminderFilter) (msgs []ka
 	}
 	return msgs, rows.Err()
 }
+
+// RecordRobotPush counts one group robot message in month's push ledger (kind "robot"): robot
+// messages spend the org's Webhook & Stream pushes, like DingTalk's events.
+func (db *DB) RecordRobotPush(ctx context.Context, month string) (err error) {
+	defer wrap(&err, "record robot push")
+	if len(month) != 7 || month[4] != '-' {
+		return kaoqin.Errorf(kaoqin.EINVALID, "bad push month %q: want YYYY-MM", month)
+	}
+	_, err = db.writer().exec(ctx, `INSERT INTO push_ledger (month, kind, pushes, counted, duplicates) VALUES (?, 'robot', 1, 1, 0)
+		ON CONFLICT (month, kind) DO UPDATE SET pushes = push_ledger.pushes + 1, counted = push_ledger.counted + 1`, month)
+	return err
+}

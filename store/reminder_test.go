@@ -214,3 +214,20 @@ func TestDepartments_Managers(t *testing.T) {
 		}
 	})
 }
+
+func TestRecordRobotPush(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		must(t, db.RecordRobotPush(ctx, "2026-12"))
+		must(t, db.RecordRobotPush(ctx, "2026-12"))
+		must(t, db.RecordRobotPush(ctx, "2026-11"))
+		l, err := db.Ledger(ctx, "2026-12")
+		must(t, err)
+		if l.Pushes != 2 || l.PushesBy["robot"] != 2 {
+			t.Errorf("December's pushes %d, robot %d; want 2 and 2", l.Pushes, l.PushesBy["robot"])
+		}
+		if err := db.RecordRobotPush(ctx, "12/2026"); kaoqin.ErrorCode(err) != kaoqin.EINVALID {
+			t.Errorf("a bad month: %v, want EINVALID", err)
+		}
+	})
+}

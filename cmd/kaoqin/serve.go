@@ -145,7 +145,7 @@ type serveSetup struct {
 // reminders builds the notifier that the scheduler lock's holder ticks: work notifications go
 // through a client of their own that never retries by itself (the notifier retries, and must
 // know which attempt went out), robot messages through the same books.
-func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, refresh func(context.Context) error) (*notify.Notifier, error) {
+func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, eng func() *schedule.Engine) (*notify.Notifier, error) {
 	sender, err := g.dingtalkClient(callHook(c.books, c.metrics), dingtalk.WithRetry(dingtalk.RetryPolicy{}))
 	if err != nil {
 		return nil, err
@@ -157,8 +157,27 @@ func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, refresh func(context
 		// safe (the same content, or msgUuid, is dropped by DingTalk), only a call more.
 		Lease:        2 * c.sched.LockRetry,
 		RobotOptions: []dingtalk.Option{dingtalk.WithCallHook(callHook(c.books, c.metrics)), dingtalk.WithLogger(c.log)},
-		Refresh:      refresh, Budget: s.AllowNotifications,
+		Refresh:      func(ctx context.Context) error { return eng().RefreshToday(ctx) },
+		EventsLive:   func() bool { return eng().EventsLive() },
+		Budget:       s.AllowNotifications,
+		PushBudget:   func(ctx context.Context, pushes int) error { return c.pushBudget(ctx, g.PushQuota, pushes) },
 	})
+}
+
+// pushBudget lets a robot post pushes more messages unless the month's Webhook & Stream pushes
+// (events and robot messages, the push ledger) would pass quota (0: no limit).
+func (c serveSetup) pushBudget(ctx context.Context, quota, pushes int) error {
+	if quota <= 0 {
+		return nil
+	}
+	l, err := c.db.Ledger(ctx, kaoqin.MonthOf(c.now(), c.loc))
+	if err != nil {
+		return err
+	}
+	if l.Pushes+int64(pushes) > int64(quota) {
+		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d Webhook & Stream pushes are spent (%d): no robot messages until next month (raise KAOQIN_DINGTALK_PUSH_QUOTA if the org bought more)", quota, l.Pushes)
+	}
+	return nil
 }
 
 // callHook is the DingTalk client's call hook: the syncer's books, and the metrics. A call
@@ -200,7 +219,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 		}
 		opts := schedule.Options{Syncer: s, Store: c.db, Metrics: c.metrics, Logger: c.log, Now: c.now, Location: c.loc, Config: c.sched}
 		if g.AgentID != 0 {
-			n, err := c.reminders(g, s, func(ctx context.Context) error { return eng.RefreshToday(ctx) })
+			n, err := c.reminders(g, s, func() *schedule.Engine { return eng })
 			if err != nil {
 				return err
 			}

@@ -330,7 +330,9 @@
 // 130101). Accepted messages are recorded (RobotMessages, RobotInbox). A message whose msgUuid
 // the robot posted before is answered errcode 0 and not posted again (UNVERIFIED: how long
 // DingTalk remembers a msgUuid; the simulator remembers it for its life, and the repeat still
-// counts toward the 20 a minute).
+// counts toward the 20 a minute). Each posted message counts one push against PushQuota, as the
+// billing page says robot messages do (UNVERIFIED: what a robot answers once the month's pushes
+// are spent; the simulator still posts).
 //
 // # Work notifications
 //

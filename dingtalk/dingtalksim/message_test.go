@@ -210,4 +210,8 @@ func TestRobot(t *testing.T) {
 	if c.Throttled != 2 || c.Metered != 0 || c.Calls != 30 {
 		t.Errorf("robot counters %+v", c)
 	}
+	// Each posted message spends a Webhook & Stream push; refused ones do not.
+	if used := s.EventStats().QuotaUsed; used != 22 {
+		t.Errorf("pushes counted %d, want 22 (the messages posted)", used)
+	}
 }
