@@ -760,6 +760,7 @@ func (n *Notifier) postRobot(ctx context.Context, r kaoqin.ReminderRule, m kaoqi
 	case kaoqin.ReminderDelivered:
 		n.count(func(s *Stats) { s.Sent += k; s.Delivered += k })
 		n.audit(ctx, claimed, "posted")
+		n.log.Info("a robot message posted", "rule", r.ID, "robot", MaskURL(r.RobotURL))
 		if err := n.st.RecordRobotPush(ctx, kaoqin.MonthOf(n.now(), n.loc)); err != nil {
 			n.log.Warn("reminders: count a robot message in the push ledger", "err", err)
 		}

@@ -209,17 +209,18 @@ type itemGroup struct {
 	Items   []notify.Item
 }
 
-// groupItems groups items (sorted by moment) by moment, rule, channel, status and sender.
+// groupItems groups items (sorted by moment) by moment, rule, channel, status, sender and
+// text: a digest of each department is a row of its own, not under the first one's text.
 func groupItems(items []notify.Item) []itemGroup {
 	var out []itemGroup
 	index := map[string]int{}
 	for _, it := range items {
-		k := fmt.Sprint(it.At.Unix(), "|", it.RuleID, "|", it.Channel, "|", it.Status, "|", it.By)
+		k := fmt.Sprint(it.At.Unix(), "|", it.RuleID, "|", it.Channel, "|", it.Status, "|", it.By, "|", it.Title, "|", it.Text)
 		i, ok := index[k]
 		if !ok {
 			i = len(out)
 			index[k] = i
-			out = append(out, itemGroup{At: it.At, Rule: it.Rule, Channel: it.Channel, Status: it.Status, By: it.By, Title: it.Title, Text: it.Text})
+			out = append(out, itemGroup{At: it.At, Rule: it.Rule, Channel: it.Channel, Status: it.Status, By: it.By, Title: it.Title, Text: readable(it.Text)})
 		}
 		out[i].Items = append(out[i].Items, it)
 	}
@@ -611,4 +612,18 @@ func (s *Server) personReminders(ctx context.Context, userid, from, to string) (
 			Rule: names[m.RuleID], By: m.By, State: m.State})
 	}
 	return out, nil
+}
+
+// readable is a message's Markdown as the page shows it: the text without the marks DingTalk
+// renders (headings' #, bold's **, a quote's >), which would read as noise.
+func readable(md string) string {
+	lines := strings.Split(md, "\n")
+	for i, l := range lines {
+		l = strings.TrimLeft(l, "#")
+		if len(l) < len(lines[i]) || strings.HasPrefix(l, "> ") {
+			l = strings.TrimPrefix(strings.TrimPrefix(l, " "), "> ")
+		}
+		lines[i] = strings.ReplaceAll(l, "**", "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -68,7 +68,7 @@ var reminderWords = map[string][2]string{
 	"form_enabled":              {"启用这条规则", "Rule switched on"},
 	"day_messages":              {"已发送", "Sent"},
 	"day_planned":               {"计划与预览", "Planned and preview"},
-	"day_planned_hint":          {"“待发送”的消息到点时如对方仍未打卡就会发出。", "Upcoming messages go out at their time if the people are still not in."},
+	"day_planned_hint":          {"“待定”的消息到点时对方仍未打卡才会发出。", "Upcoming messages go out at their time if the people are still not in."},
 	"day_none":                  {"这一天没有提醒。", "No reminders that day."},
 	"msg_time":                  {"时间", "Time"},
 	"msg_rule":                  {"规则", "Rule"},
