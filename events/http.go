@@ -1,6 +1,7 @@
 package events
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -89,7 +90,12 @@ func (h *pushHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.Type != dingtalk.EventCheckURL {
-		if err := h.in.receive(r.Context(), e, kaoqin.SourceHTTP); err != nil {
+		// Stored even if DingTalk stops waiting for the answer: the push is on its books, and
+		// its next push of the event is then a duplicate, not a loss.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		err := h.in.receive(ctx, e, kaoqin.SourceHTTP)
+		cancel()
+		if err != nil {
 			h.in.log.Warn("events: a pushed event could not be stored; DingTalk will push it again", "event", e.ID, "err", err)
 			pushError(w, http.StatusServiceUnavailable, "the event could not be stored; push it again")
 			return

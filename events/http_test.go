@@ -134,7 +134,21 @@ func TestHTTPPush_Refuses(t *testing.T) {
 	if c.Received != 1 || l.Pushes != 2 || l.PushDuplicates != 1 {
 		t.Errorf("events %+v, ledger %d pushes %d duplicates", c, l.Pushes, l.PushDuplicates)
 	}
-	r := httptest.NewRequest("GET", "/dingtalk/events", nil)
+	// DingTalk gave up waiting (its request's context is done): the push is stored and booked
+	// all the same, so that its next push of the event is a duplicate, not a loss.
+	msg2 := []byte(`{"EventType":"attend_user_daily_summary_refresh","EventTime":1663143335567,"CorpId":"ding","eventId":"e-2","workDate":"2026-11-17","userId":"u2"}`)
+	enc2, _ := crypto.Encrypt(msg2)
+	q := url.Values{"signature": {crypto.Signature(now, "n4", enc2)}, "timestamp": {now}, "nonce": {"n4"}}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	r := httptest.NewRequest("POST", "/dingtalk/events?"+q.Encode(), strings.NewReader(`{"encrypt":"`+enc2+`"}`)).WithContext(gone)
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	c, _ = w.db.EventCounts(ctx, 0)
+	l, _ = w.db.Ledger(ctx, kaoqin.MonthOf(time.Now(), shanghai))
+	if c.Received != 2 || l.Pushes != 3 {
+		t.Errorf("a push DingTalk stopped waiting for: events %+v, ledger %d pushes", c, l.Pushes)
+	}
+	r = httptest.NewRequest("GET", "/dingtalk/events", nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
 	if rec.Code != http.StatusMethodNotAllowed {
