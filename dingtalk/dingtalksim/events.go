@@ -81,7 +81,10 @@ func (c EventsConfig) withDefaults(cfg Config) EventsConfig {
 	return c
 }
 
-// EventStats count what the gateway and the pusher did.
+// EventStats count what the gateway and the pusher did. Outstanding 0 says that nothing
+// more will be pushed until new events are made and that every push made was answered (or,
+// over Stream, given up after AckTimeout): the moment to compare a receiver's books with
+// Pushes.
 type EventStats struct {
 	Emitted     int    `json:"emitted"`             // events made
 	Pushes      int    `json:"pushes"`              // deliveries: first, redeliveries and duplicates
@@ -91,6 +94,7 @@ type EventStats struct {
 	Duplicates  int    `json:"duplicates"`          // pushes of an event already acked
 	Dropped     int    `json:"dropped"`             // attendance events not pushed: the month's quota was spent
 	Unacked     int    `json:"unacked"`             // events still waiting for their SUCCESS
+	Outstanding int    `json:"outstanding"`         // pushes to come (queued; LATER and duplicates not yet due) or not yet answered
 	Connections int    `json:"connections"`         // Stream connections open now
 	Opened      int    `json:"opened"`              // Stream connections opened so far
 	Disconnects int    `json:"disconnects"`         // disconnect frames sent
@@ -241,6 +245,7 @@ func (s *Server) EventStats() EventStats {
 	defer h.mu.Unlock()
 	st := h.stats
 	st.Connections = len(h.conns)
+	st.Outstanding = len(h.queue) + len(h.later) + max(len(h.inflight), h.posting)
 	st.QuotaUsed = h.quota[monthKey(s.Now())]
 	st.QuotaLimit = h.cfg.PushQuota
 	if h.checkURL {
