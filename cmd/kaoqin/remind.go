@@ -533,6 +533,7 @@ func (c *remindSendCmd) send(ctx context.Context, g *Globals, loc *time.Location
 		RobotOptions: []dingtalk.Option{dingtalk.WithCallHook(books.Hook), dingtalk.WithLogger(log)},
 		Refresh:      func(ctx context.Context) error { _, err := s.SyncToday(ctx); return err },
 		Budget:       s.AllowNotifications,
+		PushBudget:   pushBudget(db, g.PushQuota, time.Now, loc),
 	})
 	if err != nil {
 		return err

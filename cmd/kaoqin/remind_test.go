@@ -171,3 +171,30 @@ func TestRemind_DryRunAndSend(t *testing.T) {
 		t.Errorf("one pass: %d %s%s", status, stdout, stderr)
 	}
 }
+
+// TestPushBudget: robot messages stop when the month's pushes (events and robot messages) would
+// pass the quota; quota 0 is no limit.
+func TestPushBudget(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	loc := time.FixedZone("CST", 8*3600)
+	now := func() time.Time { return time.Date(2026, 12, 4, 10, 0, 0, 0, loc) }
+	for range 2 {
+		if err := db.RecordRobotPush(ctx, "2026-12"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pushBudget(db, 3, now, loc)(ctx, 1); err != nil {
+		t.Errorf("the third of 3 pushes: %v", err)
+	}
+	if err := pushBudget(db, 2, now, loc)(ctx, 1); kaoqin.ErrorCode(err) != kaoqin.EQUOTA || !strings.Contains(kaoqin.ErrorMessage(err), "KAOQIN_DINGTALK_PUSH_QUOTA") {
+		t.Errorf("a third of 2 pushes: %v, want EQUOTA naming KAOQIN_DINGTALK_PUSH_QUOTA", err)
+	}
+	if err := pushBudget(db, 0, now, loc)(ctx, 1000); err != nil {
+		t.Errorf("no limit: %v", err)
+	}
+}

@@ -160,24 +160,27 @@ func (c serveSetup) reminders(g *Globals, s *syncer.Syncer, eng func() *schedule
 		Refresh:      func(ctx context.Context) error { return eng().RefreshToday(ctx) },
 		EventsLive:   func() bool { return eng().EventsLive() },
 		Budget:       s.AllowNotifications,
-		PushBudget:   func(ctx context.Context, pushes int) error { return c.pushBudget(ctx, g.PushQuota, pushes) },
+		PushBudget:   pushBudget(c.db, g.PushQuota, c.now, c.loc),
 	})
 }
 
-// pushBudget lets a robot post pushes more messages unless the month's Webhook & Stream pushes
-// (events and robot messages, the push ledger) would pass quota (0: no limit).
-func (c serveSetup) pushBudget(ctx context.Context, quota, pushes int) error {
-	if quota <= 0 {
+// pushBudget is the notifier's PushBudget: a robot may post pushes more messages unless the
+// month's Webhook & Stream pushes (events and robot messages, the push ledger) would pass quota
+// (0: no limit).
+func pushBudget(db *store.DB, quota int, now func() time.Time, loc *time.Location) func(ctx context.Context, pushes int) error {
+	return func(ctx context.Context, pushes int) error {
+		if quota <= 0 {
+			return nil
+		}
+		l, err := db.Ledger(ctx, kaoqin.MonthOf(now(), loc))
+		if err != nil {
+			return err
+		}
+		if l.Pushes+int64(pushes) > int64(quota) {
+			return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d Webhook & Stream pushes are spent (%d): no robot messages until next month (raise KAOQIN_DINGTALK_PUSH_QUOTA if the org bought more)", quota, l.Pushes)
+		}
 		return nil
 	}
-	l, err := c.db.Ledger(ctx, kaoqin.MonthOf(c.now(), c.loc))
-	if err != nil {
-		return err
-	}
-	if l.Pushes+int64(pushes) > int64(quota) {
-		return kaoqin.Errorf(kaoqin.EQUOTA, "the month's %d Webhook & Stream pushes are spent (%d): no robot messages until next month (raise KAOQIN_DINGTALK_PUSH_QUOTA if the org bought more)", quota, l.Pushes)
-	}
-	return nil
 }
 
 // callHook is the DingTalk client's call hook: the syncer's books, and the metrics. A call
