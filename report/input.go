@@ -188,6 +188,8 @@ func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 		for i, c := range in.LeaveTypes {
 			v.leaveCol[c.Name] = i
 		}
+	}
+	if len(in.LeaveTimes) > 0 {
 		times := sortedBy(in.LeaveTimes, func(a, b *kaoqin.LeaveTime) int {
 			return cmp.Or(strings.Compare(a.UserID, b.UserID), strings.Compare(a.WorkDate, b.WorkDate), strings.Compare(a.Name, b.Name))
 		})

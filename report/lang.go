@@ -99,3 +99,14 @@ func (l Lang) yesNo(b bool) string {
 
 // listSep joins names in a cell.
 func (l Lang) listSep() string { return l.pick("、", ", ") }
+
+// FieldLabel is the header of a period field (a JSON name of PeriodCounts) in lang, as the
+// period report's CSV and XLSX write it; the name itself for an unknown field.
+func FieldLabel(field string, lang Lang) string {
+	for _, c := range periodCountColumns {
+		if c.key == field {
+			return lang.pick(c.zh, c.en)
+		}
+	}
+	return field
+}

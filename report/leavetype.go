@@ -74,8 +74,16 @@ func leaveColumns(types []kaoqin.LeaveType, names []string) []LeaveTypeColumn {
 // loadLeaveTimes reads the leave by type of f's employees, if src has it and the report has
 // leave-type columns.
 func loadLeaveTimes(ctx context.Context, src Source, cols []LeaveTypeColumn, f kaoqin.Filter) ([]kaoqin.LeaveTime, error) {
+	if len(cols) == 0 {
+		return nil, nil
+	}
+	return loadAllLeaveTimes(ctx, src, f)
+}
+
+// loadAllLeaveTimes reads the leave by type of f's employees, if src has it.
+func loadAllLeaveTimes(ctx context.Context, src Source, f kaoqin.Filter) ([]kaoqin.LeaveTime, error) {
 	lts, ok := src.(LeaveTimeSource)
-	if !ok || len(cols) == 0 {
+	if !ok {
 		return nil, nil
 	}
 	times, err := lts.LeaveTimes(ctx, f)

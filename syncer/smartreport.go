@@ -52,6 +52,9 @@ func (s *Syncer) ReportReader(ctx context.Context) (*ReportReader, error) {
 	return &ReportReader{s: s, g: &guard{quota: s.quota, used0: l.Metered, books: s.books, m0: s.books.metered()}}, nil
 }
 
+// Books returns the books of the Syncer's calls.
+func (s *Syncer) Books() *Books { return s.books }
+
 // Quota returns the quota's month, the monthly quota (0: none) and the metered calls spent
 // this month by the ledger.
 func (s *Syncer) Quota(ctx context.Context) (month string, quota, used int64, err error) {

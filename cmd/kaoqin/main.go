@@ -24,14 +24,15 @@ import (
 type CLI struct {
 	Globals
 
-	Sync    syncCmd    `cmd:"" help:"Pull the org chart and the attendance of a date range (default today) from DingTalk into the database."`
-	Report  reportCmd  `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
-	Org     orgCmd     `cmd:"" help:"Push the HR system's org chart into DingTalk (org push --file FILE)."`
-	Serve   serveCmd   `cmd:"" help:"Serve the dashboard and the JSON API, and run the scheduled syncs."`
-	Demo    demoCmd    `cmd:"" help:"Try kaoqin with no credentials: a simulated DingTalk company, a temporary database and the dashboard."`
-	User    userCmd    `cmd:"" help:"Manage the dashboard's accounts (user add, user list, user passwd)."`
-	Remind  remindCmd  `cmd:"" help:"Reminder rules (remind add, list, edit, rm, on, off, opt-out, opt-in), and remind --dry-run: who gets which message when."`
-	Version versionCmd `cmd:"" help:"Print kaoqin's version."`
+	Sync      syncCmd      `cmd:"" help:"Pull the org chart and the attendance of a date range (default today) from DingTalk into the database."`
+	Report    reportCmd    `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
+	Org       orgCmd       `cmd:"" help:"Push the HR system's org chart into DingTalk (org push --file FILE)."`
+	Serve     serveCmd     `cmd:"" help:"Serve the dashboard and the JSON API, and run the scheduled syncs."`
+	Demo      demoCmd      `cmd:"" help:"Try kaoqin with no credentials: a simulated DingTalk company, a temporary database and the dashboard."`
+	User      userCmd      `cmd:"" help:"Manage the dashboard's accounts (user add, user list, user passwd)."`
+	Reconcile reconcileCmd `cmd:"" help:"Compare kaoqin's period report with DingTalk's own report (智能报表) and explain every difference (metered calls, priced first)."`
+	Remind    remindCmd    `cmd:"" help:"Reminder rules (remind add, list, edit, rm, on, off, opt-out, opt-in), and remind --dry-run: who gets which message when."`
+	Version   versionCmd   `cmd:"" help:"Print kaoqin's version."`
 
 	DingtalkSim simCmd `cmd:"" name:"dingtalk-sim" help:"Run the DingTalk simulator alone, for trying a client or a deployment."`
 }
