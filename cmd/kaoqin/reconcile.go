@@ -57,7 +57,7 @@ func (c *reconcileCmd) Run(ctx context.Context, g *Globals) error {
 			return err
 		}
 		defer db.Close()
-		s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota), OpUserID: g.OpUserID})
+		s, err := syncer.New(syncer.Config{Store: db, Location: loc, MonthlyQuota: int64(g.MonthlyQuota.limit()), OpUserID: g.OpUserID})
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (c *reconcileCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	defer db.Close()
 	s, err := syncer.New(syncer.Config{Client: client, Store: db, Books: books, Location: loc, Logger: log,
-		MonthlyQuota: int64(g.MonthlyQuota), OpUserID: g.OpUserID})
+		MonthlyQuota: int64(g.MonthlyQuota.limit()), OpUserID: g.OpUserID})
 	if err != nil {
 		return err
 	}
