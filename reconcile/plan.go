@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -33,16 +34,21 @@ type Config struct {
 	// Concurrency is how many people are read at once; the client keeps each API path under
 	// its calls per second whatever the number. Default 8.
 	Concurrency int
+	// Base is the life of the reconciliations Start runs in the background (the server's);
+	// default context.Background().
+	Base context.Context
 }
 
 // Reconciler plans and runs reconciliations.
 type Reconciler struct {
-	s    *syncer.Syncer
-	st   Store
-	loc  *time.Location
-	now  func() time.Time
-	log  *slog.Logger
-	conc int
+	s       *syncer.Syncer
+	st      Store
+	loc     *time.Location
+	now     func() time.Time
+	log     *slog.Logger
+	conc    int
+	base    context.Context
+	running atomic.Bool // a reconciliation Start began runs
 }
 
 // New returns a Reconciler.
@@ -50,7 +56,10 @@ func New(cfg Config) (*Reconciler, error) {
 	if cfg.Syncer == nil || cfg.Store == nil || cfg.Location == nil {
 		return nil, fmt.Errorf("reconcile: Config.Syncer, Store and Location are required")
 	}
-	r := &Reconciler{s: cfg.Syncer, st: cfg.Store, loc: cfg.Location, now: cfg.Now, log: cfg.Logger, conc: cfg.Concurrency}
+	r := &Reconciler{s: cfg.Syncer, st: cfg.Store, loc: cfg.Location, now: cfg.Now, log: cfg.Logger, conc: cfg.Concurrency, base: cfg.Base}
+	if r.base == nil {
+		r.base = context.Background()
+	}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -137,7 +146,7 @@ func (r *Reconciler) Plan(ctx context.Context, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Chosen, p.Left = len(chosen)+len(left), left
+	p.Chosen, p.Left = len(chosen)+len(left), nonNil(left)
 	p.people = sample(chosen, req.Sample)
 	p.People = len(p.people)
 

@@ -39,27 +39,37 @@ func (r *Reconciler) Run(ctx context.Context, req Request) (*Result, error) {
 	return r.run(ctx, p, rec)
 }
 
-// Start records a reconciliation and runs it in the background, with ctx (the server's
-// life); it refuses at once what Run would refuse before its first call.
+// Start records a reconciliation and runs it in the background, beyond ctx (a request's) but
+// within the Reconciler's base context (Config.Base: the server's life). It refuses at once
+// what Run would refuse before its first call, and a second reconciliation while one runs in
+// this process (ECONFLICT).
 func (r *Reconciler) Start(ctx context.Context, req Request) (*kaoqin.Reconciliation, error) {
+	if !r.running.CompareAndSwap(false, true) {
+		return nil, kaoqin.Errorf(kaoqin.ECONFLICT, "A reconciliation is already running: wait for it to finish.")
+	}
 	p, err := r.Plan(ctx, req)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = p.Affordable()
 	}
-	if err := p.Affordable(); err != nil {
-		return nil, err
+	var rec *kaoqin.Reconciliation
+	if err == nil {
+		rec, err = r.start(ctx, req, p)
 	}
-	rec, err := r.start(ctx, req, p)
 	if err != nil {
+		r.running.Store(false)
 		return nil, err
 	}
 	go func() {
-		if _, err := r.run(ctx, p, rec); err != nil {
+		defer r.running.Store(false)
+		if _, err := r.run(r.base, p, rec); err != nil {
 			r.log.Warn("reconciliation failed", "id", rec.ID, "err", err)
 		}
 	}()
 	return rec, nil
 }
+
+// Running reports whether a reconciliation Start began is running in this process.
+func (r *Reconciler) Running() bool { return r.running.Load() }
 
 func (r *Reconciler) start(ctx context.Context, req Request, p *Plan) (*kaoqin.Reconciliation, error) {
 	rec := &kaoqin.Reconciliation{By: req.By, From: p.From, To: p.To, DeptIDs: p.Scope, Sample: p.Sample,

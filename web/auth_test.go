@@ -62,6 +62,13 @@ func routeExamples(e *env) map[string]string {
 		"POST /reminders/now":               "/reminders/now",
 		"GET /api/v1/reminders":             "/api/v1/reminders",
 		"POST /api/v1/reminders/now":        "/api/v1/reminders/now",
+		"GET /reconcile":                    "/reconcile",
+		"POST /reconcile":                   "/reconcile",
+		"GET /reconcile/{id}":               "/reconcile/1",
+		"GET /api/v1/reconciliations":       "/api/v1/reconciliations",
+		"POST /api/v1/reconciliations":      "/api/v1/reconciliations",
+		"GET /api/v1/reconciliations/plan":  "/api/v1/reconciliations/plan",
+		"GET /api/v1/reconciliations/{id}":  "/api/v1/reconciliations/1",
 	}
 }
 

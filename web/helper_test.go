@@ -207,6 +207,7 @@ func newEnvOf(t *testing.T, f *fixtureDB, opts ...func(*web.Config)) *env {
 	e := &env{t: t, sim: f.sim, db: db, clock: &clock{now: f.clock()}, sync: &fakeSyncer{}, log: &bytes.Buffer{}}
 	cfg := web.Config{
 		Store: db, Location: shanghai, Now: e.clock.Now, Clock: e.clock.Now, Syncer: e.sync, MonthlyQuota: 5000,
+		Reconciler:   fakeReconciler{},
 		Logger:       slog.New(slog.NewTextHandler(&syncWriter{w: e.log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		MetricsToken: "scrape-token",
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -25,7 +26,8 @@ import (
 var templateFS embed.FS
 
 // pageNames are the pages, one template file each.
-var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error", "reminders", "remindnow"}
+var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error",
+	"reminders", "remindnow", "reconcile", "reconciliation"}
 
 // page is what every template gets.
 type page struct {
@@ -45,6 +47,7 @@ func withNotSynced(ns *notSyncedError) renderOption {
 
 func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 	funcs := templateFuncs(loc)
+	maps.Copy(funcs, reconcileFuncs())
 	pages := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,

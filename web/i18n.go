@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -267,6 +268,52 @@ func listSep(lang report.Lang) string {
 	}
 	return "、"
 }
+
+// reconcileWords are the reconciliation pages' (reconcile.go), merged into dictionary.
+var reconcileWords = map[string][2]string{
+	"nav_reconcile":     {"对账", "Reconcile"},
+	"rc_title":          {"与钉钉报表对账", "Reconcile with DingTalk's report"},
+	"rc_intro":          {"逐人逐日比对 kaoqin 的周期报表与钉钉智能报表，并说明每处差异的原因。每人每月约 2 次计量调用；抽样人数为 0 时比对全部。", "Compares kaoqin's period report with DingTalk's smart report person by person and day by day, and explains every difference. About 2 metered calls a person a month; a sample of 0 compares everyone."},
+	"rc_company":        {"全公司", "Company"},
+	"rc_sample":         {"抽样人数", "Sample"},
+	"rc_estimate":       {"估算", "Estimate"},
+	"rc_run":            {"开始对账", "Reconcile now"},
+	"rc_plan_title":     {"预计", "Estimate"},
+	"rc_plan_people":    {"比对人数", "People compared"},
+	"rc_plan_left":      {"已离职（不查询）", "left (not asked about)"},
+	"rc_plan_calls":     {"计量调用", "metered calls"},
+	"rc_plan_verify":    {"核实差异最多另需", "at most, to explain differences"},
+	"rc_plan_budget":    {"本月剩余", "Left this month"},
+	"rc_plan_reserved":  {"其中留给夜间同步", "of which kept for the nightly syncs"},
+	"rc_list_title":     {"对账记录", "Reconciliations"},
+	"rc_list_empty":     {"还没有对账记录。", "No reconciliation yet."},
+	"rc_when":           {"时间", "When"},
+	"rc_by":             {"发起人", "By"},
+	"rc_range":          {"日期", "Days"},
+	"rc_people":         {"人数", "People"},
+	"rc_differences":    {"差异", "Differences"},
+	"rc_metered":        {"计量调用", "Metered calls"},
+	"rc_status_running": {"进行中", "running"},
+	"rc_status_ok":      {"完成", "done"},
+	"rc_status_failed":  {"失败", "failed"},
+	"rc_detail_title":   {"对账 #%d", "Reconciliation #%d"},
+	"rc_back":           {"全部对账", "All reconciliations"},
+	"rc_running":        {"对账进行中，本页会自动刷新。", "Running: this page refreshes itself."},
+	"rc_summary":        {"比对 %d 人，%d 人一致，%d 处差异", "%d people compared, %d agree, %d differences"},
+	"rc_calls_summary":  {"计量调用 %d 次（预计 %d 次，核实差异 %d 次）", "%d metered calls (%d planned, %d to explain the differences)"},
+	"rc_none":           {"没有差异：kaoqin 与钉钉报表一致。", "No difference: kaoqin and DingTalk's report agree."},
+	"rc_field":          {"项目", "Field"},
+	"rc_kaoqin":         {"kaoqin", "kaoqin"},
+	"rc_dingtalk":       {"钉钉", "DingTalk"},
+	"rc_days":           {"不同的日子与原因", "Days that differ, and why"},
+	"rc_checks_link":    {"查看当天的打卡", "the day's checks"},
+	"rc_notes":          {"说明", "Notes"},
+	"rc_not_compared":   {"未比对", "Not compared"},
+	"rc_compared_from":  {"自 %s 起比对", "compared from %s"},
+	"action_reconcile":  {"对账", "reconciled"},
+}
+
+func init() { maps.Copy(dictionary, reconcileWords) }
 
 // describeSchedule says what the scheduled syncs do, in lang.
 func describeSchedule(lang report.Lang, s Schedule) (string, error) {

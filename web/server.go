@@ -29,6 +29,7 @@ type Store interface {
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
 	// EventsVersion changes whenever a DingTalk event is handled: the boards' caches follow it.
 	EventsVersion(ctx context.Context) (int64, error)
+	kaoqin.ReconcileStore
 }
 
 // Syncer is the sync engine as the dashboard sees it: the sync page's "sync now" button and
@@ -99,6 +100,9 @@ type Config struct {
 	// Syncer runs "sync now" and tells the sync engine's state; nil: the sync page shows the
 	// stored runs only and offers no button.
 	Syncer Syncer
+	// Reconciler runs reconciliations with DingTalk's report; nil: the page lists the stored
+	// ones and offers no button.
+	Reconciler Reconciler
 	// MonthlyQuota is the org's metered-call budget a month (KAOQIN_DINGTALK_MONTHLY_QUOTA),
 	// shown against the month's ledger; 0 when it is off (no limit).
 	MonthlyQuota int
@@ -137,22 +141,23 @@ type Config struct {
 
 // Server is kaoqin's web dashboard and JSON API. It is safe for concurrent use.
 type Server struct {
-	store    Store
-	loc      *time.Location
-	now      func() time.Time
-	clock    func() time.Time
-	log      *slog.Logger
-	syncer   Syncer
-	quota    int
-	pushes   int
-	events   http.Handler
-	metrics  *Metrics
-	token    string
-	proxies  []netip.Prefix
-	ping     func(ctx context.Context) error
-	sessions *scs.SessionManager
-	idle     time.Duration
-	logins   *loginThrottle
+	store      Store
+	loc        *time.Location
+	now        func() time.Time
+	clock      func() time.Time
+	log        *slog.Logger
+	syncer     Syncer
+	reconciler Reconciler
+	quota      int
+	pushes     int
+	events     http.Handler
+	metrics    *Metrics
+	token      string
+	proxies    []netip.Prefix
+	ping       func(ctx context.Context) error
+	sessions   *scs.SessionManager
+	idle       time.Duration
+	logins     *loginThrottle
 	// the reminders (reminders.go)
 	reminders     Reminders
 	remindersSend bool
@@ -176,19 +181,20 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("web: Config.Location is required")
 	}
 	s := &Server{
-		store:   cfg.Store,
-		loc:     cfg.Location,
-		now:     cfg.Now,
-		clock:   cfg.Clock,
-		log:     cfg.Logger,
-		syncer:  cfg.Syncer,
-		quota:   cfg.MonthlyQuota,
-		pushes:  cfg.PushQuota,
-		events:  cfg.Events,
-		metrics: cfg.Metrics,
-		token:   cfg.MetricsToken,
-		proxies: cfg.TrustedProxies,
-		ping:    cfg.Ping,
+		store:      cfg.Store,
+		loc:        cfg.Location,
+		now:        cfg.Now,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		syncer:     cfg.Syncer,
+		reconciler: cfg.Reconciler,
+		quota:      cfg.MonthlyQuota,
+		pushes:     cfg.PushQuota,
+		events:     cfg.Events,
+		metrics:    cfg.Metrics,
+		token:      cfg.MetricsToken,
+		proxies:    cfg.TrustedProxies,
+		ping:       cfg.Ping,
 
 		reminders: cfg.Reminders, remindersSend: cfg.RemindersSend, robotHosts: cfg.RobotHosts,
 	}

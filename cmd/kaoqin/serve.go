@@ -19,6 +19,7 @@ import (
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/notify"
+	"github.com/kaoqin/kaoqin/reconcile"
 	"github.com/kaoqin/kaoqin/schedule"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
@@ -243,6 +244,11 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			defer func() { cancel(); intake.wait() }()
 		}
 		eng = schedule.New(ctx, opts)
+		rc, err := reconcile.New(reconcile.Config{Syncer: s, Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, Base: ctx})
+		if err != nil {
+			return err
+		}
+		cfg.Reconciler = rc
 		// Of several instances exactly one should say 1: the sum is what to alert on.
 		c.metrics.Registry().MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kaoqin_scheduler_leader", Help: "1 when this instance holds the scheduler lock and runs the scheduled syncs, else 0.",
