@@ -38,12 +38,19 @@ var Fields = []Field{
 // renamed a column.
 var aliases = map[string]string{"应出勤天数": "should_attendance_days"}
 
-// notCompared are the period fields no column of DingTalk's report matches.
-var notCompared = map[string]string{
-	"outside_count":       "DingTalk's report has no column of outside check-ins (外勤)",
-	"leave_duration_days": "DingTalk's report counts leave in each leave type's unit: compared as days on leave (leave_days)",
-	"leave_hours":         "DingTalk's report counts leave in each leave type's unit: compared as days on leave (leave_days)",
+// notCompared are the period fields no column of DingTalk's report matches, and why.
+var notCompared = []NotCompared{
+	{Field: "outside_count", Reason: ReasonNoColumn, Why: "DingTalk's report has no column of outside check-ins (外勤)"},
+	{Field: "leave_duration_days", Reason: ReasonLeaveUnits, Why: "DingTalk's report counts leave in each leave type's unit: compared as days on leave (leave_days)"},
+	{Field: "leave_hours", Reason: ReasonLeaveUnits, Why: "DingTalk's report counts leave in each leave type's unit: compared as days on leave (leave_days)"},
 }
+
+// Reasons a field is not compared.
+const (
+	ReasonNoColumn   = "no_column"
+	ReasonLeaveUnits = "leave_units"
+	ReasonRecentOnly = "recent_only"
+)
 
 // matchColumns finds each field's column of DingTalk's report: by name, then by alias. It
 // returns the column ids by field name (the leave field has none: it reads the leave

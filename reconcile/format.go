@@ -57,18 +57,7 @@ func WriteTable(w io.Writer, r *Result, lang report.Lang) error {
 		}
 	}
 	for _, n := range r.NotCompared {
-		if en {
-			fmt.Fprintf(&b, "not compared: %s: %s", n.Field, n.Why)
-			if n.From != "" {
-				fmt.Fprintf(&b, " (compared from %s)", n.From)
-			}
-		} else {
-			fmt.Fprintf(&b, "未比对：%s：%s", report.FieldLabel(n.Field, lang), n.Why)
-			if n.From != "" {
-				fmt.Fprintf(&b, "（自 %s 起比对）", n.From)
-			}
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "%s%s\n", pick(lang, [2]string{"未比对：", "not compared: "}), NotComparedText(n, lang))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "%s %s\n", pick(lang, [2]string{"注：", "note:"}), n)

@@ -62,7 +62,11 @@ type Person struct {
 // NotCompared is a period field the reconciliation could not compare, and why.
 type NotCompared struct {
 	Field string `json:"field"`
-	Why   string `json:"why"`
+	// Reason is why, as a code: "no_column" (DingTalk's report has no such column),
+	// "leave_units" (leave is compared as days on leave), "recent_only" (应出勤天数 has values
+	// for the last 15 days only). Why says it in English.
+	Reason string `json:"reason"`
+	Why    string `json:"why"`
 	// From, if set, is the first day it was compared on (应出勤天数 has values for the last 15
 	// days only): the days before were not.
 	From string `json:"from,omitempty"`

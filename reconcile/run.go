@@ -126,9 +126,7 @@ func (r *Reconciler) compare(ctx context.Context, p *Plan, res *Result) error {
 		return err
 	}
 	res.Fields = Fields
-	for _, name := range []string{"outside_count", "leave_duration_days", "leave_hours"} {
-		res.NotCompared = append(res.NotCompared, NotCompared{Field: name, Why: notCompared[name]})
-	}
+	res.NotCompared = append(res.NotCompared, notCompared...)
 	for _, l := range p.Left {
 		res.Notes = append(res.Notes, fmt.Sprintf("%s (%s) left on %s: DingTalk's report serves nothing for people who left (its admin console does)", l.Name, l.UserID, l.LeftOn))
 	}
@@ -145,15 +143,15 @@ func (r *Reconciler) compare(ctx context.Context, p *Plan, res *Result) error {
 		var missing []Field
 		ids, leaveNames, missing = matchColumns(cols)
 		for _, f := range missing {
-			res.NotCompared = append(res.NotCompared, NotCompared{Field: f.Name, Why: "DingTalk's report has no column " + f.Column})
+			res.NotCompared = append(res.NotCompared, NotCompared{Field: f.Name, Reason: ReasonNoColumn, Why: "DingTalk's report has no column " + f.Column})
 			res.Fields = slices.DeleteFunc(slices.Clone(res.Fields), func(x Field) bool { return x.Name == f.Name })
 		}
 	}
 	if p.ShouldFrom > p.To {
-		res.NotCompared = append(res.NotCompared, NotCompared{Field: "scheduled_days", Why: "DingTalk gives 应出勤天数 for the last 15 days only"})
+		res.NotCompared = append(res.NotCompared, NotCompared{Field: "scheduled_days", Reason: ReasonRecentOnly, Why: "DingTalk gives 应出勤天数 for the last 15 days only"})
 		res.Fields = slices.DeleteFunc(slices.Clone(res.Fields), func(x Field) bool { return x.Name == "scheduled_days" })
 	} else if p.ShouldFrom > p.From {
-		res.NotCompared = append(res.NotCompared, NotCompared{Field: "scheduled_days", Why: "DingTalk gives 应出勤天数 for the last 15 days only", From: p.ShouldFrom})
+		res.NotCompared = append(res.NotCompared, NotCompared{Field: "scheduled_days", Reason: ReasonRecentOnly, Why: "DingTalk gives 应出勤天数 for the last 15 days only", From: p.ShouldFrom})
 	}
 
 	// The people who left: kaoqin's numbers, which DingTalk's report cannot confirm.

@@ -99,3 +99,30 @@ func Explain(d DayDifference, lang report.Lang) string {
 	}
 	return d.Cause
 }
+
+// NotComparedText says in lang why a field was not compared.
+func NotComparedText(n NotCompared, lang report.Lang) string {
+	field := report.FieldLabel(n.Field, lang)
+	switch n.Reason {
+	case ReasonNoColumn:
+		return pick(lang, [2]string{field + "：钉钉报表没有对应的列", field + ": DingTalk's report has no such column"})
+	case ReasonLeaveUnits:
+		return pick(lang, [2]string{field + "：钉钉报表按各假期类型的单位计请假，按请假天数比对",
+			field + ": DingTalk's report counts leave in each leave type's unit; leave is compared as days on leave"})
+	case ReasonRecentOnly:
+		if n.From != "" {
+			return pick(lang, [2]string{field + "：钉钉只提供最近 15 天的应出勤天数，自 " + n.From + " 起比对",
+				field + ": DingTalk gives 应出勤天数 for the last 15 days only; compared from " + n.From})
+		}
+		return pick(lang, [2]string{field + "：钉钉只提供最近 15 天的应出勤天数", field + ": DingTalk gives 应出勤天数 for the last 15 days only"})
+	}
+	return field + ": " + n.Why
+}
+
+// LeftText says in lang that a person left and DingTalk's report has nothing for them.
+func LeftText(p Person, lang report.Lang) string {
+	if p.LeftOn == "" {
+		return pick(lang, [2]string{p.Name + " 已离职", p.Name + " has left"})
+	}
+	return pick(lang, [2]string{p.Name + " 于 " + p.LeftOn + " 离职", p.Name + " left on " + p.LeftOn})
+}

@@ -336,10 +336,12 @@ func (s *Server) apiReconcileStart(w http.ResponseWriter, r *http.Request, u *ka
 // reconcileFuncs are the reconciliation pages' template functions.
 func reconcileFuncs() template.FuncMap {
 	return template.FuncMap{
-		"fieldLabel": func(lang report.Lang, field string) string { return report.FieldLabel(field, lang) },
-		"causeLabel": func(lang report.Lang, cause string) string { return reconcile.CauseLabel(cause, lang) },
-		"explain":    func(lang report.Lang, d reconcile.DayDifference) string { return reconcile.Explain(d, lang) },
-		"dayCause":   func(cause string) reconcile.DayDifference { return reconcile.DayDifference{Cause: cause} },
-		"num":        func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
+		"fieldLabel":  func(lang report.Lang, field string) string { return report.FieldLabel(field, lang) },
+		"causeLabel":  func(lang report.Lang, cause string) string { return reconcile.CauseLabel(cause, lang) },
+		"explain":     func(lang report.Lang, d reconcile.DayDifference) string { return reconcile.Explain(d, lang) },
+		"dayCause":    func(cause string) reconcile.DayDifference { return reconcile.DayDifference{Cause: cause} },
+		"num":         func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
+		"notCompared": func(lang report.Lang, n reconcile.NotCompared) string { return reconcile.NotComparedText(n, lang) },
+		"leftText":    func(lang report.Lang, p reconcile.Person) string { return reconcile.LeftText(p, lang) },
 	}
 }

@@ -186,6 +186,7 @@ func (c *demoCmd) Run(ctx context.Context, g *Globals) error {
 			metrics.ObserveSyncRun(sum.Run)
 			fmt.Fprintf(g.stdout, "synced %d departments, %d people, %d checks in %s (%d DingTalk calls)\n",
 				sum.Departments, sum.Employees, sum.CheckRows, time.Since(began).Round(100*time.Millisecond), sum.Run.Calls)
+			demoChanges(sim, from, day) // for the reconciliation with DingTalk's report (/reconcile) to find
 			return demoRules(ctx, &dg, db, "http://"+simLn.Addr().String())
 		},
 		listening: func(url string) { run.URL = url },
