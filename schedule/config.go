@@ -32,6 +32,8 @@ type Config struct {
 	RemindTick time.Duration
 	// ReconcileDays is how far back the nightly sync looks for days not final.
 	ReconcileDays int
+	// LeaveTypes pulls leave by type after the nightly sync, as the month's budget allows.
+	LeaveTypes bool
 }
 
 // Parse reads the schedule flags: nightly "HH:MM" or "off"; live "plan", "off" or a
@@ -87,6 +89,9 @@ func (c Config) Describe() string {
 	var parts []string
 	if c.Nightly >= 0 {
 		parts = append(parts, fmt.Sprintf("nightly at %s: the org chart and the days of the last %d not final yet", hhmm(c.Nightly), c.ReconcileDays))
+	}
+	if c.Nightly >= 0 && c.LeaveTypes {
+		parts = append(parts, "then leave by type for the people on leave, as the month's budget allows")
 	}
 	switch {
 	case c.LiveEvery < 0:

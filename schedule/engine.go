@@ -204,6 +204,9 @@ func (e *Engine) Tick(ctx context.Context) {
 	e.mu.Unlock()
 	if e.cfg.Nightly >= 0 && timeOfDay(now, e.loc) >= e.cfg.Nightly {
 		e.nightly(ctx, now)
+		if e.cfg.LeaveTypes {
+			e.leaveTypes(ctx, now) // leavetypes.go
+		}
 	}
 	e.closeOut(ctx, now)
 	e.live(ctx, last, now)

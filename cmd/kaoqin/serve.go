@@ -34,6 +34,7 @@ type serveCmd struct {
 	Schedule       bool          `env:"KAOQIN_SCHEDULE" default:"true" negatable:"" help:"Run the scheduled syncs (only the instance holding the store's scheduler lock does)."`
 	SyncNightly    string        `name:"sync-nightly" env:"KAOQIN_SYNC_NIGHTLY" default:"02:00" placeholder:"HH:MM" help:"Time of the nightly sync (the org chart, and the days of the last week not final yet), or off."`
 	SyncLive       string        `name:"sync-live" env:"KAOQIN_SYNC_LIVE" default:"10m" help:"Today's live pulls: an interval during --sync-hours, within today's share of the month's quota budget; plan (fewer pulls, at the moments the budget planner picks around shift starts); or off."`
+	SyncLeaveTypes bool          `name:"sync-leave-types" env:"KAOQIN_SYNC_LEAVE_TYPES" default:"true" negatable:"" help:"After the nightly sync, pull leave by type (年假, 事假...) for the people on leave, as the month's budget allows."`
 	SyncHours      string        `name:"sync-hours" env:"KAOQIN_SYNC_HOURS" default:"08:00-19:00" placeholder:"HH:MM-HH:MM" help:"Work hours of interval live pulls; 00:00-24:00 for all day (night shifts)."`
 	LockRetry      time.Duration `name:"schedule-lock-retry" env:"KAOQIN_SCHEDULE_LOCK_RETRY" default:"15s" help:"How often an instance that does not run the schedule tries to take it over (another instance runs the schedule within this of the holder's death), and the one that does checks it still holds the lock."`
 	Tick           time.Duration `name:"schedule-tick" env:"KAOQIN_SCHEDULE_TICK" default:"1m" hidden:"" help:"How often the schedule looks at the clock (tests shorten it)."`
@@ -65,6 +66,7 @@ func (c *serveCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
+	sched.LeaveTypes = c.SyncLeaveTypes
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
