@@ -8,6 +8,9 @@
 //	go run ./bench/reconcile -users 1000 -days 31 -latency 50ms -qps 20
 //	go run ./bench/reconcile -users 1000 -days 31 -latency 0 -qps 0 -mem   # its memory
 //
+// It also pulls leave by type after the sync (-leave-types), one call a person on leave, and
+// counts its calls.
+//
 // A reconciliation reads one person a call: a call per 31 days for the columns that match
 // kaoqin's fields, and one for leave by type; so about 2 N calls a month, plus 2 for the
 // report's columns, plus the check results and leave of the people who differ.
@@ -45,7 +48,7 @@ type options struct {
 	qps                         int
 	latency                     time.Duration
 	db                          string
-	mem                         bool
+	mem, leaveTypes             bool
 }
 
 func parse(args []string) (options, error) {
@@ -59,6 +62,7 @@ func parse(args []string) (options, error) {
 	fs.DurationVar(&o.latency, "latency", 50*time.Millisecond, "added by the simulator to every answer")
 	fs.StringVar(&o.db, "db", "", "postgres://... to use PostgreSQL (a schema of its own is made and dropped); default a temporary SQLite file")
 	fs.BoolVar(&o.mem, "mem", false, "measure the reconciliation's memory too (it runs three more times)")
+	fs.BoolVar(&o.leaveTypes, "leave-types", true, "pull leave by type after the sync, and count its calls")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -105,6 +109,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("sync: %w", err)
 	}
 	fmt.Fprintf(stdout, "sync first: %s\n", time.Since(start).Round(time.Millisecond))
+	if o.leaveTypes {
+		before := sim.Syncer.Books().Figures()
+		start := time.Now()
+		sum, err := sim.Syncer.RunLeaveTypes(ctx, syncer.LeaveTypesRequest{From: from, To: to})
+		if err != nil {
+			return fmt.Errorf("leave by type: %w", err)
+		}
+		f := sim.Syncer.Books().Figures().Sub(before)
+		fmt.Fprintf(stdout, "leave by type: %d people on leave, %d metered calls (%d of %s), %d rows, in %s\n",
+			sum.Employees, f.Metered, f.CallsBy[syncer.PathLeaveTimes], syncer.PathLeaveTimes, sum.LeaveRows, time.Since(start).Round(time.Millisecond))
+	}
 
 	// Changes after the sync: the first late days get an administrator's edit, the first
 	// absent days a leave approved late.
