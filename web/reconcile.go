@@ -143,7 +143,7 @@ func (s *Server) renderReconcile(w http.ResponseWriter, r *http.Request, u *kaoq
 			v.PlanError = kaoqin.ErrorMessage(err)
 		}
 	}
-	return s.render(w, r, status, "reconcile", "nav_reconcile", v)
+	return s.render(w, r, status, "reconcile", "nav_sync", v)
 }
 
 // handleReconcileStart starts a reconciliation from the page's form.
@@ -238,7 +238,7 @@ func (s *Server) handleReconciliation(w http.ResponseWriter, r *http.Request, u 
 			p.Differences = append(p.Differences, d)
 		}
 	}
-	return s.render(w, r, http.StatusOK, "reconciliation", "nav_reconcile", v)
+	return s.render(w, r, http.StatusOK, "reconciliation", "nav_sync", v)
 }
 
 func (s *Server) apiReconciliations(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {

@@ -542,7 +542,8 @@ func startCluster(t *testing.T, bin, dsn string, sim *countingSim, n int) *clust
 	env = append(env, "KAOQIN_DB="+dsn, "KAOQIN_ADDR=127.0.0.1:0", "KAOQIN_TIMEZONE=Asia/Shanghai",
 		"KAOQIN_DINGTALK_APP_KEY="+dingtalksim.DefaultAppKey, "KAOQIN_DINGTALK_APP_SECRET="+dingtalksim.DefaultAppSecret,
 		"KAOQIN_DINGTALK_BASE_URL="+sim.url, "KAOQIN_DINGTALK_QPS=1000", "KAOQIN_DINGTALK_MONTHLY_QUOTA=100000",
-		"KAOQIN_SYNC_NIGHTLY=00:00", "KAOQIN_SYNC_LIVE=off", "KAOQIN_SCHEDULE_LOCK_RETRY=500ms", "KAOQIN_SCHEDULE_TICK=300ms",
+		"KAOQIN_SYNC_NIGHTLY=00:00", "KAOQIN_SYNC_LIVE=off", "KAOQIN_SYNC_LEAVE_TYPES=false", // the nightly sync alone
+		"KAOQIN_SCHEDULE_LOCK_RETRY=500ms", "KAOQIN_SCHEDULE_TICK=300ms",
 		"KAOQIN_METRICS_TOKEN="+c.token, "KAOQIN_LOG_LEVEL=info",
 		// DingTalk's events over Stream, each instance with a connection to the simulator; a
 		// received event is its receiver's for 2 s before another may handle it.
