@@ -112,20 +112,27 @@ type Plan struct {
 	people []Person // compared, by userid
 }
 
+// Fit is how many people the month's budget, less the nightly syncs' reserve, can pay for.
+func (p *Plan) Fit() int64 {
+	if p.PerPerson <= 0 {
+		return 0
+	}
+	return max(0, (p.Remaining-p.Reserved-2)/p.PerPerson)
+}
+
+// Resets is when the month's quota resets: the first day of the next month.
+func (p *Plan) Resets() string { return kaoqin.AddDays(p.Month+"-01", 31)[:7] + "-01" }
+
 // Affordable returns nil if the month's budget covers the plan and leaves the nightly
 // syncs their reserve, else an EQUOTA error that says how many people fit.
 func (p *Plan) Affordable() error {
 	if p.Quota <= 0 || p.Calls <= p.Remaining-p.Reserved {
 		return nil
 	}
-	fit := int64(0)
-	if p.PerPerson > 0 {
-		fit = max(0, (p.Remaining-p.Reserved-2)/p.PerPerson)
-	}
 	return kaoqin.Errorf(kaoqin.EQUOTA,
 		"this reconciliation needs about %d metered DingTalk calls (%d a person) but the month has %d left, %d of them kept for the nightly syncs of the days left; "+
 			"compare fewer people (--sample %d fits), a shorter range, or wait for the quota to reset on %s",
-		p.Calls, p.PerPerson, max(0, p.Remaining), p.Reserved, fit, kaoqin.AddDays(p.Month+"-01", 31)[:7]+"-01")
+		p.Calls, p.PerPerson, max(0, p.Remaining), p.Reserved, p.Fit(), p.Resets())
 }
 
 // Plan works out what Run(ctx, req) would compare and what it would cost, from the store

@@ -52,14 +52,14 @@ func Explain(d DayDifference, lang report.Lang) string {
 	pulled := ""
 	if d.PulledAt != "" {
 		t := strings.Replace(d.PulledAt[:16], "T", " ", 1)
-		pulled = pick(lang, [2]string{"（kaoqin 于 " + t + " 拉取）", " (kaoqin pulled it at " + t + ")"})
+		pulled = pick(lang, [2]string{"（本系统于 " + t + " 拉取）", " (kaoqin pulled it at " + t + ")"})
 	}
 	switch d.Cause {
 	case CauseApproval:
 		if d.Was == "leave" && d.Now == "no leave" {
-			return pick(lang, [2]string{"kaoqin 拉取后请假被撤销", "a leave was revoked after kaoqin pulled the day"}) + pulled
+			return pick(lang, [2]string{"本系统拉取后请假被撤销", "a leave was revoked after kaoqin pulled the day"}) + pulled
 		}
-		return pick(lang, [2]string{"kaoqin 拉取后才审批通过的请假", "a leave approved after kaoqin pulled the day"}) + pulled
+		return pick(lang, [2]string{"本系统拉取后才审批通过的请假", "a leave approved after kaoqin pulled the day"}) + pulled
 	case CauseEdited:
 		who := pick(lang, [2]string{"钉钉", "DingTalk"})
 		switch d.Source {
@@ -75,24 +75,24 @@ func Explain(d DayDifference, lang report.Lang) string {
 				return fmt.Sprintf("%s changed the %s from %s to %s after kaoqin pulled the day%s", who, check,
 					word(lang, resultWords, d.Was), word(lang, resultWords, d.Now), pulled)
 			}
-			return fmt.Sprintf("kaoqin 拉取后%s把%s结果由%s改为%s%s", who, check, word(lang, resultWords, d.Was), word(lang, resultWords, d.Now), pulled)
+			return fmt.Sprintf("本系统拉取后%s把%s结果由%s改为%s%s", who, check, word(lang, resultWords, d.Was), word(lang, resultWords, d.Now), pulled)
 		case d.Was != "":
-			return pick(lang, [2]string{"kaoqin 拉取后该" + check + "打卡点已不在（排班已改）", "the " + check + " is gone since kaoqin pulled the day (rescheduled)"}) + pulled
+			return pick(lang, [2]string{"本系统拉取后该" + check + "打卡点已不在（排班已改）", "the " + check + " is gone since kaoqin pulled the day (rescheduled)"}) + pulled
 		}
-		return pick(lang, [2]string{"kaoqin 拉取后新增了" + check + "打卡点（排班已改）", "a " + check + " appeared since kaoqin pulled the day (rescheduled)"}) + pulled
+		return pick(lang, [2]string{"本系统拉取后新增了" + check + "打卡点（排班已改）", "a " + check + " appeared since kaoqin pulled the day (rescheduled)"}) + pulled
 	case CauseLeft:
 		return pick(lang, [2]string{"已离职：钉钉报表接口不提供离职人员的数据（可在钉钉管理后台查看）",
 			"left the company: DingTalk's report API serves nothing for people who left (its admin console does)"})
 	case CauseRule:
 		switch d.Rule {
 		case RuleAbsenteeismLate:
-			return pick(lang, [2]string{"钉钉把旷工迟到计为旷工（考勤组设置）；kaoqin 的旷工天数只计全天未打卡的日子",
+			return pick(lang, [2]string{"钉钉把旷工迟到计为旷工（考勤组设置）；本系统的旷工天数只计全天未打卡的日子",
 				"DingTalk counts a 旷工迟到 (late beyond the absenteeism threshold) as a day of 旷工 (an attendance-group setting); kaoqin's absent days count days with every check missed"})
 		case RuleLeaveOnRestDay:
-			return pick(lang, [2]string{"钉钉在没有排班的日子也计请假（按自然日计的假期）；kaoqin 的请假天数只计有排班的日子",
+			return pick(lang, [2]string{"钉钉在没有排班的日子也计请假（按自然日计的假期）；本系统的请假天数只计有排班的日子",
 				"DingTalk counts leave on a day without checks (a leave type counted in natural days); kaoqin's leave days count scheduled days"})
 		}
-		return pick(lang, [2]string{"钉钉的打卡结果与 kaoqin 一致，但其报表按 kaoqin 不采用的规则计算",
+		return pick(lang, [2]string{"钉钉的打卡结果与本系统一致，但其报表按本系统不采用的规则计算",
 			"DingTalk's results are what kaoqin holds, but its report counts them by a rule kaoqin does not apply"})
 	case CauseUnverified:
 		return pick(lang, [2]string{"未核实：本月额度不足以向钉钉查询当天的结果", "not verified: the month's budget did not allow asking DingTalk about the day"})

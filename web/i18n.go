@@ -272,7 +272,7 @@ func listSep(lang report.Lang) string {
 // reconcileWords are the reconciliation pages' (reconcile.go), merged into dictionary.
 var reconcileWords = map[string][2]string{
 	"rc_title":           {"与钉钉报表对账", "Reconcile with DingTalk's report"},
-	"rc_intro":           {"逐人逐日比对 kaoqin 的周期报表与钉钉智能报表，并说明每处差异的原因。每人每月约 2 次计量调用；抽样人数为 0 时比对全部。", "Compares kaoqin's period report with DingTalk's smart report person by person and day by day, and explains every difference. About 2 metered calls a person a month; a sample of 0 compares everyone."},
+	"rc_intro":           {"逐人逐日比对本系统的周期报表与钉钉智能报表，并说明每处差异的原因。每人每月约 2 次计量调用；抽样人数为 0 时比对全部。", "Compares kaoqin's period report with DingTalk's smart report person by person and day by day, and explains every difference. About 2 metered calls a person a month; a sample of 0 compares everyone."},
 	"rc_company":         {"全公司", "Company"},
 	"rc_sample":          {"抽样人数", "Sample"},
 	"rc_estimate":        {"估算", "Estimate"},
@@ -300,16 +300,18 @@ var reconcileWords = map[string][2]string{
 	"rc_running":         {"对账进行中，本页会自动刷新。", "Running: this page refreshes itself."},
 	"rc_summary":         {"比对 %d 人，%d 人一致，%d 处差异", "%d people compared, %d agree, %d differences"},
 	"rc_calls_summary":   {"计量调用 %d 次（预计 %d 次，核实差异 %d 次）", "%d metered calls (%d planned, %d to explain the differences)"},
-	"rc_none":            {"没有差异：kaoqin 与钉钉报表一致。", "No difference: kaoqin and DingTalk's report agree."},
+	"rc_none":            {"没有差异：本系统与钉钉报表一致。", "No difference: kaoqin and DingTalk's report agree."},
 	"rc_field":           {"项目", "Field"},
-	"rc_kaoqin":          {"kaoqin", "kaoqin"},
+	"rc_kaoqin":          {"本系统", "kaoqin"},
 	"rc_dingtalk":        {"钉钉", "DingTalk"},
 	"rc_days":            {"不同的日子与原因", "Days that differ, and why"},
 	"rc_checks_link":     {"查看当天的打卡", "the day's checks"},
 	"rc_notes":           {"说明", "Notes"},
 	"rc_not_compared":    {"未比对", "Not compared"},
+	"rc_err_refused":     {"本次对账约需 %d 次计量调用（每人 %d 次），本月还剩 %d 次，其中 %d 次要留给剩余日子的夜间同步：请减少比对人数（抽样 %d 人可行）、缩短日期，或等 %s 额度重置后再对账。", "This reconciliation needs about %d metered calls (%d a person); the month has %d left, %d of them kept for the nightly syncs of the days left: compare fewer people (a sample of %d fits), a shorter range, or wait for the quota to reset on %s."},
+	"rc_err_ended":       {"对账的日期须已结束：结束日期最晚为 %s（进行中的日子，钉钉报表尚未定稿）。", "Reconcile days that have ended: the last day may be %s at the latest (DingTalk's report of a day in progress is not final)."},
 	"rc_unverified_note": {"本月额度不足以向钉钉核实这些差异：请用 --refetch 重新同步这些日子，或在额度重置后再次对账。", "The month's budget did not allow asking DingTalk about these differences: sync the days again with --refetch, or reconcile again after the quota resets."},
-	"rc_sync_link":       {"与钉钉报表对账：逐人逐日比对 kaoqin 与钉钉智能报表，说明每处差异的原因", "Reconcile with DingTalk's report: compare kaoqin with DingTalk's smart report person by person and day by day, and see why they differ"},
+	"rc_sync_link":       {"与钉钉报表对账：逐人逐日比对本系统与钉钉智能报表，说明每处差异的原因", "Reconcile with DingTalk's report: compare kaoqin with DingTalk's smart report person by person and day by day, and see why they differ"},
 	"action_reconcile":   {"对账", "reconciled"},
 }
 

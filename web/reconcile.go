@@ -135,12 +135,12 @@ func (s *Server) renderReconcile(w http.ResponseWriter, r *http.Request, u *kaoq
 		case err == nil:
 			v.Plan = p
 			if aerr := p.Affordable(); aerr != nil {
-				v.PlanError = kaoqin.ErrorMessage(aerr)
+				v.PlanError = errorMessage(langOf(r), refusal(p))
 			}
 		case kaoqin.ErrorCode(err) == kaoqin.EINTERNAL || kaoqin.ErrorCode(err) == "":
 			return err
 		default:
-			v.PlanError = kaoqin.ErrorMessage(err)
+			v.PlanError = errorMessage(langOf(r), err)
 		}
 	}
 	return s.render(w, r, status, "reconcile", "nav_sync", v)
@@ -164,7 +164,7 @@ func (s *Server) handleReconcileStart(w http.ResponseWriter, r *http.Request, u 
 		case kaoqin.EINVALID, kaoqin.ENOTSYNCED, kaoqin.ENOTFOUND, kaoqin.EQUOTA, kaoqin.ECONFLICT, kaoqin.EUNAVAILABLE:
 			s.logError(r, err)
 			v := &reconcileView{From: req.From, To: req.To, Dept: dept, Sample: req.Sample, CanRun: s.reconciler != nil,
-				Message: kaoqin.ErrorMessage(err)}
+				Message: errorMessage(langOf(r), err)}
 			return s.renderReconcile(w, r, u, v, false, ErrorStatus(err))
 		}
 		return err
@@ -177,7 +177,16 @@ func (s *Server) startReconcile(r *http.Request, u *kaoqin.User, req reconcile.R
 	if s.reconciler == nil {
 		return nil, kaoqin.Errorf(kaoqin.EUNAVAILABLE, "This server cannot reach DingTalk: run kaoqin reconcile instead.")
 	}
+	if yesterday := kaoqin.AddDays(todayOf(r), -1); req.To > yesterday {
+		return nil, errorf(kaoqin.EINVALID, "rc_err_ended", yesterday)
+	}
 	rec, err := s.reconciler.Start(r.Context(), req)
+	if kaoqin.ErrorCode(err) == kaoqin.EQUOTA {
+		// Said in the reader's language, with how many people fit, when the plan says so.
+		if p, perr := s.reconciler.Plan(r.Context(), req); perr == nil && p.Affordable() != nil {
+			return nil, refusal(p)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +195,11 @@ func (s *Server) startReconcile(r *http.Request, u *kaoqin.User, req reconcile.R
 	}
 	s.log.Info("reconciliation started from the dashboard", "user", u.Name, "id", rec.ID)
 	return rec, nil
+}
+
+// refusal is a plan's refusal by the month's budget, in both languages.
+func refusal(p *reconcile.Plan) error {
+	return errorf(kaoqin.EQUOTA, "rc_err_refused", p.Calls, p.PerPerson, max(0, p.Remaining), p.Reserved, p.Fit(), p.Resets())
 }
 
 // reconciliationParam reads the {id} of a reconciliation's path.

@@ -135,6 +135,12 @@ func TestReconcilePage(t *testing.T) {
 			t.Errorf("the reconciliation page lacks %q", want)
 		}
 	}
+	// In Chinese, nothing in English but commands.
+	for _, path := range []string{loc + "?lang=zh", "/reconcile?estimate=1&" + q, "/sync"} {
+		for _, w := range englishWords(c.get(path).text(), "hr", "admin") {
+			t.Errorf("%s in Chinese says %q", path, w)
+		}
+	}
 	list := c.get("/reconcile")
 	if !strings.Contains(list.text(), `href="/reconcile/`+strings.TrimPrefix(loc, "/reconcile/")+`"`) {
 		t.Errorf("the list does not link the reconciliation")
@@ -149,7 +155,7 @@ func TestReconcilePage(t *testing.T) {
 	wantStatus(t, boss.get(loc), http.StatusForbidden)
 	bad := c.postForm("/reconcile", url.Values{"from": {re.from}, "to": {testToday}})
 	wantStatus(t, bad, http.StatusBadRequest)
-	if !strings.Contains(bad.text(), "reconcile days that have ended") || !strings.Contains(bad.text(), `value="`+re.from+`"`) {
+	if !strings.Contains(bad.text(), "对账的日期须已结束：结束日期最晚为 2026-11-17") || !strings.Contains(bad.text(), `value="`+re.from+`"`) {
 		t.Errorf("bad range: %s", bad.text())
 	}
 }

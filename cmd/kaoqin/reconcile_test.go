@@ -72,7 +72,7 @@ func TestReconcile_Command(t *testing.T) {
 		t.Errorf("table: exit %d\n%s%s", status, out, errs)
 	}
 	status, out, _ = runSync(context.Background(), args("--format", "csv"))
-	if status != 0 || !strings.HasPrefix(out, "\uFEFF姓名,UserId,项目") || !strings.Contains(out, day+",1,0,edited_after_pull,kaoqin 拉取后管理员把上班结果由迟到改为正常") {
+	if status != 0 || !strings.HasPrefix(out, "\uFEFF姓名,UserId,项目") || !strings.Contains(out, day+",1,0,edited_after_pull,本系统拉取后管理员把上班结果由迟到改为正常") {
 		t.Errorf("csv: exit %d\n%s", status, out)
 	}
 
