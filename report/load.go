@@ -58,7 +58,8 @@ func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts 
 	if err != nil {
 		return fmt.Errorf("load checks of %s: %w", prev, err)
 	}
-	in.Checks = append(in.Checks, checks...)
+	// All of them, in place of those loadNightBefore read.
+	in.Checks = append(slices.DeleteFunc(in.Checks, func(c kaoqin.Check) bool { return c.WorkDate == prev }), checks...)
 	plans, err := src.Schedules(ctx, f)
 	if err != nil {
 		return fmt.Errorf("load schedules (plans) of %s: %w", prev, err)
@@ -180,6 +181,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	}
 	in.users = users
 	f := kaoqin.Filter{From: from, To: to, UserIDs: users}
+	var nightBefore []kaoqin.Check
 	g.Go(func() (err error) {
 		if in.Checks, err = src.Checks(gctx, f); err != nil {
 			return fmt.Errorf("load checks %s..%s: %w", from, to, err)
@@ -199,7 +201,8 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 				return !ok
 			})
 		}
-		return nil
+		nightBefore, err = loadNightBefore(gctx, src, in.Leaves, from, start.UnixMilli(), kaoqin.Filter{UserIDs: users})
+		return err
 	})
 	g.Go(func() (err error) {
 		if in.Employees, err = src.Employees(gctx); err != nil {
@@ -229,7 +232,41 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 			})
 		}
 	}
-	return in, g.Wait()
+	if err := g.Wait(); err != nil {
+		return in, err
+	}
+	in.Checks = append(in.Checks, nightBefore...)
+	return in, nil
+}
+
+// checkSource reads checks: Source and SliceSource do.
+type checkSource interface {
+	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
+}
+
+// loadNightBefore reads the checks of the day before from of the people of f whose leave (of
+// leaves) began before from's first instant (start). A night shift of that day ends the next
+// morning, and a leave of the night with it; the first day of the range begins for them after
+// that shift (view.span), so that the night's leave counts on its work date, where DingTalk
+// files it, and not also on the morning after. Without such a leave nothing is read.
+func loadNightBefore(ctx context.Context, src checkSource, leaves []kaoqin.Leave, from string, start int64, f kaoqin.Filter) ([]kaoqin.Check, error) {
+	var users []string
+	for _, l := range leaves {
+		if l.StartTime < start {
+			users = append(users, l.UserID)
+		}
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	slices.Sort(users)
+	prev := kaoqin.AddDays(from, -1)
+	f.From, f.To, f.UserIDs = prev, prev, slices.Compact(users)
+	checks, err := src.Checks(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("load checks of %s: %w", prev, err)
+	}
+	return checks, nil
 }
 
 // loadLeaveByType reads what the period report of [from, to] shows of leave by type.

@@ -154,6 +154,11 @@ func (s *PeriodStream) slice(after string, start, end int64) (Input, kaoqin.Filt
 	if in.Leaves, err = s.src.LeavesOf(ctx, f, start, end); err != nil {
 		return in, f, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
 	}
+	night, err := loadNightBefore(ctx, s.src, in.Leaves, from, start, f)
+	if err != nil {
+		return in, f, err
+	}
+	in.Checks = append(in.Checks, night...)
 	in.LeaveTypes = s.head.LeaveTypes
 	if in.LeaveTimes, err = loadLeaveTimes(ctx, s.src, in.LeaveTypes, f); err != nil {
 		return in, f, err
