@@ -317,9 +317,9 @@ func TestIntake_ApprovalsAndChangedDays(t *testing.T) {
 		return len(marks) == 1 && marks[0].UserID == user && marks[0].Day == "2026-11-17"
 	})
 	before := w.sim.Counters()["/attendance/list"].Metered
-	n, err := w.s.RefetchMarked(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("RefetchMarked: %d, %v", n, err)
+	sum, err := w.s.RefetchMarked(ctx)
+	if err != nil || sum == nil || sum.Marks != 1 || sum.Run.Kind != syncer.KindRefetch || sum.Run.Metered != 1 {
+		t.Fatalf("RefetchMarked: %+v, %v", sum, err)
 	}
 	if m := w.sim.Counters()["/attendance/list"].Metered - before; m != 1 {
 		t.Errorf("%d metered calls for one marked day, want 1", m)

@@ -31,6 +31,8 @@ import (
 //     reconciled once, and the final days whose last pull is due (syncer.Config.LastPullAge);
 //   - close-outs: a day pulled while its night shift was at work is final once that shift is
 //     over; then its people still open are pulled again, at the first tick after;
+//   - refetch: the people's days DingTalk's events said changed after they were pulled, at
+//     the first tick after the event once the day has closed (syncer.RefetchMarked);
 //   - live: today's pulls, at the moments the syncer's budget planner allows (after shift
 //     starts, fewer as the month's quota runs down), or every interval during work hours.
 type Engine struct {
@@ -191,8 +193,8 @@ func (e *Engine) Lead(ctx context.Context) {
 }
 
 // Tick looks at the application's clock: the nightly sync once a day after its time, a
-// close-out as soon as a day's night shift is over, and the live pulls that came due since
-// the last tick.
+// close-out as soon as a day's night shift is over, the days events said changed, and the
+// live pulls that came due since the last tick.
 func (e *Engine) Tick(ctx context.Context) {
 	if !e.leader.Load() || ctx.Err() != nil {
 		return
@@ -209,6 +211,7 @@ func (e *Engine) Tick(ctx context.Context) {
 		}
 	}
 	e.closeOut(ctx, now)
+	e.refetch(ctx)
 	e.live(ctx, last, now)
 }
 
@@ -252,18 +255,18 @@ func (e *Engine) nightly(ctx context.Context, now time.Time) {
 			req.To = today
 		}
 	}
-	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) {
-		sum, err := e.s.Run(ctx, req)
-		if err == nil {
-			// Then the days events said changed after they were pulled (an administrator's edit).
-			if n, err := e.s.RefetchMarked(ctx); err != nil {
-				e.log.Warn("nightly sync: pull again the days events marked", "err", err)
-			} else if n > 0 {
-				e.log.Info("nightly sync: pulled again the days events marked", "marks", n)
-			}
-		}
-		return sum, err
-	})
+	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
+}
+
+// refetch pulls again, at once, the people's days that DingTalk's events said changed after
+// they were pulled (an administrator's edit, a make-up punch approved): those of closed days;
+// the others wait for their day's reconciliation (syncer.RefetchMarked). A tick with no mark
+// costs one read of the marks.
+func (e *Engine) refetch(ctx context.Context) {
+	if e.running.Load() {
+		return // the next tick
+	}
+	e.do(ctx, "refetch", e.s.RefetchMarked)
 }
 
 // closeOut pulls, as soon as a day of the window has closed, the people whose shift was still
@@ -465,6 +468,8 @@ func (e *Engine) run(ctx context.Context, why string, sync func(context.Context)
 		e.metrics.ObserveSyncRun(sum.Run)
 	}
 	switch {
+	case err == nil && sum == nil:
+		// Nothing to do (a refetch without a mark due).
 	case err != nil && sum == nil:
 		// Refused before it began (budget, lock, no org chart): no run record, but a count.
 		e.metrics.ObserveSyncRun(kaoqin.SyncRun{Kind: why, Status: "refused"})

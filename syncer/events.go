@@ -13,8 +13,8 @@ import (
 
 // What DingTalk's events ask of the syncer: contacts events name people and departments
 // whose details the free contacts calls fetch; an approval names a process instance whose
-// originator's leave is pulled again; a changed result names a person's day to pull again at
-// the next reconciliation (RefetchMarked).
+// originator's leave is pulled again; a changed result names a person's day to pull again
+// (RefetchMarked), at once if the day has closed.
 
 // Contacts is what contacts events named.
 type Contacts struct {
@@ -172,64 +172,75 @@ type refetchStore interface {
 
 // RefetchMarked pulls again the check results of the people's days that events marked
 // (an administrator edited a result, DingTalk's day summary changed), 50 people a call per
-// day, and clears the marks: the days before today that were not pulled whole after the mark
-// (marks of today wait for the day to end). The days keep their coverage. It runs in the nightly
-// reconciliation; it takes the sync lock and keeps within the month's budget (marks it cannot
-// afford stay for the next night). It returns how many marks it cleared.
-func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
+// day, and clears the marks. A mark is pulled at once, unless its day is still open: today,
+// or a day whose close (its last check and the late window) is still to come, which its
+// reconciliation or close-out will pull whole; a day pulled whole after the mark needs no
+// second pull. The scheduler calls it on every tick. It takes the sync lock, keeps within the
+// month's budget (marks it cannot afford stay for the next try) and records a run of
+// KindRefetch, which the budget prices (BudgetInput.Refetch). It returns nil and no error
+// when no mark was due.
+func (s *Syncer) RefetchMarked(ctx context.Context) (*Summary, error) {
 	if s.client == nil {
-		return 0, errNoClient
+		return nil, errNoClient
 	}
 	rs, ok := s.store.(refetchStore)
 	if !ok {
-		return 0, nil
+		return nil, nil
 	}
-	marks, err := rs.Refetches(ctx)
-	if err != nil || len(marks) == 0 {
-		return 0, err
+	due, done, err := s.dueMarks(ctx, rs)
+	if err != nil || len(due)+len(done) == 0 {
+		return nil, err
 	}
+	if len(due) == 0 {
+		return nil, rs.ClearRefetches(ctx, done)
+	}
+	started := time.Now()
 	unlock, err := s.lock(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer unlock()
+	// Read again under the lock: another instance may have pulled them meanwhile.
+	if due, done, err = s.dueMarks(ctx, rs); err != nil {
+		return nil, err
+	}
+	if err := rs.ClearRefetches(ctx, done); err != nil {
+		return nil, err
+	}
+	if len(due) == 0 {
+		return nil, nil
+	}
 	g, err := s.newGuard(ctx)
 	if err != nil {
-		return 0, err
-	}
-	// Today's marks wait for the day to close; a day pulled whole after its marks (the
-	// nightly reconciliation) needs no second pull for them.
-	today := s.today()
-	first, last := marks[0].Day, marks[len(marks)-1].Day
-	cov, err := s.store.Coverage(ctx, first, last)
-	if err != nil {
-		return 0, err
-	}
-	pulledAt := map[string]int64{}
-	for _, c := range cov {
-		pulledAt[c.Day] = c.SyncedAt
+		return nil, err
 	}
 	byDay := map[string][]kaoqin.Refetch{}
-	var done []kaoqin.Refetch
 	var days []string
-	for _, m := range marks {
-		switch {
-		case m.Day >= today:
-			continue
-		case pulledAt[m.Day] >= m.MarkedAt:
-			done = append(done, m)
-			continue
-		}
+	for _, m := range due {
 		if _, ok := byDay[m.Day]; !ok {
 			days = append(days, m.Day)
 		}
 		byDay[m.Day] = append(byDay[m.Day], m)
 	}
-	if err := rs.ClearRefetches(ctx, done); err != nil {
-		return 0, err
-	}
 	slices.Sort(days)
-	cleared := len(done)
+	t := s.newTracker(ctx, KindRefetch, days[0], days[len(days)-1])
+	if err := t.create(ctx); err != nil {
+		return nil, err
+	}
+	sum := &Summary{Quota: s.quota}
+	err = s.refetch(ctx, t, sum, days, byDay, g)
+	t.finish(err)
+	s.fill(ctx, sum, t, started)
+	if sum.Marks > 0 {
+		s.log.Info("syncer: days that events marked pulled again", "marks", sum.Marks, "days", len(days))
+	}
+	return sum, err
+}
+
+// refetch pulls the marked people of each day and clears their marks.
+func (s *Syncer) refetch(ctx context.Context, t *tracker, sum *Summary, days []string, byDay map[string][]kaoqin.Refetch, g *guard) error {
+	rs := s.store.(refetchStore)
+	t.phase("attendance", days[0]+".."+days[len(days)-1])
 	for _, day := range days {
 		ms := byDay[day]
 		for i := 0; i < len(ms); i += dingtalk.MaxResultUsers {
@@ -238,26 +249,67 @@ func (s *Syncer) RefetchMarked(ctx context.Context) (int, error) {
 			for j, m := range part {
 				users[j] = m.UserID
 			}
+			slices.Sort(users)
+			users = slices.Compact(users)
 			d := date(day)
 			pulled := s.now().UnixMilli()
 			rows, err := s.fetchResults(ctx, dingtalk.Chunk{UserIDs: users, DateRange: dingtalk.DateRange{From: d, To: d}}, g)
 			if err != nil {
-				return cleared, s.explain(fmt.Errorf("refetch %s of %d people: %w", day, len(users), err), int64(cleared), int64(len(marks)-cleared))
+				return s.explain(fmt.Errorf("refetch %s of %d people: %w", day, len(users), err), int64(sum.Marks), int64(len(ms)-i))
 			}
-			if _, err := s.store.SaveChecks(ctx, kaoqin.CheckBatch{Scope: kaoqin.Scope{UserIDs: users, From: day, To: day},
-				Checks: Checks(rows, s.loc), SyncedAt: pulled}); err != nil {
-				return cleared, fmt.Errorf("save the refetched %s: %w", day, err)
+			n, err := s.store.SaveChecks(ctx, kaoqin.CheckBatch{Scope: kaoqin.Scope{UserIDs: users, From: day, To: day},
+				Checks: Checks(rows, s.loc), SyncedAt: pulled})
+			if err != nil {
+				return fmt.Errorf("save the refetched %s: %w", day, err)
 			}
 			if err := rs.ClearRefetches(ctx, part); err != nil {
-				return cleared, err
+				return err
 			}
-			cleared += len(part)
+			sum.CheckRows += n
+			sum.Marks += len(part)
+			t.chunkDone(day, n)
 		}
 	}
-	if len(days) > 0 {
-		s.log.Info("syncer: days that events marked pulled again", "marks", cleared, "days", len(days))
+	return nil
+}
+
+// dueMarks splits the marks of days before today into those to pull now and those a pull of
+// the whole day after them answered (done); the rest wait for their day to close.
+func (s *Syncer) dueMarks(ctx context.Context, rs refetchStore) (due, done []kaoqin.Refetch, err error) {
+	marks, err := rs.Refetches(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	return cleared, nil
+	today := s.today()
+	marks = slices.DeleteFunc(marks, func(m kaoqin.Refetch) bool { return m.Day >= today })
+	if len(marks) == 0 {
+		return nil, nil, nil
+	}
+	first, last := marks[0].Day, marks[0].Day
+	for _, m := range marks {
+		first, last = min(first, m.Day), max(last, m.Day)
+	}
+	cov, err := s.store.Coverage(ctx, first, last)
+	if err != nil {
+		return nil, nil, err
+	}
+	byDay := map[string]kaoqin.DayCoverage{}
+	for _, c := range cov {
+		byDay[c.Day] = c
+	}
+	now := s.now().UnixMilli()
+	for _, m := range marks {
+		c := byDay[m.Day]
+		switch {
+		case c.SyncedAt >= m.MarkedAt:
+			done = append(done, m)
+		case !c.Closed && c.ClosesAt > now:
+			// Still open: its reconciliation, or its close-out, pulls it.
+		default:
+			due = append(due, m)
+		}
+	}
+	return due, done, nil
 }
 
 // punchPullRecorder is the store's record of punch pulls alone (package store implements it).

@@ -170,13 +170,14 @@ type Summary struct {
 	PunchRows   int64             `json:"punch_rows"`
 	PlanRows    int64             `json:"plan_rows"`
 	ChunksTotal int64             `json:"chunks_total"`
-	DaysFinal   int               `json:"days_final"`     // final before the sync: not fetched again
-	DaysLast    int               `json:"days_last_pull"` // final, fetched once more: their last pull
-	DaysClosing int               `json:"days_closing"`   // closed since: their night shift's people fetched again
-	DaysCovered int               `json:"days_covered"`   // covered by this sync
-	Month       string            `json:"month"`          // the quota's month
-	MonthUsed   int64             `json:"month_metered"`  // metered calls of the month in the ledger
-	Quota       int64             `json:"quota"`          // 0: no limit
+	DaysFinal   int               `json:"days_final"`      // final before the sync: not fetched again
+	DaysLast    int               `json:"days_last_pull"`  // final, fetched once more: their last pull
+	DaysClosing int               `json:"days_closing"`    // closed since: their night shift's people fetched again
+	DaysCovered int               `json:"days_covered"`    // covered by this sync
+	Marks       int               `json:"marks,omitempty"` // a refetch: the marks of events pulled and cleared
+	Month       string            `json:"month"`           // the quota's month
+	MonthUsed   int64             `json:"month_metered"`   // metered calls of the month in the ledger
+	Quota       int64             `json:"quota"`           // 0: no limit
 	Wall        time.Duration     `json:"wall_ns"`
 }
 

@@ -74,7 +74,7 @@ func TestDictionary(t *testing.T) {
 	made("result_", kaoqin.TimeNormal, kaoqin.TimeEarly, kaoqin.TimeLate, kaoqin.TimeSeriousLate, kaoqin.TimeAbsenteeism, kaoqin.TimeNotSigned)
 	made("check_", kaoqin.OnDuty, kaoqin.OffDuty)
 	made("run_", kaoqin.RunRunning, kaoqin.RunOK, kaoqin.RunFailed, kaoqin.RunInterrupted)
-	made("run_kind_", syncer.KindFull, syncer.KindOrg, syncer.KindAttendance, syncer.KindLive)
+	made("run_kind_", syncer.KindFull, syncer.KindOrg, syncer.KindAttendance, syncer.KindLive, syncer.KindRefetch)
 	made("action_", auditActions...)
 	made("report_", "daily", "period", "not_checked_in")
 	made("lang_", string(report.Chinese), string(report.English))

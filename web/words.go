@@ -232,6 +232,7 @@ var dictionary = map[string][2]string{
 	"run_kind_org":              {"组织架构", "org chart"},
 	"run_kind_attendance":       {"考勤", "attendance"},
 	"run_kind_live":             {"今日实时", "today, live"},
+	"run_kind_refetch":          {"按钉钉事件重拉", "pulled again on DingTalk's events"},
 	"no_runs":                   {"还没有同步记录。", "No sync has run yet."},
 	"audit_title":               {"审计日志", "Audit log"},
 	"audit_at":                  {"时间", "When"},
