@@ -232,9 +232,10 @@ func (e *Engine) nightly(ctx context.Context, now time.Time) {
 	start, _ := kaoqin.DayBounds(today, e.loc)
 	nightlyAt := start.Add(e.cfg.Nightly).UnixMilli()
 	// Today's nightly run: the org chart, with the days up to yesterday (or today) or alone.
-	if ran, err := e.ranToday(ctx, today, func(r kaoqin.SyncRun) bool {
+	nightlyRun := func(r kaoqin.SyncRun) bool {
 		return r.StartedAt >= nightlyAt && (r.Kind == syncer.KindOrg || (r.Kind == syncer.KindFull && r.From < today))
-	}); err != nil || ran {
+	}
+	if ran, err := e.ranToday(ctx, today, nightlyRun); err != nil || ran {
 		if err != nil {
 			e.log.Warn("nightly sync: read today's runs", "err", err)
 		}
@@ -255,7 +256,14 @@ func (e *Engine) nightly(ctx context.Context, now time.Time) {
 			req.To = today
 		}
 	}
-	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) { return e.s.Run(ctx, req) })
+	e.do(ctx, "nightly", func(ctx context.Context) (*syncer.Summary, error) {
+		// Ticks may overlap (the lead job ticks when it takes the lock): another may have run
+		// it since this one looked.
+		if ran, err := e.ranToday(ctx, today, nightlyRun); err != nil || ran {
+			return nil, err
+		}
+		return e.s.Run(ctx, req)
+	})
 }
 
 // refetch pulls again, at once, the people's days that DingTalk's events said changed after
