@@ -27,7 +27,10 @@ type departmentView struct {
 	Crumbs    []crumb
 	Employees []employeeRow
 	Status    string // the status filter; "" for all
-	Statuses  []statusCount
+	// Who is a count's name (?who=, a daily field such as "late"): the table lists the people
+	// counted in it; "" for all.
+	Who      string
+	Statuses []statusCount
 	// Live is true for a day in progress: people are shown by where they stand now (Presence:
 	// in, late, overdue, not due yet...) rather than by the day's status.
 	Live  bool
@@ -74,11 +77,18 @@ func rank(order []string, s string) int {
 	return len(order)
 }
 
-func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
+// allDepts is the path of the department page of everything one may see: /departments/all.
+const allDepts = "all"
+
+func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kaoqin.User) (err error) {
 	ctx := r.Context()
-	dept, err := parseDeptID(r.PathValue("id"))
-	if err != nil {
-		return err
+	// "all" is the whole of what u may see (the company, or a manager's departments): the
+	// board's headline links its counts there.
+	var dept int64
+	if id := r.PathValue("id"); id != allDepts {
+		if dept, err = parseDeptID(id); err != nil {
+			return err
+		}
 	}
 	today := s.today()
 	day, err := dateParam(r, "date", today)
@@ -101,7 +111,24 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 	if err != nil {
 		return err
 	}
-	v := &departmentView{Date: day, IsToday: day == today, Status: status, Live: !d.Final}
+	v := &departmentView{Date: day, IsToday: day == today, Status: status, Live: !d.Final, Who: r.URL.Query().Get("who")}
+	var who map[string]bool
+	if v.Who != "" {
+		ids, err := d.Who(dept, v.Who)
+		if kaoqin.ErrorCode(err) == kaoqin.EINVALID {
+			return errorf(kaoqin.EINVALID, "err_bad_field", v.Who)
+		} else if err != nil {
+			return err
+		}
+		who = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			who[id] = true
+		}
+	}
+	if dept == 0 {
+		name, _ := tr(langOf(r), "company_line")
+		v.Dept = report.DailyDepartment{Name: name, Counts: d.Company}
+	}
 	order, word, key := statusOrder, func(e *report.DailyEmployee) string { return e.Status }, "status_"
 	if v.Live {
 		order, word, key = presenceOrder, func(e *report.DailyEmployee) string { return e.Presence }, "presence_"
@@ -124,7 +151,7 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, u *kao
 	}
 	for _, e := range d.Employees {
 		counts[word(&e)]++
-		if status != "" && filter(&e) != status {
+		if status != "" && filter(&e) != status || who != nil && !who[e.UserID] {
 			continue
 		}
 		row := employeeRow{DailyEmployee: e}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -34,6 +35,23 @@ type employeeView struct {
 	Ranged            bool // a range was asked (?from=&to=), not a month
 	// Reminders are the messages to or about the person, by work date (reminders.go).
 	Reminders map[string][]reminderLine
+	// Trace is what stands behind one number of the period report (?field=, from a count's
+	// link): its days with their checks, and the person's leaves; nil without ?field=.
+	Trace *traceView
+}
+
+// traceView is a number of the period report traced to its days, checks and leaves.
+type traceView struct {
+	*report.Trace
+	Leaves  []leaveLine
+	AllDays string // the link to every day of the range
+}
+
+// leaveLine is one leave (an approval) as the page shows it.
+type leaveLine struct {
+	From, To string // local times, "2006-01-02 15:04"
+	Amount   float64
+	Hours    bool // Amount in hours, not days
 }
 
 // calendarCell is one day of the month grid.
@@ -105,6 +123,11 @@ func (s *Server) handleEmployee(w http.ResponseWriter, r *http.Request, u *kaoqi
 		return err
 	}
 	v.Calendar = c
+	if field := q.Get("field"); field != "" {
+		if v.Trace, err = s.traceView(r, u, userid, c.From, c.To, field); err != nil {
+			return err
+		}
+	}
 	if v.Reminders, err = s.personReminders(ctx, userid, c.From, c.To); err != nil {
 		return err
 	}
@@ -160,12 +183,66 @@ func (s *Server) apiEmployee(w http.ResponseWriter, r *http.Request, u *kaoqin.U
 	} else if from, to, err = s.defaultCalendarRange(ctx); err != nil {
 		return err
 	}
+	if field := r.URL.Query().Get("field"); field != "" {
+		// One number of the period report traced to its days, checks and leaves.
+		t, err := s.trace(r, u, userid, from, to, field)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, t)
+		return nil
+	}
 	c, err := s.employeeCalendar(r, u, userid, from, to, depts)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
+}
+
+// trace traces one number of userid's period line over [from, to] to its days and checks,
+// within u's scope drilled into ?dept= (the period report's own scope, when it links here).
+func (s *Server) trace(r *http.Request, u *kaoqin.User, userid, from, to, field string) (*report.Trace, error) {
+	ctx := r.Context()
+	dept, err := deptParam(r)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := s.scope(ctx, u, dept)
+	if err != nil {
+		return nil, err
+	}
+	t, err := report.LoadTrace(ctx, s.store, userid, from, to, field, s.options(depts))
+	switch kaoqin.ErrorCode(err) {
+	case "":
+	case kaoqin.ENOTFOUND:
+		return nil, errorf(kaoqin.ENOTFOUND, "err_no_employee", userid, from, to)
+	case kaoqin.EINVALID:
+		return nil, errorf(kaoqin.EINVALID, "err_bad_field", field)
+	default:
+		return nil, s.explain(ctx, err, from, to)
+	}
+	if err := s.audit(r, u, actionViewEmployee, auditTarget{Kind: "employee", UserID: userid, From: from, To: to, Depts: depts}.String()); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// traceView is trace for the page.
+func (s *Server) traceView(r *http.Request, u *kaoqin.User, userid, from, to, field string) (*traceView, error) {
+	t, err := s.trace(r, u, userid, from, to, field)
+	if err != nil {
+		return nil, err
+	}
+	v := &traceView{Trace: t, AllDays: "?" + url.Values{"from": {from}, "to": {to}}.Encode()}
+	for _, l := range t.Leaves {
+		v.Leaves = append(v.Leaves, leaveLine{
+			From:   time.UnixMilli(l.StartTime).In(s.loc).Format("2006-01-02 15:04"),
+			To:     time.UnixMilli(l.EndTime).In(s.loc).Format("2006-01-02 15:04"),
+			Amount: float64(l.DurationPercent) / 100, Hours: l.DurationUnit == "percent_hour",
+		})
+	}
+	return v, nil
 }
 
 // useridParam returns the employee of the path.

@@ -241,6 +241,26 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"langURL":  langURL,
 		"pageURL":  pageURL,
 		"boardURL": boardURL,
+		// dailyLabel names a daily count (a field of report.Counts) as the board does.
+		"dailyLabel": func(lang report.Lang, field string) string {
+			key := "c_" + field
+			if field == "on_leave_not_checked_in" {
+				key = "c_on_leave"
+			}
+			if t, err := tr(lang, key); err == nil {
+				return t
+			}
+			return field
+		},
+		// whoURL is where a daily count of dept (0: all one may see) links, less the count's
+		// name: the department page listing the people counted in it.
+		"whoURL": func(dept int64, date string) string {
+			id := allDepts
+			if dept != 0 {
+				id = strconv.FormatInt(dept, 10)
+			}
+			return "/departments/" + id + "?" + url.Values{"date": {date}}.Encode() + "&who="
+		},
 		"exportURL": func(kind, from, to string, dept int64, format string, lang report.Lang) string {
 			q := url.Values{"from": {from}, "to": {to}, "format": {format}, "lang": {string(lang)}}
 			if dept != 0 {

@@ -41,6 +41,9 @@ type periodView struct {
 	ShowLeft  bool
 	Columns   []periodColumn
 	PageLink  func(n int) string // for the pager
+	// Who is a count's key (?who=, from a department's count): the employee table lists the
+	// people who add to it, in the department chosen; "" for everyone.
+	Who string
 }
 
 type periodDeptRow struct {
@@ -138,8 +141,16 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 	}
 	q := r.URL.Query()
 	v := &periodView{From: from, To: to, Dept: dept, Columns: periodColumns, Query: strings.TrimSpace(q.Get("q")),
-		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", ShowLeft: q.Get("left") == "1"}
+		Sort: q.Get("sort"), Desc: q.Get("desc") == "1", ShowLeft: q.Get("left") == "1", Who: q.Get("who")}
 	v.PageLink = v.pageLink
+	var who func(report.PeriodCounts) int
+	if v.Who != "" {
+		i := slices.IndexFunc(periodColumns, func(c periodColumn) bool { return c.Key == v.Who })
+		if i < 0 {
+			return errorf(kaoqin.EINVALID, "err_bad_field", v.Who)
+		}
+		who = periodColumns[i].Get
+	}
 	if utf8.RuneCountInString(v.Query) > maxSearch {
 		return errorf(kaoqin.EINVALID, "err_search_too_long", maxSearch)
 	}
@@ -206,6 +217,9 @@ func (s *Server) handlePeriod(w http.ResponseWriter, r *http.Request, u *kaoqin.
 		if needle != "" && !matches(needle, e.Name, e.JobNumber, e.UserID, strings.Join(row.Depts, " ")) {
 			continue
 		}
+		if who != nil && who(e.PeriodCounts) == 0 {
+			continue // the report is the department's: its lines count the days spent in it
+		}
 		rows = append(rows, row)
 	}
 	walked = nil
@@ -234,6 +248,9 @@ func (v *periodView) link(kv ...string) string {
 	if v.Desc {
 		q.Set("desc", "1")
 	}
+	if v.Who != "" {
+		q.Set("who", v.Who)
+	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
 			q.Del(kv[i])
@@ -251,6 +268,35 @@ func (v *periodView) SortLink(key string, desc bool) string {
 		d = "1"
 	}
 	return v.link("sort", key, "desc", d)
+}
+
+// WhoLink is the link of a department's count key: the people who add to it.
+func (v *periodView) WhoLink(dept int64, key string) string {
+	d := ""
+	if dept != 0 {
+		d = strconv.FormatInt(dept, 10)
+	}
+	return v.link("dept", d, "who", key, "page", "", "q", "")
+}
+
+// WhoLabel is the dictionary key of the count the table is narrowed to.
+func (v *periodView) WhoLabel() string {
+	for _, c := range periodColumns {
+		if c.Key == v.Who {
+			return c.Label
+		}
+	}
+	return ""
+}
+
+// TraceLink is the link of an employee's count key: the days, checks and leaves behind it,
+// in the report's department (its lines count the days spent there).
+func (v *periodView) TraceLink(userid, key string) string {
+	q := url.Values{"from": {v.From}, "to": {v.To}, "field": {key}}
+	if v.Dept != 0 {
+		q.Set("dept", strconv.FormatInt(v.Dept, 10))
+	}
+	return "/employees/" + url.PathEscape(userid) + "?" + q.Encode() + "#trace"
 }
 
 // RangeLink is the link of a preset range.

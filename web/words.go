@@ -6,6 +6,18 @@ package web
 // key the templates and the code use is here, in both languages; TestPages_NoEnglish that a
 // Chinese page says nothing in English.
 var dictionary = map[string][2]string{
+	// a number traced to what stands behind it (employee.go, period.go, department.go)
+	"trace_hint":       {"这个数字由以下各天的打卡结果和审批构成。", "This number is made of the checks and approvals of these days."},
+	"trace_all_days":   {"查看全部日期", "See every day"},
+	"trace_none":       {"没有哪一天计入这个数字。", "No day adds to this number."},
+	"trace_leaves":     {"期间的请假审批", "Leave approved in the range"},
+	"trace_leave_days": {"%s 至 %s · %s 天", "%s to %s · %s days"},
+	"trace_leave_hrs":  {"%s 至 %s · %s 小时", "%s to %s · %s hours"},
+	"trace_no_leaves":  {"期间没有请假审批。", "No leave approved in the range."},
+	"who_title":        {"计入“%s”的人员", "People counted in “%s”"},
+	"who_clear":        {"显示全部人员", "Show everyone"},
+	"err_bad_field":    {"没有名为 %q 的数字。", "No number is called %q."},
+
 	"app_name":        {"考勤", "Attendance"},
 	"skip_to_content": {"跳到正文", "Skip to content"},
 	"nav_label":       {"主导航", "Main"},

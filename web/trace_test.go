@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kaoqin/kaoqin/report"
+)
+
+// TestAPI_Trace: with ?field=, the employee API answers the days, checks and leaves behind
+// one number of the period report, as the report traces them, in the document's shape; a
+// manager traces only their people; an unknown field is refused.
+func TestAPI_Trace(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("hr")
+	const from, to = "2026-11-01", "2026-11-17"
+	p, err := report.LoadPeriod(context.Background(), e.db, from, to, report.Options{Location: shanghai, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emp report.PeriodEmployee
+	for _, pe := range p.Employees {
+		if pe.LateCount > 1 {
+			emp = pe
+			break
+		}
+	}
+	if emp.UserID == "" {
+		t.Fatal("nobody late twice in the fixture")
+	}
+	path := "/api/v1/employees/" + emp.UserID + "?from=" + from + "&to=" + to + "&field=late_count"
+	resp := c.getJSON(path, http.StatusOK, nil)
+	validate(t, loadOpenAPI(t), "GET", "/api/v1/employees/{userid}", http.StatusOK, resp.body)
+	want, err := report.LoadTrace(context.Background(), e.db, emp.UserID, from, to, "late_count", report.Options{Location: shanghai, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "trace", resp.body, want)
+	days, _ := p.Days(emp.UserID, "late_count")
+	if want.Value != float64(emp.LateCount) || len(want.Days) != len(days) {
+		t.Errorf("trace of %d lates on %d days, the period report says %d on %v", int(want.Value), len(want.Days), emp.LateCount, days)
+	}
+
+	wantStatus(t, c.get("/api/v1/employees/"+emp.UserID+"?from="+from+"&to="+to+"&field=lateness"), http.StatusBadRequest)
+	page := c.get("/employees/" + emp.UserID + "?from=" + from + "&to=" + to + "&field=late_count")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(string(page.body), `id="trace"`) {
+		t.Error("the employee page does not trace the count")
+	}
+	// The period report's links go there, and a department's count to its people.
+	period := c.get("/period?from=" + from + "&to=" + to)
+	if !strings.Contains(string(period.body), "/employees/"+emp.UserID+"?field=late_count&amp;from="+from+"&amp;to="+to+"#trace") {
+		t.Error("the period report does not link the person's late count to its trace")
+	}
+	who := c.get("/period?from=" + from + "&to=" + to + "&who=late_count")
+	wantStatus(t, who, http.StatusOK)
+	if !strings.Contains(string(who.body), `id="who"`) || !strings.Contains(string(who.body), `data-userid="`+emp.UserID+`"`) {
+		t.Error("the people of the late count do not list a person late")
+	}
+	wantStatus(t, c.get("/period?from="+from+"&to="+to+"&who=lateness"), http.StatusBadRequest)
+
+	// A manager traces their people's numbers, not the others'.
+	m := e.as("boss")
+	wantStatus(t, m.get("/api/v1/employees/"+e.userInside(e.mgrDept)+"?from="+from+"&to="+to+"&field=attended_days"), http.StatusOK)
+	wantStatus(t, m.get("/api/v1/employees/"+e.userInside(e.otherDept)+"?from="+from+"&to="+to+"&field=attended_days"), http.StatusNotFound)
+	wantStatus(t, c.get("/departments/all?date=2026-11-17&who=lateness"), http.StatusBadRequest)
+}
