@@ -49,6 +49,7 @@ type Engine struct {
 	running atomic.Bool
 	leader  atomic.Bool
 	wg      sync.WaitGroup
+	ticking sync.Mutex // one Tick at a time: Lead ticks too, beside the tick job
 
 	carrier    func(ctx context.Context) (events.Carrier, error)
 	eventsMode string
@@ -195,10 +196,17 @@ func (e *Engine) Lead(ctx context.Context) {
 // Tick looks at the application's clock: the nightly sync once a day after its time, a
 // close-out as soon as a day's night shift is over, the days events said changed, and the
 // live pulls that came due since the last tick.
+//
+// A tick that comes while another runs (Lead's, or the tick job's) is skipped: the next covers
+// its time. Two at once would race (one reads that a sync is due while the other runs it).
 func (e *Engine) Tick(ctx context.Context) {
 	if !e.leader.Load() || ctx.Err() != nil {
 		return
 	}
+	if !e.ticking.TryLock() {
+		return
+	}
+	defer e.ticking.Unlock()
 	now := e.now()
 	e.mu.Lock()
 	last := e.lastTick
