@@ -490,7 +490,7 @@ func (c *remindSendCmd) Run(ctx context.Context, g *Globals) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(p)
 		}
-		return writePreview(g.stdout, p, loc)
+		return writePreview(g.stdout, p, time.Now(), loc)
 	}
 	return c.send(ctx, g, loc)
 }
@@ -547,9 +547,15 @@ func (c *remindSendCmd) send(ctx context.Context, g *Globals, loc *time.Location
 	return nil
 }
 
-// writePreview prints a preview as a table.
-func writePreview(w io.Writer, p *notify.Preview, loc *time.Location) error {
-	fmt.Fprintf(w, "reminders of %s, as the data stands at %s\n", p.Day, p.At.In(loc).Format("15:04"))
+// writePreview prints a preview as a table. A moment still to come is judged on the punches
+// known now: the header says so, since people may yet check in before it.
+func writePreview(w io.Writer, p *notify.Preview, now time.Time, loc *time.Location) error {
+	if p.At.After(now) {
+		fmt.Fprintf(w, "reminders of %s at %s, judged on the punches known now (%s %s): people who check in before then are left out\n",
+			p.Day, p.At.In(loc).Format("15:04"), kaoqin.DateOf(now, loc), now.In(loc).Format("15:04"))
+	} else {
+		fmt.Fprintf(w, "reminders of %s, as the data stands at %s\n", p.Day, p.At.In(loc).Format("15:04"))
+	}
 	if len(p.Items) == 0 {
 		fmt.Fprintln(w, "nothing to send: no rule is on, or nobody it concerns is due and not in")
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/dingtalk/dingtalksim"
+	"github.com/kaoqin/kaoqin/notify"
 	"github.com/kaoqin/kaoqin/store"
 )
 
@@ -196,5 +197,20 @@ func TestPushBudget(t *testing.T) {
 	}
 	if err := pushBudget(db, 0, now, loc)(ctx, 1000); err != nil {
 		t.Errorf("no limit: %v", err)
+	}
+}
+
+// TestWritePreview_Header: a moment still to come says it is judged on the punches known now.
+func TestWritePreview_Header(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	now := time.Date(2026, 12, 4, 8, 50, 0, 0, loc)
+	var past, future strings.Builder
+	must(t, writePreview(&past, &notify.Preview{Day: "2026-12-04", At: now.Add(-time.Hour)}, now, loc))
+	must(t, writePreview(&future, &notify.Preview{Day: "2026-12-04", At: now.Add(40 * time.Minute)}, now, loc))
+	if !strings.HasPrefix(past.String(), "reminders of 2026-12-04, as the data stands at 07:50\n") {
+		t.Errorf("a past moment: %q", past.String())
+	}
+	if !strings.HasPrefix(future.String(), "reminders of 2026-12-04 at 09:30, judged on the punches known now (2026-12-04 08:50)") {
+		t.Errorf("a moment to come: %q", future.String())
 	}
 }
