@@ -41,6 +41,8 @@ func routeExamples(e *env) map[string]string {
 		"GET /api/v1/me":                    "/api/v1/me",
 		"GET /api/v1/departments":           "/api/v1/departments",
 		"GET /api/v1/daily":                 "/api/v1/daily",
+		"GET /api/v1/daily/who":             "/api/v1/daily/who?field=late",
+		"GET /api/v1/period/who":            "/api/v1/period/who?field=late_count",
 		"GET /api/v1/daily/export":          "/api/v1/daily/export?format=csv",
 		"GET /api/v1/series":                "/api/v1/series",
 		"GET /api/v1/period":                "/api/v1/period",

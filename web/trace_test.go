@@ -68,3 +68,72 @@ func TestAPI_Trace(t *testing.T) {
 	wantStatus(t, m.get("/api/v1/employees/"+e.userInside(e.otherDept)+"?from="+from+"&to="+to+"&field=attended_days"), http.StatusNotFound)
 	wantStatus(t, c.get("/departments/all?date=2026-11-17&who=lateness"), http.StatusBadRequest)
 }
+
+// TestAPI_Who: the API's people behind a count are report.Who's, for a day and for a range,
+// for a department and for the whole, in the document's shape.
+func TestAPI_Who(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("hr")
+	doc := loadOpenAPI(t)
+	type who struct {
+		People []struct {
+			UserID string  `json:"userid"`
+			Value  float64 `json:"value"`
+		} `json:"people"`
+	}
+	ids := func(w who) []string {
+		out := []string{}
+		for _, p := range w.People {
+			out = append(out, p.UserID)
+		}
+		return out
+	}
+	const day = "2026-11-17"
+	d, err := report.LoadDaily(context.Background(), e.db, day, report.Options{Location: shanghai, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deptParam := func(dept int64) string {
+		if dept == 0 {
+			return ""
+		}
+		return "&dept=" + sprint(dept)
+	}
+	for _, dept := range []int64{0, e.mgrDept} {
+		want, err := d.Who(dept, "late")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got who
+		resp := c.getJSON("/api/v1/daily/who?date="+day+"&field=late"+deptParam(dept), http.StatusOK, &got)
+		validate(t, doc, "GET", "/api/v1/daily/who", http.StatusOK, resp.body)
+		if len(want) == 0 || strings.Join(ids(got), ",") != strings.Join(want, ",") {
+			t.Errorf("dept %d: late on %s %v, report.Who says %v", dept, day, ids(got), want)
+		}
+	}
+	const from, to = "2026-11-01", "2026-11-17"
+	p, err := report.LoadPeriod(context.Background(), e.db, from, to, report.Options{Location: shanghai, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dept := range []int64{0, e.mgrDept} {
+		want, err := p.Who(dept, "late_count")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got who
+		resp := c.getJSON("/api/v1/period/who?from="+from+"&to="+to+"&field=late_count"+deptParam(dept), http.StatusOK, &got)
+		validate(t, doc, "GET", "/api/v1/period/who", http.StatusOK, resp.body)
+		if len(want) == 0 || strings.Join(ids(got), ",") != strings.Join(want, ",") {
+			t.Errorf("dept %d: late in %s..%s %v, report.Who says %v", dept, from, to, ids(got), want)
+		}
+		for _, pp := range got.People {
+			if pp.Value == 0 {
+				t.Errorf("%s is listed with no late", pp.UserID)
+			}
+		}
+	}
+	wantStatus(t, c.get("/api/v1/daily/who?date="+day+"&field=lateness"), http.StatusBadRequest)
+	wantStatus(t, c.get("/api/v1/period/who?from="+from+"&to="+to+"&field=lateness"), http.StatusBadRequest)
+}
