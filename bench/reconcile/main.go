@@ -162,8 +162,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	wall := time.Since(start)
 	spent := sim.Syncer.Books().Figures().Sub(before)
-	fmt.Fprintf(stdout, "made %d calls, %d metered (planned %d + %d to explain %d differing days), %d throttled, %d retried, in %s\n",
-		spent.Calls, spent.Metered, res.Calls.Planned, res.Calls.Verify, countDays(res), spent.Throttled, spent.Retried, wall.Round(time.Millisecond))
+	// Verify is what explaining the differences was priced at before it ran (a call per 50
+	// people a week of attendance/list, one per 100 of getleavestatus); the rest were spent.
+	fmt.Fprintf(stdout, "made %d calls, %d metered (planned %d + %d to explain %d differing days, priced at %d), %d throttled, %d retried, in %s\n",
+		spent.Calls, spent.Metered, res.Calls.Planned, spent.Metered-res.Calls.Planned, countDays(res), res.Calls.Verify,
+		spent.Throttled, spent.Retried, wall.Round(time.Millisecond))
 	for _, path := range slices.Sorted(maps.Keys(spent.CallsBy)) {
 		fmt.Fprintf(stdout, "  %-45s %6d\n", path, spent.CallsBy[path])
 	}
