@@ -1,5 +1,7 @@
 package kaoqin
 
+import "strings"
+
 // Check types, as DingTalk spells them.
 const (
 	OnDuty  = "OnDuty"
@@ -150,4 +152,110 @@ type Scope struct {
 	UserIDs []string
 	From    string // first work date, inclusive
 	To      string // last work date, inclusive
+}
+
+// Punch methods (spec/punches.md): how a punch was made, from DingTalk's sourceType and
+// locationMethod.
+const (
+	MethodMachine        = "machine"         // ATM: a fingerprint or face attendance machine
+	MethodDingTalkDevice = "dingtalk_device" // DING_ATM: a DingTalk attendance device
+	MethodBeacon         = "beacon"          // BEACON
+	MethodPhoneGPS       = "phone_gps"       // USER with MAP
+	MethodPhoneWiFi      = "phone_wifi"      // USER with WIFI
+	MethodPhone          = "phone"           // USER, another way
+	MethodAdmin          = "admin"           // BOSS: changed by an administrator
+	MethodApproval       = "approval"        // APPROVE: made by an approval (trip, outing, make-up punch)
+	MethodSystem         = "system"          // SYSTEM
+	MethodAuto           = "auto"            // AUTO_CHECK: an automatic punch
+)
+
+// Methods lists the punch methods in the order pages and sheets show them.
+var Methods = []string{MethodMachine, MethodDingTalkDevice, MethodBeacon, MethodPhoneGPS, MethodPhoneWiFi,
+	MethodPhone, MethodAdmin, MethodApproval, MethodSystem, MethodAuto}
+
+// PunchMethod returns the method of a punch with DingTalk's sourceType and locationMethod, or
+// "" when sourceType is none DingTalk documents. A punch seen in an event has no sourceType:
+// its locationMethod (MAP, WIFI, ATM) says enough.
+func PunchMethod(sourceType, locationMethod string) string {
+	switch sourceType {
+	case "ATM":
+		return MethodMachine
+	case "DING_ATM":
+		return MethodDingTalkDevice
+	case "BEACON":
+		return MethodBeacon
+	case "BOSS":
+		return MethodAdmin
+	case "APPROVE":
+		return MethodApproval
+	case "SYSTEM":
+		return MethodSystem
+	case "AUTO_CHECK":
+		return MethodAuto
+	case "USER", "":
+		switch locationMethod {
+		case "MAP":
+			return MethodPhoneGPS
+		case "WIFI":
+			return MethodPhoneWiFi
+		case "ATM":
+			if sourceType == "" {
+				return MethodMachine
+			}
+		}
+		if sourceType == "USER" {
+			return MethodPhone
+		}
+	}
+	return ""
+}
+
+// Method returns the punch's method (see PunchMethod).
+func (p Punch) Method() string { return PunchMethod(p.SourceType, p.LocationMethod) }
+
+// ParseMethod checks a method a user gave.
+func ParseMethod(s string) (string, error) {
+	for _, m := range Methods {
+		if s == m {
+			return s, nil
+		}
+	}
+	return "", Errorf(EINVALID, "unknown punch method %q: want one of %s", s, strings.Join(Methods, ", "))
+}
+
+// ParseCheckType checks a check type a user gave: OnDuty or OffDuty.
+func ParseCheckType(s string) (string, error) {
+	if s != OnDuty && s != OffDuty {
+		return "", Errorf(EINVALID, "unknown check type %q: want OnDuty or OffDuty", s)
+	}
+	return s, nil
+}
+
+// PunchQuery selects punches: by work date, employees (Filter), check type, methods and
+// validity, in the order UserID, UserCheckTime, ID, after a cursor and up to a limit, so that
+// any number of them can be read a page at a time.
+type PunchQuery struct {
+	Filter
+	CheckType   string   // "" for both
+	Methods     []string // none: every method
+	InvalidOnly bool     // only the punches DingTalk refused
+	// After is the cursor: only the punches after this one in the order above (zero: from the
+	// first).
+	After PunchCursor
+	Limit int // 0: no limit
+}
+
+// PunchCursor is a position in the order of punches: UserID, UserCheckTime, ID.
+type PunchCursor struct {
+	UserID string `json:"userid"`
+	At     int64  `json:"at"`
+	ID     int64  `json:"id"`
+}
+
+// IsZero reports whether the cursor is the start.
+func (c PunchCursor) IsZero() bool { return c == PunchCursor{} }
+
+// CursorOf is the cursor right after punch p.
+func CursorOf(p Punch) PunchCursor {
+	return PunchCursor{UserID: p.UserID, At: p.UserCheckTime, ID: p.ID}
 }

@@ -93,6 +93,8 @@ type AttendanceStore interface {
 	Leaves(ctx context.Context, start, end int64) ([]Leave, error)
 	// Punches returns punch records sorted by UserID, UserCheckTime, ID.
 	Punches(ctx context.Context, f Filter) ([]Punch, error)
+	// QueryPunches returns the punches q selects, in the same order, a page at a time.
+	QueryPunches(ctx context.Context, q PunchQuery) ([]Punch, error)
 	// Schedules returns schedules sorted by UserID, WorkDate, PlanCheckTime, PlanID.
 	Schedules(ctx context.Context, f Filter) ([]Schedule, error)
 	// PunchPulls returns the latest punch pull of each employee and day f selects, sorted by

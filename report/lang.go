@@ -69,6 +69,23 @@ var statusLabels = map[string]label{
 var pendingLabel = label{"待打卡", "Pending"}
 
 // provisionalLabel follows kaoqin's reading of a punch DingTalk has not judged yet.
+// methodLabels name the punch methods of spec/punches.md.
+var methodLabels = map[string]label{
+	kaoqin.MethodMachine:        {"考勤机(指纹/人脸)", "attendance machine"},
+	kaoqin.MethodDingTalkDevice: {"钉钉考勤机", "DingTalk device"},
+	kaoqin.MethodBeacon:         {"蓝牙信标", "beacon"},
+	kaoqin.MethodPhoneGPS:       {"手机定位", "phone GPS"},
+	kaoqin.MethodPhoneWiFi:      {"手机Wi-Fi", "phone Wi-Fi"},
+	kaoqin.MethodPhone:          {"手机", "phone"},
+	kaoqin.MethodAdmin:          {"管理员修改", "changed by an administrator"},
+	kaoqin.MethodApproval:       {"审批", "approval"},
+	kaoqin.MethodSystem:         {"系统", "system"},
+	kaoqin.MethodAuto:           {"自动打卡", "automatic punch"},
+}
+
+// MethodLabel names a punch method in lang.
+func MethodLabel(method string, lang Lang) string { return lang.say(methodLabels, method) }
+
 var provisionalLabel = label{"(待钉钉确认)", " (provisional)"}
 
 var presenceLabels = map[string]label{

@@ -17,6 +17,7 @@ const (
 	kText  kind = iota // string
 	kInt               // int, int64
 	kFloat             // float64, two decimals
+	kCoord             // float64, a coordinate: six decimals
 	kDate              // time.Time: its wall-clock date
 	kTime              // time.Time: its wall-clock date and time
 )

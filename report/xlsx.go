@@ -73,13 +73,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 type xlsxStyles struct {
-	header, date, time, float int
+	header, date, time, float, coord int
 }
 
 func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 	var st xlsxStyles
 	var err error
-	dateFmt, timeFmt, floatFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "0.00"
+	dateFmt, timeFmt, floatFmt, coordFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss", "0.00", "0.000000"
 	for _, s := range []struct {
 		id    *int
 		style *excelize.Style
@@ -93,6 +93,7 @@ func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 		{&st.date, &excelize.Style{CustomNumFmt: &dateFmt}},
 		{&st.time, &excelize.Style{CustomNumFmt: &timeFmt}},
 		{&st.float, &excelize.Style{CustomNumFmt: &floatFmt}},
+		{&st.coord, &excelize.Style{CustomNumFmt: &coordFmt}},
 	} {
 		if *s.id, err = f.NewStyle(s.style); err != nil {
 			return st, err
@@ -185,6 +186,9 @@ func xlsxValue(v any, k kind, st xlsxStyles) any {
 	case indented:
 		return x.name
 	case float64:
+		if k == kCoord {
+			return excelize.Cell{StyleID: st.coord, Value: x}
+		}
 		return excelize.Cell{StyleID: st.float, Value: x}
 	case time.Time:
 		// excelize writes the wall clock of the time's zone; a date cell has no zone.

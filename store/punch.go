@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -160,4 +162,69 @@ func (db *DB) PunchPulls(ctx context.Context, f kaoqin.Filter) (pulls []kaoqin.P
 func dedupeSorted(s []string) []string {
 	out := lastByKey(s, func(v string) string { return v }, cmp.Compare[string])
 	return out
+}
+
+// methodConds are the SQL conditions of the punch methods, as kaoqin.PunchMethod maps
+// sourceType and locationMethod to them (a test holds the two together).
+var methodConds = map[string]string{
+	kaoqin.MethodMachine:        "(source_type = 'ATM' OR (source_type = '' AND location_method = 'ATM'))",
+	kaoqin.MethodDingTalkDevice: "source_type = 'DING_ATM'",
+	kaoqin.MethodBeacon:         "source_type = 'BEACON'",
+	kaoqin.MethodPhoneGPS:       "(source_type IN ('USER', '') AND location_method = 'MAP')",
+	kaoqin.MethodPhoneWiFi:      "(source_type IN ('USER', '') AND location_method = 'WIFI')",
+	kaoqin.MethodPhone:          "(source_type = 'USER' AND location_method NOT IN ('MAP', 'WIFI'))",
+	kaoqin.MethodAdmin:          "source_type = 'BOSS'",
+	kaoqin.MethodApproval:       "source_type = 'APPROVE'",
+	kaoqin.MethodSystem:         "source_type = 'SYSTEM'",
+	kaoqin.MethodAuto:           "source_type = 'AUTO_CHECK'",
+}
+
+// QueryPunches returns the punches q selects, sorted by UserID, UserCheckTime, ID: those
+// after q.After, up to q.Limit. A bad check type or method is EINVALID.
+func (db *DB) QueryPunches(ctx context.Context, q kaoqin.PunchQuery) (punches []kaoqin.Punch, err error) {
+	defer wrap(&err, "query punches")
+	where, args, err := filterWhere(db.d, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	var conds []string
+	if q.CheckType != "" {
+		if _, err := kaoqin.ParseCheckType(q.CheckType); err != nil {
+			return nil, err
+		}
+		conds = append(conds, "check_type = ?")
+		args = append(args, q.CheckType)
+	}
+	if len(q.Methods) > 0 {
+		var or []string
+		for _, m := range q.Methods {
+			c, ok := methodConds[m]
+			if !ok {
+				_, err := kaoqin.ParseMethod(m)
+				return nil, err
+			}
+			or = append(or, c)
+		}
+		conds = append(conds, "("+strings.Join(or, " OR ")+")")
+	}
+	if q.InvalidOnly {
+		conds = append(conds, "invalid_record_type <> ''")
+	}
+	if !q.After.IsZero() {
+		conds = append(conds, "(user_id, user_check_time, id) > (?, ?, ?)")
+		args = append(args, q.After.UserID, q.After.At, q.After.ID)
+	}
+	if len(conds) > 0 {
+		if where == "" {
+			where = " WHERE "
+		} else {
+			where += " AND "
+		}
+		where += strings.Join(conds, " AND ")
+	}
+	query := "SELECT " + punchCols + " FROM punches" + where + " ORDER BY user_id, user_check_time, id"
+	if q.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(q.Limit)
+	}
+	return queryAll(ctx, db.reader(), scanPunch, query, args...)
 }

@@ -26,6 +26,7 @@ type CLI struct {
 
 	Sync      syncCmd      `cmd:"" help:"Pull the org chart and the attendance of a date range (default today) from DingTalk into the database."`
 	Report    reportCmd    `cmd:"" help:"Write the daily or period attendance report (table, json, csv, xlsx) from the database."`
+	Punches   punchesCmd   `cmd:"" help:"Write every punch record of a date range (table, json, csv, xlsx): the evidence behind the check results."`
 	Org       orgCmd       `cmd:"" help:"Push the HR system's org chart into DingTalk (org push --file FILE)."`
 	Serve     serveCmd     `cmd:"" help:"Serve the dashboard and the JSON API, and run the scheduled syncs."`
 	Demo      demoCmd      `cmd:"" help:"Try kaoqin with no credentials: a simulated DingTalk company, a temporary database and the dashboard."`

@@ -74,6 +74,11 @@ func (c *reportPeriodCmd) Run(ctx context.Context, g *Globals) error {
 
 // write loads a report with load and writes it where the flags say.
 func (o *reportOutput) write(ctx context.Context, g *Globals, loc *time.Location, load func(report.SliceSource, report.Options) (report.Report, error)) error {
+	return o.writeFrom(ctx, g, loc, func(db *store.DB, opts report.Options) (report.Report, error) { return load(db, opts) })
+}
+
+// writeFrom is write for a report that reads more of the store than a SliceSource.
+func (o *reportOutput) writeFrom(ctx context.Context, g *Globals, loc *time.Location, load func(*store.DB, report.Options) (report.Report, error)) error {
 	format, err := report.ParseFormat(o.Format)
 	if err != nil {
 		return err
