@@ -21,22 +21,24 @@ import (
 type Globals struct {
 	Config string `name:"config" env:"KAOQIN_CONFIG" placeholder:"FILE" help:"Config file of KEY=VALUE lines using the KAOQIN_* names below (flags and environment win over it)."`
 
-	AppKey       string        `name:"app-key" env:"KAOQIN_DINGTALK_APP_KEY" placeholder:"KEY" help:"The internal app's AppKey (ClientID)."`
-	AppSecret    string        `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
-	BaseURL      string        `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
-	QPS          float64       `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
-	MonthlyQuota quota         `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" placeholder:"N|off" help:"Metered-call budget per calendar month: a number of calls, or off for no limit."`
-	OpUserID     string        `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
-	Punches      bool          `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
-	Plans        bool          `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
-	LateWindow   time.Duration `name:"late-window" env:"KAOQIN_SYNC_LATE_WINDOW" default:"4h" help:"How long after a day's last check a punch may still change it: a day is final once pulled after that (a night shift's day, the next morning)."`
-	LastPull     lastPull      `name:"last-pull" env:"KAOQIN_SYNC_LAST_PULL" default:"3" placeholder:"DAYS|off" help:"Age in days at which a final day is pulled once more, for the corrections DingTalk takes in after it (make-up punches, late approvals, edits); off for never."`
-	AgentID      int64         `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
-	APIURL       string        `name:"api-url" env:"KAOQIN_DINGTALK_API_URL" default:"https://api.dingtalk.com" help:"Base URL of DingTalk's new API host (the Stream gateway's connections/open)."`
-	PushQuota    int           `name:"push-quota" env:"KAOQIN_DINGTALK_PUSH_QUOTA" default:"3000" help:"The org's Webhook & Stream pushes a calendar month (punch events and robot messages count; contacts events do not)."`
-	DB           string        `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
-	Timezone     string        `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
-	LogLevel     string        `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`
+	AppKey         string        `name:"app-key" env:"KAOQIN_DINGTALK_APP_KEY" placeholder:"KEY" help:"The internal app's AppKey (ClientID)."`
+	AppSecret      string        `name:"app-secret" env:"KAOQIN_DINGTALK_APP_SECRET" placeholder:"SECRET" help:"Its AppSecret; prefer the environment or the config file, flags show in ps. Never printed."`
+	BaseURL        string        `name:"base-url" env:"KAOQIN_DINGTALK_BASE_URL" default:"https://oapi.dingtalk.com" help:"Base URL of DingTalk's legacy Open API."`
+	QPS            float64       `name:"qps" env:"KAOQIN_DINGTALK_QPS" default:"20" help:"Calls per second per API path the client allows itself."`
+	MonthlyQuota   quota         `name:"monthly-quota" env:"KAOQIN_DINGTALK_MONTHLY_QUOTA" default:"5000" placeholder:"N|off" help:"Metered-call budget per calendar month: a number of calls, or off for no limit."`
+	OpUserID       string        `name:"op-user" env:"KAOQIN_DINGTALK_OP_USER_ID" placeholder:"USERID" help:"The DingTalk administrator on whose behalf plans are read (default: the first administrator of the org chart)."`
+	Punches        bool          `name:"punches" env:"KAOQIN_SYNC_PUNCHES" default:"true" negatable:"" help:"Pull punch records (listRecord, metered): the evidence behind the results, and today's live polls."`
+	Plans          bool          `name:"plans" env:"KAOQIN_SYNC_PLANS" default:"true" negatable:"" help:"Pull plans (排班, metered): who is due when, known before anyone punches."`
+	FarFromBase    float64       `name:"far-from-base" env:"KAOQIN_REVIEW_FAR_FROM_BASE" default:"500" placeholder:"METRES" help:"The review looks at phone GPS punches farther than this from their base, beyond both accuracies."`
+	SameMinuteDays int           `name:"same-minute-days" env:"KAOQIN_REVIEW_SAME_MINUTE_DAYS" default:"8" placeholder:"DAYS" help:"The review looks at check-ins in one minute of the day on this many consecutive work days."`
+	LateWindow     time.Duration `name:"late-window" env:"KAOQIN_SYNC_LATE_WINDOW" default:"4h" help:"How long after a day's last check a punch may still change it: a day is final once pulled after that (a night shift's day, the next morning)."`
+	LastPull       lastPull      `name:"last-pull" env:"KAOQIN_SYNC_LAST_PULL" default:"3" placeholder:"DAYS|off" help:"Age in days at which a final day is pulled once more, for the corrections DingTalk takes in after it (make-up punches, late approvals, edits); off for never."`
+	AgentID        int64         `name:"agent-id" env:"KAOQIN_DINGTALK_AGENT_ID" placeholder:"ID" help:"The app's agent id, for work notifications (reminders); none: no reminders are sent."`
+	APIURL         string        `name:"api-url" env:"KAOQIN_DINGTALK_API_URL" default:"https://api.dingtalk.com" help:"Base URL of DingTalk's new API host (the Stream gateway's connections/open)."`
+	PushQuota      int           `name:"push-quota" env:"KAOQIN_DINGTALK_PUSH_QUOTA" default:"3000" help:"The org's Webhook & Stream pushes a calendar month (punch events and robot messages count; contacts events do not)."`
+	DB             string        `name:"db" env:"KAOQIN_DB" default:"kaoqin.db" help:"Database: a file path or sqlite:PATH for SQLite, postgres://... for PostgreSQL."`
+	Timezone       string        `name:"timezone" env:"KAOQIN_TIMEZONE" default:"Asia/Shanghai" help:"Time zone of work days and reports."`
+	LogLevel       string        `name:"log-level" env:"KAOQIN_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written (${enum})."`
 
 	stdout, stderr io.Writer
 }

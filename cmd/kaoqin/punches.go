@@ -45,3 +45,46 @@ func (c *punchesCmd) Run(ctx context.Context, g *Globals) error {
 		return report.OpenPunches(ctx, db, req, opts)
 	})
 }
+
+// reportReviewCmd lists punches and patterns worth a human look (spec/punches.md).
+type reportReviewCmd struct {
+	From         string `required:"" placeholder:"DATE" help:"First work date, YYYY-MM-DD."`
+	To           string `required:"" placeholder:"DATE" help:"Last work date, inclusive."`
+	reportOutput `embed:""`
+}
+
+func (c *reportReviewCmd) Run(ctx context.Context, g *Globals) error {
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	if err != nil {
+		return err
+	}
+	ro := report.ReviewOptions{FarFromBase: g.FarFromBase, SameMinuteDays: g.SameMinuteDays}
+	return c.writeFrom(ctx, g, loc, func(db *store.DB, opts report.Options) (report.Report, error) {
+		return report.LoadReview(ctx, db, from, to, opts, ro)
+	})
+}
+
+// reportMethodsCmd counts punches by method.
+type reportMethodsCmd struct {
+	From         string `required:"" placeholder:"DATE" help:"First work date, YYYY-MM-DD."`
+	To           string `required:"" placeholder:"DATE" help:"Last work date, inclusive (the same day for one day)."`
+	reportOutput `embed:""`
+}
+
+func (c *reportMethodsCmd) Run(ctx context.Context, g *Globals) error {
+	loc, err := g.Location()
+	if err != nil {
+		return err
+	}
+	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	if err != nil {
+		return err
+	}
+	return c.writeFrom(ctx, g, loc, func(db *store.DB, opts report.Options) (report.Report, error) {
+		return report.LoadMethodStats(ctx, db, from, to, opts)
+	})
+}

@@ -16,8 +16,10 @@ import (
 
 // reportCmd writes the reports of spec/reports.md from the database; it never calls DingTalk.
 type reportCmd struct {
-	Daily  reportDailyCmd  `cmd:"" help:"The daily report: per department, who is scheduled, checked in, late, absent, on leave."`
-	Period reportPeriodCmd `cmd:"" help:"The period report: per employee and department over any range, e.g. the 26th to the 25th."`
+	Daily   reportDailyCmd   `cmd:"" help:"The daily report: per department, who is scheduled, checked in, late, absent, on leave."`
+	Period  reportPeriodCmd  `cmd:"" help:"The period report: per employee and department over any range, e.g. the 26th to the 25th."`
+	Review  reportReviewCmd  `cmd:"" help:"Punches and patterns worth a human look (spec/punches.md): invalid punches, shared phones, results not made by the person, far punches, the same minute day after day."`
+	Methods reportMethodsCmd `cmd:"" help:"Punches by method per department and day: machines, phones on GPS and Wi-Fi, approvals..., outside share, invalid punches."`
 }
 
 // reportOutput are the flags both reports share.
