@@ -259,3 +259,34 @@ func (c PunchCursor) IsZero() bool { return c == PunchCursor{} }
 func CursorOf(p Punch) PunchCursor {
 	return PunchCursor{UserID: p.UserID, At: p.UserCheckTime, ID: p.ID}
 }
+
+// DayDetail is one employee's work day as DingTalk's getupdatedata told it at FetchedAt: the
+// check results, every punch and the approvals behind them, in one metered call. kaoqin
+// fetches it on demand, for a day in dispute or one the store lacks.
+type DayDetail struct {
+	UserID    string `json:"userid"`
+	WorkDate  string `json:"work_date"`
+	FetchedAt int64  `json:"fetched_at"` // unix ms
+	// Results are the check results; getupdatedata gives them no id (ID 0), BaseCheckTime is
+	// the plan's time.
+	Results []Check `json:"results"`
+	// Punches are the punch records; ID is the record id, and Matched says which made a result
+	// (valid_matched).
+	Punches   []Punch    `json:"punches"`
+	Matched   []int64    `json:"matched"`
+	Approvals []Approval `json:"approvals"`
+}
+
+// Approval is an approval behind a day: leave, a business trip or an outing, overtime, a
+// make-up punch.
+type Approval struct {
+	Tag          string `json:"tag"`                // DingTalk's tag_name: 请假, 出差, 外出, 加班, 补卡
+	SubType      string `json:"sub_type,omitempty"` // e.g. 年假
+	BizType      int    `json:"biz_type"`           // 1 overtime, 2 trip or outing, 3 leave
+	Duration     string `json:"duration,omitempty"` // as DingTalk writes it, in DurationUnit
+	DurationUnit string `json:"duration_unit,omitempty"`
+	Begin        int64  `json:"begin"`                 // unix ms
+	End          int64  `json:"end"`                   // unix ms
+	FinishedAt   int64  `json:"finished_at,omitempty"` // unix ms: when it was approved
+	ProcInstID   string `json:"proc_inst_id,omitempty"`
+}

@@ -107,6 +107,11 @@ type AttendanceStore interface {
 	// Coverage returns the covered days of [from, to], sorted by Day.
 	Coverage(ctx context.Context, from, to string) ([]DayCoverage, error)
 
+	// SaveDayDetail keeps what getupdatedata said of one employee-day, replacing what an
+	// earlier fetch said; DayDetail returns it (ENOTFOUND if never fetched).
+	SaveDayDetail(ctx context.Context, d DayDetail) error
+	DayDetail(ctx context.Context, userid, day string) (*DayDetail, error)
+
 	// MarkKindCovered and KindCoverage are MarkCovered and Coverage for the rows pulled apart
 	// from the check results, which a company may choose not to pull: kind is CoverPunches or
 	// CoverPlans.

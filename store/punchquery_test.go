@@ -111,3 +111,25 @@ func cmpCursor(a, b kaoqin.PunchCursor) int {
 	}
 	return 0
 }
+
+func TestDayDetail(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, err := db.DayDetail(ctx, "u1", "2026-11-18")
+		wantCode(t, err, kaoqin.ENOTFOUND)
+		d := kaoqin.DayDetail{UserID: "u1", WorkDate: "2026-11-18", FetchedAt: 5,
+			Results:   []kaoqin.Check{{UserID: "u1", WorkDate: "2026-11-18", CheckType: kaoqin.OnDuty, TimeResult: kaoqin.TimeLate}},
+			Punches:   []kaoqin.Punch{punch(1, "u1", "2026-11-18", 100)},
+			Matched:   []int64{1},
+			Approvals: []kaoqin.Approval{{Tag: "请假", SubType: "年假", BizType: 3, Begin: 1, End: 2, ProcInstID: "p"}}}
+		must(t, db.SaveDayDetail(ctx, d))
+		d.FetchedAt, d.Matched = 9, nil // fetched again: replaced
+		must(t, db.SaveDayDetail(ctx, d))
+		got, err := db.DayDetail(ctx, "u1", "2026-11-18")
+		must(t, err)
+		if diff := cmp.Diff(&d, got); diff != "" {
+			t.Errorf("day detail (-want +got):\n%s", diff)
+		}
+		wantCode(t, db.SaveDayDetail(ctx, kaoqin.DayDetail{UserID: "u1", WorkDate: "18/11"}), kaoqin.EINVALID)
+	})
+}

@@ -213,3 +213,38 @@ func DaySchedule(s dingtalk.DaySchedule, day string) kaoqin.Schedule {
 
 // date converts a kaoqin work date, already validated, to the client's Date.
 func date(day string) dingtalk.Date { return dingtalk.MustParseDate(day) }
+
+// DayDetail returns what getupdatedata said of userid's day, fetched at (unix ms).
+func DayDetail(u *dingtalk.UpdateData, userid, day string, fetched int64) kaoqin.DayDetail {
+	d := kaoqin.DayDetail{UserID: userid, WorkDate: day, FetchedAt: fetched,
+		Results: []kaoqin.Check{}, Punches: []kaoqin.Punch{}, Matched: []int64{}, Approvals: []kaoqin.Approval{}}
+	for _, r := range u.AttendanceResults {
+		d.Results = append(d.Results, kaoqin.Check{
+			RecordID: int64(r.RecordID), UserID: userid, WorkDate: day, CheckType: r.CheckType,
+			TimeResult: r.TimeResult, LocationResult: r.LocationResult, BaseCheckTime: r.PlanCheckTime.Millis,
+			UserCheckTime: r.UserCheckTime.Millis, SourceType: r.SourceType, PlanID: int64(r.PlanID),
+			GroupID: int64(r.GroupID), ProcInstID: r.ProcInstID,
+		})
+	}
+	for _, r := range u.CheckRecords {
+		d.Punches = append(d.Punches, kaoqin.Punch{
+			ID: int64(r.RecordID), UserID: userid, WorkDate: day, CheckType: r.CheckType, SourceType: r.SourceType,
+			LocationMethod: r.LocationMethod, LocationResult: r.LocationResult, UserCheckTime: r.UserCheckTime.Millis,
+			UserAddress: r.UserAddress, Latitude: number(r.UserLatitude), Longitude: number(r.UserLongitude),
+			Accuracy: number(r.UserAccuracy), SSID: r.UserSsid, MAC: r.UserMacAddr, BaseAddress: r.BaseAddress,
+			BaseAccuracy: number(r.BaseAccuracy), OutsideRemark: r.OutsideRemark,
+			InvalidRecordType: r.InvalidRecordType, InvalidRecordMsg: r.InvalidRecordMsg,
+		})
+		if r.ValidMatched {
+			d.Matched = append(d.Matched, int64(r.RecordID))
+		}
+	}
+	for _, a := range u.Approvals {
+		d.Approvals = append(d.Approvals, kaoqin.Approval{
+			Tag: a.TagName, SubType: a.SubType, BizType: int(a.BizType), Duration: string(a.Duration),
+			DurationUnit: a.DurationUnit, Begin: a.BeginTime.Millis, End: a.EndTime.Millis,
+			FinishedAt: a.GmtFinished.Millis, ProcInstID: a.ProcInstID,
+		})
+	}
+	return d
+}
