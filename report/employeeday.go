@@ -14,13 +14,16 @@ type DaySource interface {
 	Source
 	KindCoverage(ctx context.Context, kind, from, to string) ([]kaoqin.DayCoverage, error)
 	DayDetail(ctx context.Context, userid, day string) (*kaoqin.DayDetail, error)
+	// Punches reads the punches whole (place, device, Wi-Fi): the daily report's BriefPunches
+	// leave those out.
+	Punches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
 }
 
-// EmployeeDay is one employee's work day in full, for a day in dispute: the plan, every
+// DisputedDay is one employee's work day in full, for a day in dispute: the plan, every
 // punch (with its method, place and device), DingTalk's result for each check, and the
 // approvals behind them. Synced days show what the store holds; a day the store lacks shows
 // what getupdatedata said, if it was fetched.
-type EmployeeDay struct {
+type DisputedDay struct {
 	UserID        string  `json:"userid"`
 	Name          string  `json:"name"`
 	JobNumber     string  `json:"job_number,omitempty"`
@@ -37,11 +40,15 @@ type EmployeeDay struct {
 	SyncedAt      Time `json:"synced_at"`
 	// The day as the daily report reads it (only when Synced): the status, presence and
 	// counts' words of DailyEmployee, and the checks with live readings.
-	Status   string  `json:"status,omitempty"`
-	Presence string  `json:"presence,omitempty"`
-	OnLeave  bool    `json:"on_leave"`
-	Plans    []Plan  `json:"plans"`
-	Checks   []Check `json:"checks"`
+	Status         string  `json:"status,omitempty"`
+	Presence       string  `json:"presence,omitempty"`
+	ShiftStart     Time    `json:"shift_start"`
+	LateMinutes    int     `json:"late_minutes"`
+	OverdueMinutes int     `json:"overdue_minutes"`
+	NextOffDuty    Time    `json:"next_off_duty"`
+	OnLeave        bool    `json:"on_leave"`
+	Plans          []Plan  `json:"plans"`
+	Checks         []Check `json:"checks"`
 	// Punches are the day's punch records, in time order; Leaves the leave overlapping the
 	// day; Approvals the approvals named by its results and punches, and getupdatedata's.
 	Punches   []PunchRow    `json:"punches"`
@@ -86,7 +93,7 @@ type DayDetailView struct {
 // LoadDay reads employee userid's day. With a scope (Options.DeptIDs) the employee must have
 // been a member of it that day: ENOTFOUND otherwise, as for an employee kaoqin does not know.
 // A day not synced is no error: its view says what is missing.
-func LoadDay(ctx context.Context, src DaySource, userid, day string, opts Options) (*EmployeeDay, error) {
+func LoadDay(ctx context.Context, src DaySource, userid, day string, opts Options) (*DisputedDay, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
@@ -126,7 +133,7 @@ func LoadDay(ctx context.Context, src DaySource, userid, day string, opts Option
 	}
 	emp := emps[i]
 	in.Employees = []kaoqin.Employee{emp}
-	d := &EmployeeDay{UserID: userid, Name: emp.Name, JobNumber: emp.JobNumber, Date: day, Timezone: opts.Location.String(),
+	d := &DisputedDay{UserID: userid, Name: emp.Name, JobNumber: emp.JobNumber, Date: day, Timezone: opts.Location.String(),
 		DepartmentIDs: nonNil(o.visible(scope, held)), Plans: []Plan{}, Checks: []Check{}, Punches: []PunchRow{},
 		Leaves: []DayLeave{}, Approvals: []DayApproval{}}
 	f := kaoqin.Filter{From: day, To: day, UserIDs: []string{userid}}
@@ -176,6 +183,7 @@ func LoadDay(ctx context.Context, src DaySource, userid, day string, opts Option
 		}
 		if e, ok := daily.Employee(userid); ok {
 			d.Status, d.Presence, d.OnLeave, d.Checks = e.Status, e.Presence, e.OnLeave, e.Checks
+			d.ShiftStart, d.LateMinutes, d.OverdueMinutes, d.NextOffDuty = e.ShiftStart, e.LateMinutes, e.OverdueMinutes, e.NextOffDuty
 		}
 	} else {
 		d.Checks = nonNil(newChecks(in.Checks, opts.Location, opts.Now.UnixMilli()))

@@ -133,6 +133,12 @@ func (f *fakeSource) BriefPunches(ctx context.Context, flt kaoqin.Filter) ([]kao
 		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("BriefPunches")
 }
 
+// Punches are the punches whole, as the employee's day reads them.
+func (f *fakeSource) Punches(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Punch, error) {
+	return rowsOf(f.in.Punches, flt, func(p kaoqin.Punch) string { return p.UserID },
+		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("Punches")
+}
+
 func (f *fakeSource) PunchPulls(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.PunchPull, error) {
 	return rowsOf(f.in.PunchPulls, flt, func(p kaoqin.PunchPull) string { return p.UserID },
 		func(p kaoqin.PunchPull) string { return p.WorkDate }), f.call("PunchPulls")

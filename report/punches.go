@@ -162,6 +162,13 @@ func OpenPunches(ctx context.Context, src PunchSource, req PunchRequest, opts Op
 			}
 		}
 		slices.Sort(inScope)
+		// Someone asked for by name who was never in the scope in the range: the same answer
+		// as for someone unknown, so that a manager cannot learn who exists elsewhere.
+		for _, u := range p.users {
+			if _, ok := slices.BinarySearch(inScope, u); !ok {
+				return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "employee %q is not known: run kaoqin sync --org-only, or check the userid", u)
+			}
+		}
 		p.users = inScope
 	}
 	return p, nil

@@ -128,7 +128,7 @@ func TestPunches_Filters(t *testing.T) {
 		// 周八 (u06) moved from 前端组 to 销售部 on 11-17: each punch counts where he was that day.
 		{"销售部", PunchRequest{}, []int64{5}, []int64{4, 3, 6}},
 		{"前端组", PunchRequest{}, []int64{4}, []int64{5}},
-		{"销售部 and one person", PunchRequest{UserIDs: []string{"u01", "u02"}}, []int64{5}, []int64{4, 3}},
+		{"销售部 and two of its people", PunchRequest{UserIDs: []string{"u02", "u06"}}, []int64{5}, []int64{4, 3, 6}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			test.req.From, test.req.To = "2026-11-16", "2026-11-18"
@@ -158,6 +158,8 @@ func TestPunches_BadInput(t *testing.T) {
 		{PunchRequest{From: "2026-11-18", To: "2026-11-16"}, nil, kaoqin.EINVALID, "2026-11-16"},
 		{PunchRequest{From: "2026-11-16", To: "2026-11-18", UserIDs: []string{"nobody"}}, nil, kaoqin.ENOTFOUND, "nobody"},
 		{PunchRequest{From: "2026-11-16", To: "2026-11-18"}, []int64{404}, kaoqin.ENOTFOUND, "404"},
+		// Someone who exists, outside the scope: the same answer as someone unknown.
+		{PunchRequest{From: "2026-11-16", To: "2026-11-18", UserIDs: []string{"u01"}}, []int64{5}, kaoqin.ENOTFOUND, "u01"},
 	} {
 		o := opts(when("2026-11-30", "20:00"), test.dept...)
 		_, err := OpenPunches(ctx, punchCompany(), test.req, o)

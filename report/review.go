@@ -68,7 +68,10 @@ type Flag struct {
 	WorkDate string   `json:"work_date"` // the day, or the first of a run of days
 	UserIDs  []string `json:"userids"`
 	Names    []string `json:"names"` // extra: the names of UserIDs, in the same order
-	PunchIDs []int64  `json:"punch_ids"`
+	// DepartmentIDs (extra) are the departments the people belonged to on WorkDate, those in
+	// the report's scope, sorted.
+	DepartmentIDs []int64 `json:"department_ids"`
+	PunchIDs      []int64 `json:"punch_ids"`
 	Detail   string   `json:"detail"`
 
 	facts flagFacts
@@ -190,11 +193,36 @@ func LoadReview(ctx context.Context, src PunchSource, from, to string, opts Opti
 		r.Flags = append(r.Flags, Flag{Kind: FlagSharedDevice, WorkDate: k.day, UserIDs: users, PunchIDs: ids,
 			facts: flagFacts{device: k.device}})
 	}
+	depts, err := src.Departments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load departments: %w", err)
+	}
+	o := newOrg(depts)
+	scope, err := o.scope(opts.DeptIDs)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := src.Memberships(ctx, p.From, p.To)
+	if err != nil {
+		return nil, fmt.Errorf("load memberships %s..%s: %w", p.From, p.To, err)
+	}
+	byUser := map[string][]kaoqin.Membership{}
+	for _, m := range ms {
+		byUser[m.UserID] = append(byUser[m.UserID], m)
+	}
 	for i := range r.Flags {
 		f := &r.Flags[i]
+		var held []int64
 		for _, u := range f.UserIDs {
 			f.Names = append(f.Names, p.name(u))
+			for _, m := range byUser[u] {
+				if m.Holds(f.WorkDate) {
+					held = append(held, m.DeptID)
+				}
+			}
 		}
+		slices.Sort(held)
+		f.DepartmentIDs = nonNil(o.visible(scope, slices.Compact(held)))
 		f.Detail = f.Say(English)
 	}
 	slices.SortFunc(r.Flags, func(a, b Flag) int {

@@ -27,7 +27,7 @@ var templateFS embed.FS
 
 // pageNames are the pages, one template file each.
 var pageNames = []string{"login", "today", "department", "employee", "period", "sync", "audit", "users", "error",
-	"reminders", "remindnow", "reconcile", "reconciliation"}
+	"reminders", "remindnow", "reconcile", "reconciliation", "punches", "day", "methods", "review"}
 
 // page is what every template gets.
 type page struct {
@@ -48,6 +48,7 @@ func withNotSynced(ns *notSyncedError) renderOption {
 func parsePages(loc *time.Location) (map[string]*template.Template, error) {
 	funcs := templateFuncs(loc)
 	maps.Copy(funcs, reconcileFuncs())
+	maps.Copy(funcs, punchFuncs(loc))
 	pages := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,

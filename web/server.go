@@ -26,6 +26,11 @@ type Store interface {
 	kaoqin.SettingsStore
 	kaoqin.ReminderStore
 	Runs(ctx context.Context, limit int) ([]kaoqin.SyncRun, error)
+	// What the punch pages read besides the reports' rows.
+	KindCoverage(ctx context.Context, kind, from, to string) ([]kaoqin.DayCoverage, error)
+	QueryPunches(ctx context.Context, q kaoqin.PunchQuery) ([]kaoqin.Punch, error)
+	DayDetail(ctx context.Context, userid, day string) (*kaoqin.DayDetail, error)
+	Punches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
 	// EventsVersion changes whenever a DingTalk event is handled: the boards' caches follow it.
 	EventsVersion(ctx context.Context) (int64, error)
@@ -137,6 +142,11 @@ type Config struct {
 	// Events, if set, takes DingTalk's HTTP push at POST /dingtalk/events (package events);
 	// it checks DingTalk's signature itself, so it needs no session.
 	Events http.Handler
+	// Fetcher fetches a day in dispute from DingTalk (one metered call); nil: the day page
+	// offers no fetch.
+	Fetcher DayFetcher
+	// Review are the review's thresholds (KAOQIN_REVIEW_FAR_FROM_BASE, ..._SAME_MINUTE_DAYS).
+	Review report.ReviewOptions
 }
 
 // Server is kaoqin's web dashboard and JSON API. It is safe for concurrent use.
@@ -155,6 +165,8 @@ type Server struct {
 	token      string
 	proxies    []netip.Prefix
 	ping       func(ctx context.Context) error
+	fetcher    DayFetcher
+	review0    report.ReviewOptions
 	sessions   *scs.SessionManager
 	idle       time.Duration
 	logins     *loginThrottle
@@ -197,6 +209,8 @@ func New(cfg Config) (*Server, error) {
 		ping:       cfg.Ping,
 
 		reminders: cfg.Reminders, remindersSend: cfg.RemindersSend, robotHosts: cfg.RobotHosts,
+		fetcher: cfg.Fetcher,
+		review0: cfg.Review,
 	}
 	if s.now == nil {
 		s.now = time.Now

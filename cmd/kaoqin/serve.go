@@ -20,6 +20,7 @@ import (
 	"github.com/kaoqin/kaoqin/dingtalk"
 	"github.com/kaoqin/kaoqin/notify"
 	"github.com/kaoqin/kaoqin/reconcile"
+	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/schedule"
 	"github.com/kaoqin/kaoqin/store"
 	"github.com/kaoqin/kaoqin/syncer"
@@ -212,7 +213,8 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 	cfg := web.Config{
 		Store: c.db, Location: c.loc, Now: c.now, Logger: c.log, MonthlyQuota: g.MonthlyQuota.limit(), PushQuota: g.PushQuota,
 		Metrics: c.metrics, MetricsToken: c.token, TrustedProxies: c.proxies,
-		Ping: func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
+		Ping:   func(ctx context.Context) error { _, err := c.db.SchemaVersion(ctx); return err },
+		Review: report.ReviewOptions{FarFromBase: g.FarFromBase, SameMinuteDays: g.SameMinuteDays},
 	}
 	var eng *schedule.Engine
 	if c.client != nil {
@@ -261,6 +263,7 @@ func serve(ctx context.Context, g *Globals, c serveSetup) error {
 			return 0
 		}))
 		cfg.Syncer = eng // only when there is one: a nil *Engine in the interface would not be nil
+		cfg.Fetcher = s
 		if c.first != nil {
 			if err := c.first(ctx, s); err != nil {
 				return err

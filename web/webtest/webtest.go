@@ -56,6 +56,21 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 		if _, err := st.SaveChecks(ctx, kaoqin.CheckBatch{Scope: kaoqin.Scope{UserIDs: ids, From: lo, To: hi}, Checks: checks}); err != nil {
 			return fmt.Errorf("fill checks %s..%s: %w", lo, hi, err)
 		}
+		var punches []kaoqin.Punch
+		for _, r := range truth.Records(ids, lo, hi) {
+			punches = append(punches, Punch(r, loc))
+		}
+		if _, err := st.SavePunches(ctx, kaoqin.PunchBatch{Scope: kaoqin.Scope{UserIDs: ids, From: lo, To: hi}, Punches: punches}); err != nil {
+			return fmt.Errorf("fill punches %s..%s: %w", lo, hi, err)
+		}
+		var plans []kaoqin.Schedule
+		for _, p := range truth.Schedules(ids, lo, hi) {
+			plans = append(plans, kaoqin.Schedule{PlanID: p.PlanID, UserID: p.UserID, WorkDate: p.WorkDate, CheckType: p.CheckType,
+				PlanCheckTime: p.PlanCheckTime, GroupID: p.GroupID, ShiftID: p.ClassID, IsRest: p.IsRest, ApproveID: p.ApproveID})
+		}
+		if _, err := st.SaveSchedules(ctx, kaoqin.ScheduleBatch{Scope: kaoqin.Scope{UserIDs: ids, From: lo, To: hi}, Schedules: plans}); err != nil {
+			return fmt.Errorf("fill plans %s..%s: %w", lo, hi, err)
+		}
 	}
 	start, _ := kaoqin.DayBounds(from, loc)
 	_, end := kaoqin.DayBounds(to, loc)
@@ -78,6 +93,11 @@ func Fill(ctx context.Context, st Store, sim *dingtalksim.Server, from, to strin
 	if err := st.MarkCovered(ctx, cov); err != nil {
 		return fmt.Errorf("fill coverage: %w", err)
 	}
+	for _, kind := range []string{kaoqin.CoverPunches, kaoqin.CoverPlans} {
+		if err := st.MarkKindCovered(ctx, kind, cov); err != nil {
+			return fmt.Errorf("fill coverage of %s: %w", kind, err)
+		}
+	}
 	return nil
 }
 
@@ -89,5 +109,22 @@ func Check(r dingtalksim.Result, loc *time.Location) kaoqin.Check {
 		CheckType: r.CheckType, TimeResult: r.TimeResult, LocationResult: r.LocationResult,
 		BaseCheckTime: r.BaseCheckTime, UserCheckTime: r.UserCheckTime, SourceType: r.SourceType,
 		PlanID: r.PlanID, GroupID: r.GroupID, ApproveID: r.ApproveID, ProcInstID: r.ProcInstID,
+	}
+}
+
+// Punch converts one of the simulator's listRecord rows to a kaoqin.Punch, as the sync engine
+// does.
+func Punch(r dingtalksim.Record, loc *time.Location) kaoqin.Punch {
+	return kaoqin.Punch{
+		ID: r.ID, UserID: r.UserID, WorkDate: kaoqin.DateOfMs(r.WorkDate, loc), CheckType: r.CheckType,
+		TimeResult: r.TimeResult, LocationResult: r.LocationResult, SourceType: r.SourceType,
+		UserCheckTime: r.UserCheckTime, BaseCheckTime: r.BaseCheckTime, PlanCheckTime: r.PlanCheckTime,
+		PlanID: r.PlanID, GroupID: r.GroupID, ClassID: r.ClassID, IsLegal: r.IsLegal == "Y",
+		InvalidRecordType: r.InvalidRecordType, InvalidRecordMsg: r.InvalidRecordMsg, LocationMethod: r.LocationMethod,
+		UserAddress: r.UserAddress, Latitude: r.UserLatitude, Longitude: r.UserLongitude, Accuracy: r.UserAccuracy,
+		OutsideRemark: r.OutsideRemark, DeviceID: r.DeviceID, DeviceSN: r.DeviceSN, SSID: r.UserSsid, MAC: r.UserMacAddr,
+		BaseAddress: r.BaseAddress, BaseLatitude: r.BaseLatitude, BaseLongitude: r.BaseLongitude,
+		BaseAccuracy: r.BaseAccuracy, BaseSSID: r.BaseSsid, BaseMAC: r.BaseMacAddr,
+		ApproveID: r.ApproveID, ProcInstID: r.ProcInstID,
 	}
 }
