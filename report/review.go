@@ -72,7 +72,7 @@ type Flag struct {
 	// the report's scope, sorted.
 	DepartmentIDs []int64 `json:"department_ids"`
 	PunchIDs      []int64 `json:"punch_ids"`
-	Detail   string   `json:"detail"`
+	Detail        string  `json:"detail"`
 
 	facts flagFacts
 }
