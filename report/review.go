@@ -99,8 +99,9 @@ func (f Flag) Say(lang Lang) string {
 	x := f.facts
 	switch f.Kind {
 	case FlagInvalidPunch:
-		return lang.pick(fmt.Sprintf("钉钉判定此次打卡无效（%s）：%s", x.invalidType, cmp.Or(x.message, "无说明")),
-			fmt.Sprintf("DingTalk marked the punch invalid (%s): %s", x.invalidType, cmp.Or(x.message, "no reason given")))
+		why := invalidTypeLabels[x.invalidType]
+		return lang.pick(fmt.Sprintf("钉钉判定此次打卡无效（%s）：%s", cmp.Or(why.zh, x.invalidType), cmp.Or(x.message, "无说明")),
+			fmt.Sprintf("DingTalk marked the punch invalid (%s): %s", cmp.Or(why.en, x.invalidType), cmp.Or(x.message, "no reason given")))
 	case FlagSharedDevice:
 		return lang.pick(fmt.Sprintf("同一手机设备（%s）当天有 %d 人打卡", short(x.device), len(f.UserIDs)),
 			fmt.Sprintf("device_id %s used by %d people on this day", short(x.device), len(f.UserIDs)))
@@ -125,6 +126,12 @@ func (f Flag) Say(lang Lang) string {
 			fmt.Sprintf("check-ins in the same minute, %s, on %d consecutive work days (to %s)", x.minute, x.days, x.lastDay))
 	}
 	return ""
+}
+
+// invalidTypeLabels name DingTalk's invalidRecordType.
+var invalidTypeLabels = map[string]label{
+	"Security": {"安全检查", "security check"},
+	"Other":    {"其他原因", "other"},
 }
 
 func short(device string) string {

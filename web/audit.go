@@ -21,6 +21,10 @@ import (
 const (
 	actionExport       = "export"
 	actionViewEmployee = "view_employee"
+	// Plans and evidence: punch records viewed (places, devices), and a day fetched from
+	// DingTalk (a metered call spent).
+	actionViewPunches  = "view_punches"
+	actionFetchDay     = "fetch_day"
 	actionUserCreate   = "user_create"
 	actionUserUpdate   = "user_update"   // role or departments
 	actionUserPassword = "user_password" // a password set by an admin
@@ -32,7 +36,7 @@ const (
 
 // auditActions are every action, for the dictionary's test.
 var auditActions = []string{actionExport, actionViewEmployee, actionUserCreate, actionUserUpdate,
-	actionUserPassword, actionUserDisable, actionUserEnable, actionSettings, actionRemind}
+	actionUserPassword, actionUserDisable, actionUserEnable, actionSettings, actionRemind, actionViewPunches, actionFetchDay}
 
 // auditShown is how many entries the audit page and API return by default.
 const auditShown = 200

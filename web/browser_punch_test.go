@@ -137,11 +137,11 @@ func TestBrowser_DisputedDay(t *testing.T) {
 		t.Fatalf("open the day: %v", err)
 	}
 	shot("day-zh-1400")
-	methods, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#punches-h ~ .scroll [data-punch]")].map(r => r.dataset.method)`))
+	methods, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#punches-h ~ table [data-punch]")].map(r => r.dataset.method)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	words, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#punches-h ~ .scroll [data-punch] td.method")].map(td => td.textContent.trim())`))
+	words, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#punches-h ~ table [data-punch] td.method")].map(td => td.textContent.trim())`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestBrowser_DisputedDay(t *testing.T) {
 			t.Errorf("punch %d: shown %s %q, the store says %s", i, methods[i], words[i], *p.Method)
 		}
 	}
-	invalid, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#punches-h ~ .scroll tr.invalid").length`))
+	invalid, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#punches-h ~ table tr.invalid").length`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,8 @@ func TestBrowser_DisputedDay(t *testing.T) {
 					t.Fatal(err)
 				}
 				if wide > sz[0] {
-					t.Errorf("%s in %s at %d px is %d px wide", name, lang, sz[0], wide)
+					culprits, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`))
+					t.Errorf("%s in %s at %d px is %d px wide: %v", name, lang, sz[0], wide, culprits)
 				}
 			}
 		}

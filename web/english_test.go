@@ -52,6 +52,11 @@ func TestPages_NoEnglish(t *testing.T) {
 		"/period?from=2026-11-17&to=2026-11-01": 400,
 		"/today?date=2026-11-19":                409,
 		"/departments/" + sprint(e.mgrDept) + "?status=asleep": 400,
+		"/punches?from=2026-11-16&to=2026-11-17":               200,
+		"/punches?method=pigeon":                               400,
+		"/employees/" + emp + "/days/2026-11-17":               200,
+		"/methods?from=2026-11-09&to=2026-11-17":               200,
+		"/review?from=2026-11-09&to=2026-11-17":                200,
 	}
 	// Every page route is read here: a new page must say what to read of it.
 	for _, route := range e.srv.Routes() {
@@ -77,7 +82,7 @@ func TestPages_NoEnglish(t *testing.T) {
 			continue
 		}
 		// The accounts' names, the bad value of a request echoed back, a key cap.
-		for _, w := range englishWords(resp.text(), "admin", "hr", "boss", "asleep", "Ctrl") {
+		for _, w := range englishWords(resp.text(), "admin", "hr", "boss", "asleep", "Ctrl", "pigeon") {
 			t.Errorf("%s in Chinese says %q", path, w)
 		}
 	}
@@ -105,7 +110,7 @@ func TestPages_NoEnglish(t *testing.T) {
 // englishWords returns the English words of a page's text and attribute words, apart from
 // <script>, <style> and <code>, elements marked lang="en", and the allowed words.
 func englishWords(page string, allowed ...string) []string {
-	allowed = append(allowed, "XLSX", "CSV", "IP", "UserId")
+	allowed = append(allowed, "XLSX", "CSV", "IP", "UserId", "Wi-Fi") // Wi-Fi is what Chinese says too
 	page = regexp.MustCompile(`(?is)<(script|style|code)\b[^>]*>.*?</(script|style|code)>|<![^>]*>`).ReplaceAllString(page, " ")
 	tag := regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>`)
 	attr := regexp.MustCompile(`\b(title|aria-label|placeholder|alt)="([^"]*)"`)

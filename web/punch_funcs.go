@@ -40,8 +40,7 @@ func punchFuncs(loc *time.Location) template.FuncMap {
 			}
 			return t.In(loc).Format("15:04:05")
 		},
-		"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
-		"has64": func(list []int64, n int64) bool { return slices.Contains(list, n) },
+		"hasStr": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"share": func(f float64) string {
 			return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
 		},

@@ -54,13 +54,13 @@ func punchRequest(r *http.Request, defFrom, defTo string) (report.PunchRequest, 
 	req := report.PunchRequest{From: from, To: to, CheckType: q.Get("check_type"), InvalidOnly: q.Get("invalid") == "1"}
 	if u := strings.TrimSpace(q.Get("user")); u != "" {
 		if len(u) > 64 {
-			return req, kaoqin.Errorf(kaoqin.EINVALID, "bad user %q: want a DingTalk userid", u)
+			return req, errorf(kaoqin.EINVALID, "err_bad_userid", u)
 		}
 		req.UserIDs = []string{u}
 	}
 	if req.CheckType != "" {
 		if _, err := kaoqin.ParseCheckType(req.CheckType); err != nil {
-			return req, err
+			return req, errorf(kaoqin.EINVALID, "err_bad_check_type", req.CheckType)
 		}
 	}
 	for _, m := range q["method"] {
@@ -68,14 +68,18 @@ func punchRequest(r *http.Request, defFrom, defTo string) (report.PunchRequest, 
 			continue
 		}
 		if _, err := kaoqin.ParseMethod(m); err != nil {
-			return req, err
+			var zh []string
+			for _, x := range kaoqin.Methods {
+				zh = append(zh, report.MethodLabel(x, report.Chinese))
+			}
+			return req, errorf(kaoqin.EINVALID, "err_bad_method", m, word{strings.Join(zh, "、"), strings.Join(kaoqin.Methods, ", ")})
 		}
 		req.Methods = append(req.Methods, m)
 	}
 	switch v := q.Get("invalid"); v {
 	case "", "0", "1":
 	default:
-		return req, kaoqin.Errorf(kaoqin.EINVALID, "bad invalid %q: want 1 for the invalid punches only", v)
+		return req, errorf(kaoqin.EINVALID, "err_bad_invalid", v)
 	}
 	return req, nil
 }
@@ -94,11 +98,35 @@ func cursorParam(r *http.Request) (kaoqin.PunchCursor, error) {
 			return kaoqin.PunchCursor{UserID: parts[0], At: at, ID: id}, nil
 		}
 	}
-	return kaoqin.PunchCursor{}, kaoqin.Errorf(kaoqin.EINVALID, "bad after %q: follow the next page's link", v)
+	return kaoqin.PunchCursor{}, errorf(kaoqin.EINVALID, "err_bad_after", v)
 }
 
 func cursorText(c kaoqin.PunchCursor) string {
 	return c.UserID + "~" + strconv.FormatInt(c.At, 10) + "~" + strconv.FormatInt(c.ID, 10)
+}
+
+// personID reads the person filter: a userid, or else the name of exactly one employee.
+func (s *Server) personID(ctx context.Context, who string) (string, error) {
+	emps, err := s.store.Employees(ctx)
+	if err != nil {
+		return "", err
+	}
+	var named []string
+	for _, e := range emps {
+		if e.UserID == who {
+			return who, nil
+		}
+		if e.Name == who {
+			named = append(named, e.UserID)
+		}
+	}
+	if len(named) > 1 {
+		return "", errorf(kaoqin.EINVALID, "err_name_ambiguous", who, len(named))
+	}
+	if len(named) == 1 {
+		return named[0], nil
+	}
+	return who, nil // unknown: said as such by the report, in the scope's words
 }
 
 // defaultPunchRange is the range the punches page opens with: the last seven days to
@@ -119,7 +147,16 @@ func (s *Server) punches(r *http.Request, u *kaoqin.User, what string) (*report.
 	if err != nil {
 		return nil, req, nil, err
 	}
+	if len(req.UserIDs) == 1 {
+		if req.UserIDs[0], err = s.personID(r.Context(), req.UserIDs[0]); err != nil {
+			return nil, req, nil, err
+		}
+	}
 	p, err := report.OpenPunches(r.Context(), s.store, req, s.options(depts))
+	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND && len(req.UserIDs) > 0 {
+		// One message for someone unknown and someone outside the scope.
+		err = errorf(kaoqin.ENOTFOUND, "err_no_employee", req.UserIDs[0], req.From, req.To)
+	}
 	if kaoqin.ErrorCode(err) == kaoqin.ENOTSYNCED {
 		cov, cerr := s.store.KindCoverage(r.Context(), kaoqin.CoverPunches, req.From, req.To)
 		if cerr == nil {
@@ -129,11 +166,11 @@ func (s *Server) punches(r *http.Request, u *kaoqin.User, what string) (*report.
 	if err != nil {
 		return nil, req, depts, err
 	}
-	target := what + " " + req.From + ".." + req.To + scopeText(depts)
+	target := auditTarget{Kind: what, From: req.From, To: req.To, Depts: depts}
 	if len(req.UserIDs) > 0 {
-		target += " employee " + req.UserIDs[0]
+		target = auditTarget{Kind: "employee", UserID: req.UserIDs[0], From: req.From, To: req.To, Depts: depts}
 	}
-	return p, req, depts, s.audit(r, u, actionViewEmployee, target)
+	return p, req, depts, s.audit(r, u, actionViewPunches, target.String())
 }
 
 func (s *Server) handlePunches(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -203,7 +240,7 @@ func (s *Server) apiPunches(w http.ResponseWriter, r *http.Request, u *kaoqin.Us
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 5000 {
-			return kaoqin.Errorf(kaoqin.EINVALID, "bad limit %q: want 1 to 5000 punches a page", v)
+			return errorf(kaoqin.EINVALID, "err_bad_limit", v, 5000)
 		}
 		limit = n
 	}
@@ -262,14 +299,14 @@ type dayView struct {
 func (s *Server) employeeDay(r *http.Request, u *kaoqin.User) (*report.DisputedDay, error) {
 	userid := r.PathValue("userid")
 	if userid == "" || len(userid) > 64 {
-		return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad userid %q", userid)
+		return nil, errorf(kaoqin.EINVALID, "err_bad_userid", userid)
 	}
 	day := r.PathValue("date")
 	if _, err := kaoqin.ParseDate(day); err != nil {
-		return nil, kaoqin.Errorf(kaoqin.EINVALID, "bad date %q: want YYYY-MM-DD, e.g. 2026-11-18", day)
+		return nil, errorf(kaoqin.EINVALID, "err_bad_date", "date", day)
 	}
 	if _, err := kaoqin.CheckDate(day, todayOf(r)); err != nil {
-		return nil, err
+		return nil, errorf(kaoqin.EINVALID, "err_date_out_of_range", "date", day, kaoqin.EarliestDate, kaoqin.LatestDate(todayOf(r)))
 	}
 	depts, err := s.scope(r.Context(), u, 0)
 	if err != nil {
@@ -277,11 +314,11 @@ func (s *Server) employeeDay(r *http.Request, u *kaoqin.User) (*report.DisputedD
 	}
 	d, err := report.LoadDay(r.Context(), s.store, userid, day, s.options(depts))
 	if kaoqin.ErrorCode(err) == kaoqin.ENOTFOUND {
-		return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "No employee %q in what you may see on %s.", userid, day)
+		return nil, errorf(kaoqin.ENOTFOUND, "err_no_employee", userid, day, day)
 	} else if err != nil {
 		return nil, err
 	}
-	return d, s.audit(r, u, actionViewEmployee, "employee "+userid+" day "+day+scopeText(depts))
+	return d, s.audit(r, u, actionViewPunches, auditTarget{Kind: "employee", UserID: userid, From: day, To: day, Depts: depts}.String())
 }
 
 func (s *Server) handleDay(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -327,16 +364,16 @@ func (s *Server) fetchDay(r *http.Request, u *kaoqin.User) (*report.DisputedDay,
 		return nil, err
 	}
 	if !maySync(u) {
-		return nil, kaoqin.Errorf(kaoqin.EFORBIDDEN, "Fetching a day spends the company's DingTalk calls: ask HR or an admin.")
+		return nil, errorf(kaoqin.EFORBIDDEN, "err_fetch_forbidden")
 	}
 	if s.fetcher == nil {
-		return nil, kaoqin.Errorf(kaoqin.EUNAVAILABLE, "This server has no DingTalk credentials: it cannot fetch a day.")
+		return nil, errorf(kaoqin.EUNAVAILABLE, "err_fetch_unavailable")
 	}
 	if _, err := s.fetcher.FetchDay(r.Context(), d.UserID, d.Date); err != nil {
 		return nil, err
 	}
 	s.log.Info("fetched a day with getupdatedata", "by", u.Name, "userid", d.UserID, "day", d.Date)
-	if err := s.audit(r, u, actionExport, "getupdatedata employee "+d.UserID+" day "+d.Date); err != nil {
+	if err := s.audit(r, u, actionFetchDay, auditTarget{Kind: "employee", UserID: d.UserID, From: d.Date, To: d.Date}.String()); err != nil {
 		return nil, err
 	}
 	return report.LoadDay(r.Context(), s.store, d.UserID, d.Date, s.options(nil))
@@ -537,7 +574,7 @@ func (s *Server) review(r *http.Request, u *kaoqin.User) (*report.Review, string
 	if err != nil {
 		return nil, from, to, err
 	}
-	return rv, from, to, s.audit(r, u, actionViewEmployee, "review "+from+".."+to+scopeText(depts))
+	return rv, from, to, s.audit(r, u, actionViewPunches, auditTarget{Kind: "review", From: from, To: to, Depts: depts}.String())
 }
 
 func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, u *kaoqin.User) error {
@@ -547,7 +584,7 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, u *kaoqin.
 	}
 	kind := r.URL.Query().Get("kind")
 	if kind != "" && !slices.Contains(flagKinds, kind) {
-		return kaoqin.Errorf(kaoqin.EINVALID, "bad kind %q: want one of %s", kind, strings.Join(flagKinds, ", "))
+		return errorf(kaoqin.EINVALID, "err_bad_flag_kind", kind, strings.Join(flagKinds, ", "))
 	}
 	rv, from, to, err := s.review(r, u)
 	v := &reviewView{From: from, To: to, Dept: dept, Kind: kind, Kinds: flagKinds, Counts: map[string]int{}, Sub: "review"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -78,13 +79,17 @@ func TestPunchAPI(t *testing.T) {
 	}{
 		{"/api/v1/punches?method=pigeon", 400, "unknown punch method"},
 		{"/api/v1/punches?check_type=Lunch", 400, "OnDuty or OffDuty"},
-		{"/api/v1/punches?from=2026-10-01&to=2026-10-05", 409, "not been synced"},
-		{"/api/v1/punches?after=zz", 400, "after"},
+		{"/api/v1/punches?from=2026-10-01&to=2026-10-05", 409, "kaoqin sync --from 2026-10-01 --to 2026-10-05"},
+		{"/api/v1/punches?after=zz", 400, "next page"},
 		{"/api/v1/punches?limit=0", 400, "limit"},
 		{"/api/v1/employees/nobody/days/2026-11-17", 404, "nobody"},
 		{"/api/v1/employees/x/days/2026-13-01", 400, "2026-13-01"},
 	} {
-		resp := c.get(bad.url)
+		sep := "?"
+		if strings.Contains(bad.url, "?") {
+			sep = "&"
+		}
+		resp := c.get(bad.url + sep + "lang=en")
 		if resp.StatusCode != bad.status || !strings.Contains(string(resp.body), bad.says) {
 			t.Errorf("%s: %d %s; want %d saying %q", bad.url, resp.StatusCode, resp.body, bad.status, bad.says)
 		}
@@ -109,6 +114,19 @@ func TestPunchAPI(t *testing.T) {
 	// A manager may not spend a metered call.
 	if resp := m.post("/api/v1/employees/" + e.userInside(e.mgrDept) + "/days/2026-11-17/fetch"); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("a manager fetching a day: %d %s", resp.StatusCode, resp.body)
+	}
+	// A person by name, as HR knows them.
+	named := e.userInside(e.mgrDept)
+	emps, _ := e.db.Employees(context.Background())
+	for _, x := range emps {
+		if x.UserID == named {
+			var byName, byID struct{ Punches []report.PunchRow }
+			c.getJSON("/api/v1/punches?from=2026-11-09&to=2026-11-17&user="+url.QueryEscape(x.Name), http.StatusOK, &byName)
+			c.getJSON("/api/v1/punches?from=2026-11-09&to=2026-11-17&user="+named, http.StatusOK, &byID)
+			if len(byName.Punches) == 0 || len(byName.Punches) != len(byID.Punches) {
+				t.Errorf("punches of %s by name: %d, by userid: %d", x.Name, len(byName.Punches), len(byID.Punches))
+			}
+		}
 	}
 	var rv report.Review
 	c.getJSON("/api/v1/review?from=2026-10-20&to=2026-11-17", http.StatusOK, &rv)
