@@ -38,6 +38,8 @@ type SimOptions struct {
 	Latency time.Duration
 	// Concurrency is the syncer's chunks at once (default syncer.DefaultConcurrency).
 	Concurrency int
+	// NoPunches and NoPlans leave punch records and plans out of the syncs.
+	NoPunches, NoPlans bool
 }
 
 // StartSim serves a simulated company of o.Users people on loopback, without a monthly quota
@@ -74,7 +76,7 @@ func StartSim(db *store.DB, loc *time.Location, o SimOptions) (*Sim, error) {
 		return nil, err
 	}
 	if s.Syncer, err = syncer.New(syncer.Config{Client: s.Client, Store: db, Books: books, Location: loc, Now: clock,
-		Concurrency: o.Concurrency, Progress: s.progress}); err != nil {
+		Concurrency: o.Concurrency, Progress: s.progress, NoPunches: o.NoPunches, NoPlans: o.NoPlans}); err != nil {
 		s.Close()
 		return nil, err
 	}
