@@ -52,7 +52,7 @@ type Punches struct {
 	// scoped, when not nil, are the memberships in scope by employee: a punch counts if one
 	// held on its day. nil: every employee.
 	scoped map[string][]kaoqin.Membership
-	users  []string // the employees to read; nil: everyone
+	users  []string // the employees to read, sorted
 }
 
 // PunchRow is one punch as spec/punches.md writes it: null where DingTalk gave nothing.
@@ -135,6 +135,13 @@ func OpenPunches(ctx context.Context, src PunchSource, req PunchRequest, opts Op
 			}
 		}
 	}
+	if p.users == nil {
+		p.users = make([]string, 0, len(p.people))
+		for u := range p.people {
+			p.users = append(p.users, u)
+		}
+		slices.Sort(p.users)
+	}
 	if len(opts.DeptIDs) > 0 {
 		depts, err := src.Departments(ctx)
 		if err != nil {
@@ -157,16 +164,18 @@ func OpenPunches(ctx context.Context, src PunchSource, req PunchRequest, opts Op
 		}
 		inScope := make([]string, 0, len(p.scoped))
 		for u := range p.scoped {
-			if p.users == nil || slices.Contains(p.users, u) {
+			if _, ok := slices.BinarySearch(p.users, u); ok {
 				inScope = append(inScope, u)
 			}
 		}
 		slices.Sort(inScope)
 		// Someone asked for by name who was never in the scope in the range: the same answer
 		// as for someone unknown, so that a manager cannot learn who exists elsewhere.
-		for _, u := range p.users {
-			if _, ok := slices.BinarySearch(inScope, u); !ok {
-				return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "employee %q is not known: run kaoqin sync --org-only, or check the userid", u)
+		if req.UserIDs != nil {
+			for _, u := range p.users {
+				if _, ok := slices.BinarySearch(inScope, u); !ok {
+					return nil, kaoqin.Errorf(kaoqin.ENOTFOUND, "employee %q is not known: run kaoqin sync --org-only, or check the userid", u)
+				}
 			}
 		}
 		p.users = inScope
@@ -198,13 +207,28 @@ func punchCoverage(ctx context.Context, src PunchSource, from, to string) error 
 	return nil
 }
 
-// punchSlice is how many employees' punches are read at once when the whole report is walked.
-const punchSlice = 250
+// punchRowsPerRead bounds the punches read from the store at once: employees are read in
+// windows of punchRowsPerRead / (4 x days) of them (4 punches a day is more than most people
+// make), at least 1 and at most 1,000, so that the memory of a report stays flat whatever its
+// range and its company. A window is a list of userids, which every engine serves from the
+// (user_id, work_date) index, sorted one person at a time.
+const punchRowsPerRead = 4096
+
+// window returns how many employees' punches are read at once.
+func (p *Punches) window() int {
+	return min(max(punchRowsPerRead/(4*len(kaoqin.Days(p.From, p.To))), 1), 1000)
+}
 
 // Walk passes every punch of the report to fn in order (userid, time, id), reading the store a
-// slice of employees at a time. fn must not keep the row's pointers past the call.
+// window of employees at a time. fn must not keep the row's pointers past the call.
+//
+// The report covers the employees kaoqin knows: the syncer pulls punches only for them, and
+// employees are never deleted.
 func (p *Punches) Walk(fn func(kaoqin.Punch) error) error {
-	each := func(q kaoqin.PunchQuery) error {
+	n := p.window()
+	for lo := 0; lo < len(p.users); lo += n {
+		q := p.q
+		q.UserIDs = p.users[lo:min(lo+n, len(p.users))]
 		punches, err := p.src.QueryPunches(p.ctx, q)
 		if err != nil {
 			return err
@@ -216,52 +240,24 @@ func (p *Punches) Walk(fn func(kaoqin.Punch) error) error {
 				}
 			}
 		}
-		return nil
 	}
-	if p.users != nil {
-		for lo := 0; lo < len(p.users); lo += punchSlice {
-			q := p.q
-			q.UserIDs = p.users[lo:min(lo+punchSlice, len(p.users))]
-			if err := each(q); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// Everyone: slices of the known employees, then whoever sorts after the last of them.
-	ids := make([]string, 0, len(p.people))
-	for id := range p.people {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	after := ""
-	for lo := 0; ; lo += punchSlice {
-		q := p.q
-		q.Filter.After = after
-		if lo+punchSlice < len(ids) {
-			q.Through = ids[lo+punchSlice-1]
-		}
-		if err := each(q); err != nil {
-			return err
-		}
-		if q.Through == "" {
-			return nil
-		}
-		after = q.Through
-	}
+	return nil
 }
 
 // Page returns up to limit punches after the cursor, and the cursor of the next page (nil
-// after the last).
+// after the last). It reads a window of employees at a time from the cursor's, so a page
+// costs the same at the start of a month of 10,000 people as at its end.
 func (p *Punches) Page(after kaoqin.PunchCursor, limit int) ([]PunchRow, *kaoqin.PunchCursor, error) {
 	if limit < 1 {
 		limit = 50
 	}
+	n := p.window()
+	i, _ := slices.BinarySearch(p.users, after.UserID)
 	q := p.q
-	q.UserIDs = p.users
 	q.After, q.Limit = after, limit+1
 	var rows []PunchRow
-	for {
+	for i < len(p.users) {
+		q.UserIDs = p.users[i:min(i+n, len(p.users))]
 		punches, err := p.src.QueryPunches(p.ctx, q)
 		if err != nil {
 			return nil, nil, err
@@ -277,10 +273,12 @@ func (p *Punches) Page(after kaoqin.PunchCursor, limit int) ([]PunchRow, *kaoqin
 			rows = append(rows, p.row(x))
 		}
 		if len(punches) < q.Limit {
-			return rows, nil, nil
+			i += n // this window is done; the cursor stays before the next one
+			continue
 		}
 		q.After = kaoqin.CursorOf(punches[len(punches)-1])
 	}
+	return rows, nil, nil
 }
 
 // in reports whether punch x belongs to the report's scope on its day.

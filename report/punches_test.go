@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -240,4 +241,85 @@ func TestPunches_JSONAndPages(t *testing.T) {
 	if len(recs) != 8 || len(recs[0]) != len(punchColumns) || recs[0][2] != "姓名" || recs[2][11] != "手机定位" {
 		t.Errorf("csv: %d rows, header %v, row 2 %v", len(recs), recs[0], recs[2])
 	}
+}
+
+// TestPunches_Windows: a month of 200 people is read a window of employees at a time, each
+// read bounded, and a page starts at the cursor's window; walking and paging give the same
+// punches in the same order.
+func TestPunches_Windows(t *testing.T) {
+	ctx := context.Background()
+	src := punchCompany()
+	src.punches = nil
+	from, to := "2026-10-19", "2026-11-18"
+	days := kaoqin.Days(from, to)
+	src.in.Coverage = nil
+	for _, d := range days {
+		src.in.Coverage = append(src.in.Coverage, kaoqin.DayCoverage{Day: d, SyncedAt: afterRange.UnixMilli(), Closed: true})
+	}
+	var id int64
+	for i := range 200 {
+		u := fmt.Sprintf("w%03d", i)
+		src.in.Employees = append(src.in.Employees, kaoqin.Employee{UserID: u, Name: u})
+		for _, d := range days {
+			for _, clock := range []string{"08:50", "18:05"} {
+				id++
+				src.punches = append(src.punches, kaoqin.Punch{ID: id, UserID: u, WorkDate: d, CheckType: kaoqin.OnDuty,
+					SourceType: "ATM", UserCheckTime: ms(d, clock)})
+			}
+		}
+	}
+	p, err := OpenPunches(ctx, src, PunchRequest{From: from, To: to}, opts(afterRange))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := p.window()
+	if n != punchRowsPerRead/(4*31) {
+		t.Fatalf("window of a month: %d employees", n)
+	}
+	var reads [][]string
+	counting := &windowSource{punchSource: src, reads: &reads}
+	p.src = counting
+	walked := punchIDs(t, p)
+	if len(walked) != len(src.punches) || !slices.IsSorted(walked) {
+		t.Fatalf("walked %d punches (want %d), sorted %v", len(walked), len(src.punches), slices.IsSorted(walked))
+	}
+	for _, r := range reads {
+		if len(r) > n {
+			t.Fatalf("a read of %d employees, window %d", len(r), n)
+		}
+	}
+
+	var paged []int64
+	var after kaoqin.PunchCursor
+	for {
+		reads = nil
+		rows, next, err := p.Page(after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !after.IsZero() && len(reads) > 0 && reads[0][0] != after.UserID {
+			t.Fatalf("a page after %s read from %s first", after.UserID, reads[0][0])
+		}
+		for _, r := range rows {
+			paged = append(paged, r.ID)
+		}
+		if next == nil {
+			break
+		}
+		after = *next
+	}
+	if !slices.Equal(paged, walked) {
+		t.Errorf("pages gave %d punches, the walk %d", len(paged), len(walked))
+	}
+}
+
+// windowSource records the employees of every read.
+type windowSource struct {
+	*punchSource
+	reads *[][]string
+}
+
+func (s *windowSource) QueryPunches(ctx context.Context, q kaoqin.PunchQuery) ([]kaoqin.Punch, error) {
+	*s.reads = append(*s.reads, q.UserIDs)
+	return s.punchSource.QueryPunches(ctx, q)
 }
