@@ -1,4 +1,5 @@
-// Command sync measures a full kaoqin sync (org chart, check results and leave) of N people
+// Command sync measures a full kaoqin sync (org chart, check results, leave, punch records and
+// plans; -no-punches and -no-plans leave the last two out) of N people
 // over D days, through the syncer, against the DingTalk simulator started in-process on
 // loopback, into SQLite (a temporary file) or PostgreSQL (-db, in a schema of its own that is
 // dropped afterwards):
@@ -10,7 +11,8 @@
 // wall time, and the time the QPS limit alone requires. The lower bound of a path is the
 // fewest calls that fetch its data within DingTalk's limits: for /attendance/list the sum
 // over the chunks (ceil(N/50) × ceil(D/7) of them) of ceil(rows of the chunk / 50), at least
-// 1; for leave the same over chunks of 100 people × 180 days and pages of 20. Rows are counted
+// 1; for leave the same over chunks of 100 people × 180 days and pages of 20; listRecord and
+// listbyusers have no pages, so theirs is ceil(N/50) × ceil(D/7) each. Rows are counted
 // from what the sync stored. The QPS limit alone requires, per phase, the calls of its
 // busiest path divided by the QPS (each path has a limit of its own and runs beside the others).
 package main
@@ -39,12 +41,13 @@ func main() {
 }
 
 type options struct {
-	users, days int
-	qps         int
-	latency     time.Duration
-	db          string
-	concurrency int
-	seed        int64
+	users, days        int
+	qps                int
+	latency            time.Duration
+	db                 string
+	concurrency        int
+	seed               int64
+	noPunches, noPlans bool
 }
 
 func parse(args []string) (options, error) {
@@ -57,6 +60,8 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&o.db, "db", "", "postgres://... to measure PostgreSQL (a schema of its own is made and dropped); default a temporary SQLite file")
 	fs.IntVar(&o.concurrency, "concurrency", syncer.DefaultConcurrency, "chunks fetched at once")
 	fs.Int64Var(&o.seed, "seed", 1, "the simulated company's seed")
+	fs.BoolVar(&o.noPunches, "no-punches", false, "leave punch records (listRecord) out, like kaoqin sync --no-punches")
+	fs.BoolVar(&o.noPlans, "no-plans", false, "leave plans (listbyusers) out, like kaoqin sync --no-plans")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -86,7 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	sim, err := benchkit.StartSim(db.DB, loc, benchkit.SimOptions{Users: o.users, Seed: o.seed, Now: now, QPS: o.qps,
-		Latency: o.latency, Concurrency: o.concurrency})
+		Latency: o.latency, Concurrency: o.concurrency, NoPunches: o.noPunches, NoPlans: o.noPlans})
 	if err != nil {
 		return err
 	}
