@@ -80,6 +80,7 @@ type budgetView struct {
 	Pushes, PushQuota, PushLeft int64
 	PushPercent                 int
 	CallsOut, PushesOut         string // the day each runs out at this pace; "" if it lasts
+	PushesLast                  bool   // the pushes last the month at this pace
 	Source                      string // which source carries the board, in the page's language
 }
 
@@ -92,6 +93,7 @@ func (s *Server) budgets(lang report.Lang, info *SyncInfo) (*budgetView, error) 
 	now := s.now()
 	b.CallsOut = runsOut(info.Ledger.Metered, int64(info.Quota), now, s.loc)
 	b.PushesOut = runsOut(b.Pushes, b.PushQuota, now, s.loc)
+	b.PushesLast = b.PushesOut == "" && b.Pushes > 0 && b.PushQuota > 0
 	if info.Status != nil && info.Status.Events != nil {
 		line, err := sourceLine(lang, info.Status.Events, info.Status.Schedule, s.clock(), s.loc)
 		if err != nil {

@@ -32,12 +32,12 @@ func TestEvents_SourceAndBudgets(t *testing.T) {
 	e.sync.events = &web.EventsStatus{Mode: "stream", Carried: true, Why: "events", LastEventAt: testNow.Add(-3 * time.Second), Pushes: 120, PushQuota: 150}
 	e.sync.mu.Unlock()
 	c := e.as("admin")
-	for _, tc := range []struct{ lang, source, boardSource, pushes, runsOut, refresh string }{
-		{"zh", "数据来源：钉钉事件推送，最近一条在 3 秒前", "数据来源：钉钉事件推送，打卡即时显示", "本月事件推送", "推送额度将于 11-2", "每 2 秒自动刷新"},
-		{"en", "Source: DingTalk&#39;s events, last 3 s ago", "Source: DingTalk&#39;s events, punches shown as they come", "Event pushes this month", "the pushes run out on 11-2", "refreshes every 2 s"},
+	for _, tc := range []struct{ lang, source, boardSource, pushes, runsOut, refresh, paused string }{
+		{"zh", "数据来源：钉钉事件推送，最近一条在 3 秒前", "数据来源：钉钉事件推送，打卡即时显示", "本月事件推送", "推送额度将于 11-2", "每 2 秒自动刷新", "钉钉事件推送承载看板时暂停实时拉取"},
+		{"en", "Source: DingTalk&#39;s events, last 3 s ago", "Source: DingTalk&#39;s events, punches shown as they come", "Event pushes this month", "the pushes run out on 11-2", "refreshes every 2 s", "Live pulls pause while DingTalk&#39;s events carry the board"},
 	} {
 		page := c.get("/sync?lang=" + tc.lang).text()
-		for _, want := range []string{tc.source, tc.pushes, `data-field="pushes">120<`, `data-field="push_quota">150<`, tc.runsOut} {
+		for _, want := range []string{tc.source, tc.pushes, `data-field="pushes">120<`, `data-field="push_quota">150<`, tc.runsOut, tc.paused} {
 			if !strings.Contains(page, want) {
 				t.Errorf("/sync in %s lacks %q", tc.lang, want)
 			}
@@ -87,6 +87,22 @@ func TestEvents_SourceAndBudgets(t *testing.T) {
 			if strings.Contains(path, "today") && !strings.Contains(page, `hx-trigger="every 60s"`) {
 				t.Errorf("the board on polls does not refresh every minute")
 			}
+			if strings.Contains(page, `data-field="live-paused"`) {
+				t.Errorf("%s in %s says live pulls pause while polls carry the board", path, lang)
+			}
+		}
+	}
+
+	// A budget that lasts the month at this pace says so.
+	e2 := newEnv(t, func(c *web.Config) { c.PushQuota = 3000 })
+	_, err := e2.db.ReceiveEvent(ctx, &kaoqin.Event{ID: "ev", Type: "attendance_check_record", ReceivedAt: testNow.UnixMilli()},
+		kaoqin.Push{Month: month, Kind: "attendance_check_record", Counted: true}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"zh": "按本月目前的速度，推送额度够用到月底。", "en": "At this month&#39;s pace the pushes last the month."} {
+		if page := e2.as("admin").get("/sync?lang=" + lang).text(); !strings.Contains(page, want) || strings.Contains(page, `data-field="pushes-run-out"`) {
+			t.Errorf("/sync in %s with 1 push of 3,000 lacks %q", lang, want)
 		}
 	}
 }

@@ -357,6 +357,8 @@ var eventWords = map[string][2]string{
 	"push_hint":               {"钉钉按月计算事件推送（免费版每月 3,000 次），打卡事件与群机器人消息共用此额度。", "DingTalk counts Webhook and Stream pushes per month (3,000 on the free tier); punch events and group robot messages share them."},
 	"calls_run_out":           {"按本月目前的速度，计量调用将于 %s 用完：可减少实时拉取，或购买更高版本。", "At this month's pace the metered calls run out on %s: pull less often (KAOQIN_SYNC_LIVE) or buy a larger edition."},
 	"pushes_run_out":          {"按本月目前的速度，推送额度将于 %s 用完，之后看板改用轮询：可在开发者后台取消订阅打卡事件、改用轮询，或购买更高版本。", "At this month's pace the pushes run out on %s and the board falls back to polls: unsubscribe the punch event in the developer console, poll instead (KAOQIN_EVENTS=off), or buy a larger edition."},
+	"pushes_last":             {"按本月目前的速度，推送额度够用到月底。", "At this month's pace the pushes last the month."},
+	"live_paused_events":      {"钉钉事件推送承载看板时暂停实时拉取；事件连接中断超过 3 分钟或本月推送额度用完时恢复。", "Live pulls pause while DingTalk's events carry the board; they resume when the event connection has been down for 3 minutes or the month's pushes are spent."},
 	"source_events":           {"数据来源：钉钉事件推送，最近一条在 %s前", "Source: DingTalk's events, last %s ago"},
 	"source_events_none":      {"数据来源：钉钉事件推送（暂无事件）", "Source: DingTalk's events (none yet)"},
 	"source_events_board":     {"数据来源：钉钉事件推送，打卡即时显示", "Source: DingTalk's events, punches shown as they come"},
