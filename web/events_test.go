@@ -113,3 +113,44 @@ func sep(path string) string {
 	}
 	return "?"
 }
+
+// TestEvents_ProvisionalPunch: a punch that came as an event, before DingTalk's result, reads
+// as provisional in the department's list of the day, in both languages.
+func TestEvents_ProvisionalPunch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.as("admin")
+	var daily struct {
+		Employees []struct {
+			UserID        string  `json:"userid"`
+			Presence      string  `json:"presence"`
+			DepartmentIDs []int64 `json:"department_ids"`
+		} `json:"employees"`
+	}
+	c.getJSON("/api/v1/daily", 200, &daily)
+	var who string
+	var dept int64
+	for _, p := range daily.Employees {
+		if p.Presence == "overdue" && len(p.DepartmentIDs) > 0 {
+			who, dept = p.UserID, p.DepartmentIDs[0]
+			break
+		}
+	}
+	if who == "" {
+		t.Fatal("nobody overdue on the board")
+	}
+	at := testNow.Add(-2 * time.Minute)
+	day := kaoqin.DateOf(testNow, shanghai)
+	_, err := e.db.SavePunches(context.Background(), kaoqin.PunchBatch{Punches: []kaoqin.Punch{{
+		ID: -1, UserID: who, WorkDate: day, LocationResult: "Normal", SourceType: "EVENT", UserCheckTime: at.UnixMilli()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute) // past the board's cache
+	for lang, want := range map[string]string{"zh": "待钉钉确认", "en": ">provisional<"} {
+		path := fmt.Sprintf("/departments/%d?date=%s&lang=%s", dept, day, lang)
+		if page := c.get(path).text(); !strings.Contains(page, want) || !strings.Contains(page, at.Format("15:04")) {
+			t.Errorf("%s lacks the punch at %s marked %q", path, at.Format("15:04"), want)
+		}
+	}
+}

@@ -81,6 +81,7 @@ var dictionary = map[string][2]string{
 	"approved":            {"有审批", "approved"},
 	"pending":             {"未到时间", "not due yet"},
 	"no_punch":            {"未打卡", "no punch"},
+	"provisional_title":   {"按打卡事件和排班判断；钉钉的考勤结果随下次拉取到达", "judged from the punch event against the plan; DingTalk's own result comes with the next pull"},
 	"no_checks":           {"无排班", "no shift"},
 	"shift_start":         {"上班时间", "Shift starts"},
 	"overdue":             {"已超时", "Overdue"},
