@@ -38,6 +38,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +60,7 @@ func main() {
 	rate := flag.Int("rate", 1000, "punches a minute at the peak")
 	duration := flag.Duration("duration", 2*time.Minute, "how long the peak runs")
 	monthUsers := flag.Int("month-users", 1000, "people of the month runs")
+	monthRuns := flag.String("month-runs", "polls,free,paid", "which month runs: polls (events off), free (3,000 pushes), paid (50,000)")
 	dsn := flag.String("db", "", "postgres://... for PostgreSQL (a schema of its own, dropped afterwards); default a temporary SQLite file")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	demoURL := flag.String("demo", "", "a running kaoqin demo's URL: measure punch to board there (with -sim and -pass)")
@@ -99,8 +101,11 @@ func main() {
 	if *doMonth {
 		fmt.Printf("\nA month (November 2026) of a %d-person company, live pulls every 10 minutes 08:00-19:00, nightly at 02:00:\n", *monthUsers)
 		fmt.Printf("%-34s %14s %12s %12s %10s %s\n", "", "metered calls", "live polls", "pushes", "events", "pushes ran out")
-		for _, m := range []monthRun{{name: "polls only (KAOQIN_EVENTS=off)"}, {name: "events, 3,000 pushes (free tier)", events: true, pushQuota: 3000},
-			{name: "events, 50,000 pushes", events: true, pushQuota: 50000}} {
+		for _, m := range []monthRun{{key: "polls", name: "polls only (KAOQIN_EVENTS=off)"}, {key: "free", name: "events, 3,000 pushes (free tier)", events: true, pushQuota: 3000},
+			{key: "paid", name: "events, 50,000 pushes", events: true, pushQuota: 50000}} {
+			if !slices.Contains(strings.Split(*monthRuns, ","), m.key) {
+				continue
+			}
 			if err := month(ctx, *dsn, loc, *monthUsers, m); err != nil {
 				log.Fatal(err)
 			}
@@ -304,7 +309,7 @@ func latency(ctx context.Context, dsn string, loc *time.Location, users, rate in
 
 // monthRun is one way of living the month.
 type monthRun struct {
-	name      string
+	key, name string
 	events    bool
 	pushQuota int
 }
