@@ -161,8 +161,8 @@ func runCLI(bin string, db *benchkit.DB, from, to string) {
 	if err != nil {
 		log.Fatalf("GNU time said %q: %v", b, err)
 	}
-	fmt.Printf("%-52s %10s %10s %10s %10s %10s\n", "  kaoqin report period --format xlsx (a process)", wall.Round(time.Millisecond),
-		"", "", benchkit.MB(kb<<10), "")
+	fmt.Printf("%-52s %10s %10s %10s %10s %10s %10s %10s\n", "  kaoqin report period --format xlsx (a process)", wall.Round(time.Millisecond),
+		"", "", "", "", benchkit.MB(kb<<10), "")
 	fmt.Printf("    (%s of XLSX)\n", benchkit.MB(uint64(fi.Size())))
 }
 

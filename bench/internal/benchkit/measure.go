@@ -15,14 +15,18 @@ import (
 	"slices"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
 // Result is what Measure measured of one function.
 type Result struct {
 	Name string
-	// Time is the median wall time of the timed runs.
-	Time time.Duration
+	// Time is the median wall time of the timed runs, Best the shortest.
+	Time, Best time.Duration
+	// CPU is the median CPU time (user and system, all threads) of the timed runs: on a machine
+	// other work shares, wall time says how long the run waited, CPU time how much it cost.
+	CPU time.Duration
 	// Alloc is the bytes allocated by one run.
 	Alloc uint64
 	// Live is the peak of the live heap above what was live before, with the collector running
@@ -40,19 +44,22 @@ type Result struct {
 // RSS, and once at GOGC=5 for its peak live heap.
 func Measure(name string, runs int, f func()) Result {
 	r := Result{Name: name}
-	var times []time.Duration
+	var times, cpus []time.Duration
 	for range runs {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
+		cpu := cpuTime()
 		start := time.Now()
 		f()
 		times = append(times, time.Since(start))
+		cpus = append(cpus, cpuTime()-cpu)
 		runtime.ReadMemStats(&after)
 		r.Alloc = after.TotalAlloc - before.TotalAlloc
 	}
 	slices.Sort(times)
-	r.Time = times[len(times)/2]
+	slices.Sort(cpus)
+	r.Time, r.Best, r.CPU = times[len(times)/2], times[0], cpus[len(cpus)/2]
 
 	// The heap as it rises at the default pace, and the RSS it costs.
 	debug.FreeOSMemory()
@@ -105,6 +112,15 @@ func read(metric string) uint64 {
 	return s[0].Value.Uint64()
 }
 
+// cpuTime is the CPU time this process has used so far (user and system, all threads).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // resetPeakRSS resets the kernel's peak RSS of this process (Linux 4.0 and later).
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
@@ -129,11 +145,12 @@ func peakRSS() uint64 {
 
 // Header is the header of Print's lines.
 func Header() string {
-	return fmt.Sprintf("%-52s %10s %10s %10s %10s %10s", "measure", "median", "live peak", "heap peak", "RSS peak", "allocated")
+	return fmt.Sprintf("%-52s %10s %10s %10s %10s %10s %10s %10s", "measure", "median", "best", "CPU", "live peak", "heap peak", "RSS peak", "allocated")
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%-52s %10s %10s %10s %10s %10s", r.Name, r.Time.Round(time.Millisecond), MB(r.Live), MB(r.Heap), MB(r.RSS), MB(r.Alloc))
+	return fmt.Sprintf("%-52s %10s %10s %10s %10s %10s %10s %10s", r.Name, r.Time.Round(time.Millisecond), r.Best.Round(time.Millisecond),
+		r.CPU.Round(time.Millisecond), MB(r.Live), MB(r.Heap), MB(r.RSS), MB(r.Alloc))
 }
 
 // MB writes a byte count in megabytes.
