@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -30,3 +31,12 @@ func LatestSchemaVersion(engine string) int64 {
 	}
 	return latest
 }
+
+// ReaderPragma reads a PRAGMA's value on a connection of db's readers.
+func ReaderPragma(ctx context.Context, db *DB, name string) (v int64, err error) {
+	err = db.ro.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
+}
+
+// ReaderMmapSize is how much of a SQLite file its readers map.
+const ReaderMmapSize = readerMmapSize

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -127,6 +128,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
+// readerMmapSize is how much of a SQLite file its readers map.
+const readerMmapSize = 1 << 30
+
 // openSQLite opens the writer, then, once the writer has put the file in WAL mode, the readers.
 func (db *DB) openSQLite(ctx context.Context, t target) error {
 	// busy_timeout covers other processes (a CLI sync next to "kaoqin serve"); _txlock=immediate
@@ -158,7 +162,11 @@ func (db *DB) openSQLite(ctx context.Context, t target) error {
 		rw.Close()
 		return err
 	}
-	ro, err := sql.Open("sqlite", sqliteURI(abs, "_pragma=busy_timeout(10000)&_pragma=query_only(1)"))
+	// The readers map the file (its first GiB): a page is then read from the kernel's page
+	// cache in place, not copied into SQLite's own small cache by a pread each time. A
+	// 100,000-person daily report reads 800,000 rows and spent 15% of its CPU in those preads.
+	// (Mapping is unsafe only when the file shrinks under a reader: kaoqin never vacuums.)
+	ro, err := sql.Open("sqlite", sqliteURI(abs, "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size("+strconv.Itoa(readerMmapSize)+")"))
 	if err != nil {
 		rw.Close()
 		return fmt.Errorf("store: open sqlite %s: %w", abs, err)
