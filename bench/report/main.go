@@ -5,6 +5,7 @@
 //	go run ./bench/report                                  # SQLite in a temporary folder
 //	go run ./bench/report -db 'postgres://u:p@host/db'     # PostgreSQL, in a schema of its own
 //	go run ./bench/report -daily 0 -period-employees 10000,100000 -cli /tmp/kaoqin
+//	go run ./bench/report -daily 0 -period-employees 100000 -formats '' -runs 1   # the walk only
 //
 // It writes a generated company into a fresh database through the store (like a sync would),
 // then times report.LoadDaily (read + compute), report.OpenPeriod walked and written in each
@@ -42,6 +43,7 @@ func main() {
 	periodEmployees := flag.String("period-employees", "10000,100000", "employees of the period reports (comma list: memory should stay flat)")
 	days := flag.Int("days", 31, "days of the period report")
 	runs := flag.Int("runs", 3, "timed runs of each report (the median is printed)")
+	formats := flag.String("formats", "json,csv,xlsx", "formats the period reports are written in (comma list; empty: the walk only)")
 	whole := flag.Bool("whole", false, "also measure report.LoadPeriod, which holds the range in memory")
 	cli := flag.String("cli", "", "a kaoqin binary (go build -o /tmp/kaoqin ./cmd/kaoqin) to run report period --format xlsx with")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -108,9 +110,12 @@ func main() {
 				log.Fatal(err)
 			}
 		}))
-		for _, f := range []report.Format{report.FormatJSON, report.FormatCSV, report.FormatXLSX} {
+		for _, f := range strings.Split(*formats, ",") {
+			if f == "" {
+				continue
+			}
 			fmt.Println(benchkit.Measure(fmt.Sprintf("  written as %s", f), *runs, func() {
-				if err := report.Write(io.Discard, open(), f, report.Chinese); err != nil {
+				if err := report.Write(io.Discard, open(), report.Format(f), report.Chinese); err != nil {
 					log.Fatal(err)
 				}
 			}))
