@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -201,7 +202,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 				return !ok
 			})
 		}
-		nightBefore, err = loadNightBefore(gctx, src, in.Leaves, from, start.UnixMilli(), kaoqin.Filter{UserIDs: users})
+		nightBefore, err = loadNightBefore(gctx, src, in.Leaves, from, opts.Location, kaoqin.Filter{UserIDs: users})
 		return err
 	})
 	g.Go(func() (err error) {
@@ -244,15 +245,17 @@ type checkSource interface {
 	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
 }
 
-// loadNightBefore reads the checks of the day before from of the people of f whose leave (of
-// leaves) began before from's first instant (start). A night shift of that day ends the next
-// morning, and a leave of the night with it; the first day of the range begins for them after
-// that shift (view.span), so that the night's leave counts on its work date, where DingTalk
-// files it, and not also on the morning after. Without such a leave nothing is read.
-func loadNightBefore(ctx context.Context, src checkSource, leaves []kaoqin.Leave, from string, start int64, f kaoqin.Filter) ([]kaoqin.Check, error) {
+// loadNightBefore reads the checks of the day before from of the people of f with a leave (of
+// leaves) on from's calendar day. A night shift of the day before ends that morning, and a
+// leave of the night may run into it (01:00-08:00 of a 20:00-08:00 shift, or all of a
+// 22:00-06:00 one); the first day of the range begins for them after that shift (view.span),
+// so that the night's leave counts on its work date, where DingTalk files it, and not also on
+// the morning after. Without such a leave nothing is read.
+func loadNightBefore(ctx context.Context, src checkSource, leaves []kaoqin.Leave, from string, loc *time.Location, f kaoqin.Filter) ([]kaoqin.Check, error) {
+	_, end := kaoqin.DayBounds(from, loc)
 	var users []string
 	for _, l := range leaves {
-		if l.StartTime < start {
+		if l.StartTime < end.UnixMilli() {
 			users = append(users, l.UserID)
 		}
 	}

@@ -154,7 +154,7 @@ func (s *PeriodStream) slice(after string, start, end int64) (Input, kaoqin.Filt
 	if in.Leaves, err = s.src.LeavesOf(ctx, f, start, end); err != nil {
 		return in, f, fmt.Errorf("load leaves %s..%s: %w", from, to, err)
 	}
-	night, err := loadNightBefore(ctx, s.src, in.Leaves, from, start, f)
+	night, err := loadNightBefore(ctx, s.src, in.Leaves, from, s.opts.Location, f)
 	if err != nil {
 		return in, f, err
 	}
