@@ -225,6 +225,28 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			}
 			return "—"
 		},
+		// hmOn is hm, "次日 06:00" ("06:00 next day") for a time after the day date: a night
+		// shift's check-out, which DingTalk files under the day the shift began.
+		"hmOn": func(lang report.Lang, date any, t any) string {
+			day, _ := date.(string) // none in the template's data: ""
+			var v time.Time
+			switch x := t.(type) {
+			case report.Time:
+				v = x.Time
+			case *report.Time:
+				if x != nil {
+					v = x.Time
+				}
+			}
+			if v.IsZero() {
+				return "—"
+			}
+			hm := v.In(loc).Format("15:04")
+			if day == "" || kaoqin.DateOf(v, loc) <= day {
+				return hm
+			}
+			return fmt.Sprintf(tr0(lang, "overnight_next_day"), hm)
+		},
 		"clock": func(ms int64) string {
 			if ms == 0 {
 				return "—"

@@ -62,6 +62,20 @@ func TestBoard_nightShift(t *testing.T) {
 			t.Errorf("the board in %s lists %d overnight (%d on duty), the report %d (%d)", lang, len(listed), len(listedOnDuty), len(night), len(onDuty))
 		}
 	}
+	// A name opens the person's night, the day it counts on, not today's rest.
+	if page := c.get("/today").text(); !strings.Contains(page, `<a href="/employees/`+onDuty[0]+`?month=2026-11#d-2026-11-17">`) {
+		t.Errorf("the board's overnight row of %s does not open the night of the 17th", onDuty[0])
+	}
+	// There, the check-out the next morning says so, and a day shift's does not.
+	first, _ := d.Employee(onDuty[0])
+	end := first.Overnight.ShiftEnd.In(shanghai).Format("15:04")
+	for lang, want := range map[string]string{"zh": "<time>次日 " + end + "</time>", "en": "<time>" + end + " next day</time>"} {
+		if page := c.get("/employees/" + onDuty[0] + "?month=2026-11&lang=" + lang).text(); !strings.Contains(page, want) {
+			t.Errorf("the employee page of %s in %s lacks %q", onDuty[0], lang, want)
+		} else if strings.Count(page, "次日")+strings.Count(page, "next day") > strings.Count(page, "<article") {
+			t.Errorf("the employee page of %s in %s says next day more often than once a day", onDuty[0], lang)
+		}
+	}
 	var api report.Daily
 	c.getJSON("/api/v1/daily", 200, &api)
 	if api.Company.OvernightOnDuty != len(onDuty) {
