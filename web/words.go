@@ -467,6 +467,7 @@ var dictionary = map[string][2]string{
 	"prev_day":               {"前一天", "Previous day"},
 	"next_day":               {"后一天", "Next day"},
 	"all_punches_of":         {"此人这段时间的打卡", "Their punches of the week"},
+	"day_evidence":           {"当天的打卡、审批与依据", "The day's punches, approvals and evidence"},
 	"presence":               {"到岗", "Presence"},
 	"calendar_link":          {"日历", "Calendar"},
 	"methods_title":          {"打卡方式统计", "Punches by method"},
