@@ -75,6 +75,16 @@ func TestBrowser_CountToChecks(t *testing.T) {
 	if count == "0" || count != strconv.Itoa(late) || days == 0 {
 		t.Errorf("the late count says %s, its days show %d Late checks over %d days", count, late, days)
 	}
+	// A day behind it opens that day's punches, plans and approvals.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#trace article.dayview .links a`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	); err != nil {
+		t.Fatalf("follow a day of the late count: %v", err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "/days/2026-11-") {
+		t.Errorf("the day led to %s (%v)", loc, err)
+	}
 
 	// The board's late count of a day opens the people late that day.
 	const day = "2026-11-17"

@@ -9,6 +9,7 @@ var dictionary = map[string][2]string{
 	// a number traced to what stands behind it (employee.go, period.go, department.go)
 	"trace_hint":       {"这个数字由以下各天的打卡结果和审批构成。", "This number is made of the checks and approvals of these days."},
 	"trace_all_days":   {"查看全部日期", "See every day"},
+	"trace_day_full":   {"当天的打卡记录、排班与审批", "The day's punches, plans and approvals"},
 	"trace_none":       {"没有哪一天计入这个数字。", "No day adds to this number."},
 	"trace_leaves":     {"期间的请假审批", "Leave approved in the range"},
 	"trace_leave_days": {"%s 至 %s · %s 天", "%s to %s · %s days"},
