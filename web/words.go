@@ -435,6 +435,7 @@ var dictionary = map[string][2]string{
 	"place":                  {"地点", "Place"},
 	"device":                 {"设备 / Wi-Fi", "Device / Wi-Fi"},
 	"validity":               {"有效性", "Validity"},
+	"valid":                  {"有效", "valid"},
 	"invalid":                {"无效", "invalid"},
 	"distance":               {"距打卡范围", "From the base"},
 	"metres":                 {"%s 米", "%s m"},
