@@ -16,10 +16,11 @@ import (
 // Plans say who is due when before anyone has punched: a plan (排班) without a check result yet
 // stands for a check still to come. Punches are evidence seen before DingTalk's verdict: a
 // punch newer than the pull that brought a NotSigned check's result answers that check, which
-// then counts as signed, provisionally: Normal up to the end of its minute (an OffDuty check: at
-// or after it), Late from the next minute (an OffDuty check: Early before it), until a pull
-// brings DingTalk's own result. DingTalk counts lateness in whole minutes, so a check-in at
-// 09:00:40 for 09:00 is not "late 0 minutes". And a punch pull tells when kaoqin last knew every punch of a person: a check
+// then counts as signed, provisionally: Normal at or before its time (an OffDuty check: at or
+// after it), Late after it (an OffDuty check: Early before it), as spec/reports.md says, until a
+// pull brings DingTalk's own result. (DingTalk itself may count lateness in whole minutes; a
+// check-in at 09:00:40 for 09:00 then reads Late by 0 minutes, which the pages word as "under a
+// minute".) And a punch pull tells when kaoqin last knew every punch of a person: a check
 // whose time had come by then and that no punch answers was missed, even though its result was
 // pulled before its time.
 //
@@ -218,7 +219,7 @@ func (l *liveDay) read(i int, p kaoqin.Punch) {
 	switch {
 	case c.CheckType == kaoqin.OffDuty && p.UserCheckTime < c.BaseCheckTime:
 		c.TimeResult = kaoqin.TimeEarly
-	case c.CheckType != kaoqin.OffDuty && p.UserCheckTime >= c.BaseCheckTime+time.Minute.Milliseconds():
+	case c.CheckType != kaoqin.OffDuty && p.UserCheckTime > c.BaseCheckTime:
 		c.TimeResult = kaoqin.TimeLate
 	}
 	c.LocationResult = cmp.Or(p.LocationResult, kaoqin.LocationNormal)

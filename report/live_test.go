@@ -108,7 +108,7 @@ func livePeople() *builder {
 	b.firstPull("k_typed", "08:00")
 	b.punch("k_typed", "08:30", func(p *kaoqin.Punch) { p.CheckType = kaoqin.OffDuty }) // a typed punch goes to its type
 	b.firstPull("l_same_minute", "08:00")
-	b.punch("l_same_minute", "09:00:40") // within the check's minute: on time, not "late 0 minutes"
+	b.punch("l_same_minute", "09:00:40") // after the plan time, within its minute: Late, by 0 whole minutes (spec/reports.md)
 	sortInput(&b.in)
 	return b
 }
@@ -138,7 +138,7 @@ func TestComputeDaily_Live(t *testing.T) {
 		"i_judged":      {PresenceIn, 0, 0, "09:00", "18:00", "Normal,NotSigned"},
 		"j_seen":        {PresenceOverdue, 0, 10, "09:00", "18:00", "NotSigned,NotSigned"},
 		"k_typed":       {PresenceAwaiting, 0, 10, "09:00", "", "NotSigned,Early*"},
-		"l_same_minute": {PresenceIn, 0, 0, "09:00", "18:00", "Normal*,NotSigned"},
+		"l_same_minute": {PresenceLate, 0, 0, "09:00", "18:00", "Late*,NotSigned"},
 	}
 	clock := func(t Time) string {
 		if t.IsZero() {
@@ -171,7 +171,7 @@ func TestComputeDaily_Live(t *testing.T) {
 	}{
 		{"scheduled", []string{"a_early", "b_late", "c_pulled", "d_unknown", "e_invalid", "f_afternoon", "h_plans_punch", "i_judged", "j_seen", "k_typed", "l_same_minute"}},
 		{"checked_in", []string{"a_early", "b_late", "h_plans_punch", "i_judged", "l_same_minute"}},
-		{"late", []string{"b_late"}},
+		{"late", []string{"b_late", "l_same_minute"}},
 		{"not_checked_in", []string{"c_pulled", "e_invalid", "j_seen"}},
 		{"missing_on_duty", []string{"c_pulled", "e_invalid", "j_seen"}},
 		{"awaiting", []string{"d_unknown", "k_typed"}},

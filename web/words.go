@@ -136,6 +136,7 @@ var dictionary = map[string][2]string{
 	"def_sum":                   {"应到 = 已到 + 未到 + 待确认 + 请假 + 未到时间，每人只计入其中一项。", "Scheduled = in + not in + awaiting + on leave + not due yet: each person in exactly one."},
 	"presence_in":               {"已到", "in"},
 	"presence_late":             {"迟到 %s", "late, %s"},
+	"late_under_1_min":          {"迟到不足 1 分钟", "late, under a minute"},
 	"presence_overdue":          {"未到 · 超时 %s", "not in, %s overdue"},
 	"presence_not_due":          {"未到时间", "not due yet"},
 	"presence_awaiting":         {"待确认", "awaiting"},
