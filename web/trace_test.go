@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,7 +72,8 @@ func TestAPI_Trace(t *testing.T) {
 }
 
 // TestAPI_Who: the API's people behind a count are report.Who's, for a day and for a range,
-// for a department and for the whole, in the document's shape.
+// for a department and for the whole, in the document's shape; on the pages, the board's
+// department tree and the department's 30-day table link their counts to the same people.
 func TestAPI_Who(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -134,6 +137,63 @@ func TestAPI_Who(t *testing.T) {
 			}
 		}
 	}
+	// The tree's 已到/应到 and the trend table's counts of the day open the department page of
+	// that day listing report.Who's people, as many as the count says; a 0 is no link.
+	var dd report.DailyDepartment
+	for _, x := range d.Departments {
+		if x.ID == e.mgrDept {
+			dd = x
+		}
+	}
+	board := c.get("/today?date=" + day).text()
+	tree := board[strings.Index(board, `id="tree-h"`):]
+	trend := c.get("/departments/" + sprint(e.mgrDept) + "?date=" + day).text()
+	i := strings.Index(trend, `<tr data-date="`+day+`">`)
+	if i < 0 {
+		t.Fatalf("the 30-day table of department %d has no row of %s", e.mgrDept, day)
+	}
+	row := trend[i:]
+	row = row[:strings.Index(row, "</tr>")]
+	for _, tc := range []struct {
+		where, page, field string
+		n                  int
+	}{
+		{"tree", tree, "checked_in", dd.Counts.CheckedIn},
+		{"tree", tree, "scheduled", dd.Counts.Scheduled},
+		{"trend", row, "scheduled", dd.Counts.Scheduled},
+		{"trend", row, "late", dd.Counts.Late},
+		{"trend", row, "absent", dd.Counts.Absent},
+	} {
+		link := "/departments/" + sprint(e.mgrDept) + "?date=" + day + "&amp;who=" + tc.field
+		if tc.n == 0 {
+			if strings.Contains(tc.page, link) {
+				t.Errorf("%s: a %s of 0 is a link", tc.where, tc.field)
+			}
+			continue
+		}
+		if !strings.Contains(tc.page, `<a href="`+link+`">`+sprint(tc.n)+`</a>`) {
+			t.Errorf("%s: no link of %s %d to %s", tc.where, tc.field, tc.n, link)
+			continue
+		}
+		want, err := d.Who(e.mgrDept, tc.field)
+		if err != nil {
+			t.Fatal(err)
+		}
+		people := c.get(strings.ReplaceAll(link, "&amp;", "&")).text()
+		got := regexp.MustCompile(`<tr data-userid="([^"]+)" data-status=`).FindAllStringSubmatch(people, -1)
+		if len(got) != tc.n || len(want) != tc.n {
+			t.Errorf("%s: %s %d opens %d people; report.Who says %d", tc.where, tc.field, tc.n, len(got), len(want))
+		}
+		for _, m := range got {
+			if !slices.Contains(want, m[1]) {
+				t.Errorf("%s: %s lists %s, not counted in it", tc.where, tc.field, m[1])
+			}
+		}
+	}
+	if dd.Counts.Late == 0 || dd.Counts.CheckedIn == 0 {
+		t.Errorf("the fixture's department %d has nobody late or in on %s: %+v", e.mgrDept, day, dd.Counts)
+	}
+
 	wantStatus(t, c.get("/api/v1/daily/who?date="+day+"&field=lateness"), http.StatusBadRequest)
 	wantStatus(t, c.get("/api/v1/period/who?from="+from+"&to="+to+"&field=lateness"), http.StatusBadRequest)
 }
