@@ -112,6 +112,16 @@ func (g *Globals) Location() (*time.Location, error) {
 	return loc, nil
 }
 
+// Range is the configured time zone and the range [from, to] checked against it (dates DingTalk
+// can have, at most kaoqin.MaxRangeDays), before any report command opens the database.
+func (g *Globals) Range(from, to string) (loc *time.Location, first, last string, err error) {
+	if loc, err = g.Location(); err != nil {
+		return nil, "", "", err
+	}
+	first, last, err = kaoqin.CheckRange(from, to, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	return loc, first, last, err
+}
+
 // configFileResolver reads the config file named by --config or KAOQIN_CONFIG in args and
 // the environment, and offers its values to kong for the flags whose environment variable is
 // not set. Kong lets a resolver override the environment, so the resolver steps aside when

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"time"
 
-	"github.com/kaoqin/kaoqin"
 	"github.com/kaoqin/kaoqin/report"
 	"github.com/kaoqin/kaoqin/store"
 )
@@ -32,11 +30,7 @@ func (c *punchesCmd) Help() string {
 }
 
 func (c *punchesCmd) Run(ctx context.Context, g *Globals) error {
-	loc, err := g.Location()
-	if err != nil {
-		return err
-	}
-	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	loc, from, to, err := g.Range(c.From, c.To)
 	if err != nil {
 		return err
 	}
@@ -54,11 +48,7 @@ type reportReviewCmd struct {
 }
 
 func (c *reportReviewCmd) Run(ctx context.Context, g *Globals) error {
-	loc, err := g.Location()
-	if err != nil {
-		return err
-	}
-	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	loc, from, to, err := g.Range(c.From, c.To)
 	if err != nil {
 		return err
 	}
@@ -76,11 +66,7 @@ type reportMethodsCmd struct {
 }
 
 func (c *reportMethodsCmd) Run(ctx context.Context, g *Globals) error {
-	loc, err := g.Location()
-	if err != nil {
-		return err
-	}
-	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	loc, from, to, err := g.Range(c.From, c.To)
 	if err != nil {
 		return err
 	}

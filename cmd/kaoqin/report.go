@@ -59,11 +59,7 @@ func (c *reportDailyCmd) Run(ctx context.Context, g *Globals) error {
 }
 
 func (c *reportPeriodCmd) Run(ctx context.Context, g *Globals) error {
-	loc, err := g.Location()
-	if err != nil {
-		return err
-	}
-	from, to, err := kaoqin.CheckRange(c.From, c.To, kaoqin.DateOf(time.Now(), loc), kaoqin.MaxRangeDays)
+	loc, from, to, err := g.Range(c.From, c.To)
 	if err != nil {
 		return err
 	}
