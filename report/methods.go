@@ -88,22 +88,9 @@ func LoadMethodStats(ctx context.Context, src PunchSource, from, to string, opts
 	if err != nil {
 		return nil, err
 	}
-	depts, err := src.Departments(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load departments: %w", err)
-	}
-	o := newOrg(depts)
-	scope, err := o.scope(opts.DeptIDs)
+	o, scope, byUser, err := loadPunchOrg(ctx, src, p.From, p.To, opts.DeptIDs)
 	if err != nil {
 		return nil, err
-	}
-	ms, err := src.Memberships(ctx, p.From, p.To)
-	if err != nil {
-		return nil, fmt.Errorf("load memberships %s..%s: %w", p.From, p.To, err)
-	}
-	byUser := map[string][]kaoqin.Membership{}
-	for _, m := range ms {
-		byUser[m.UserID] = append(byUser[m.UserID], m)
 	}
 	s := &MethodStats{Kind: "methods", From: p.From, To: p.To, Timezone: p.Timezone, Scope: slices.Clone(opts.DeptIDs),
 		Company: newMethodCounts(), org: o}

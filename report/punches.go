@@ -143,23 +143,16 @@ func OpenPunches(ctx context.Context, src PunchSource, req PunchRequest, opts Op
 		slices.Sort(p.users)
 	}
 	if len(opts.DeptIDs) > 0 {
-		depts, err := src.Departments(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load departments: %w", err)
-		}
-		o := newOrg(depts)
-		scope, err := o.scope(opts.DeptIDs)
+		o, scope, byUser, err := loadPunchOrg(ctx, src, from, to, opts.DeptIDs)
 		if err != nil {
 			return nil, err
 		}
-		ms, err := src.Memberships(ctx, from, to)
-		if err != nil {
-			return nil, fmt.Errorf("load memberships %s..%s: %w", from, to, err)
-		}
 		p.scoped = map[string][]kaoqin.Membership{}
-		for _, m := range ms {
-			if i, ok := o.index[m.DeptID]; ok && scope[i] && m.Overlaps(from, to) {
-				p.scoped[m.UserID] = append(p.scoped[m.UserID], m)
+		for u, ms := range byUser {
+			for _, m := range ms {
+				if i, ok := o.index[m.DeptID]; ok && scope[i] && m.Overlaps(from, to) {
+					p.scoped[u] = append(p.scoped[u], m)
+				}
 			}
 		}
 		inScope := make([]string, 0, len(p.scoped))
@@ -410,4 +403,27 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// loadPunchOrg reads what places a punch in its departments on its day: the org, the scope of
+// deptIDs in it (nil: the whole company) and each employee's memberships overlapping [from, to].
+func loadPunchOrg(ctx context.Context, src PunchSource, from, to string, deptIDs []int64) (*org, []bool, map[string][]kaoqin.Membership, error) {
+	depts, err := src.Departments(ctx)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load departments: %w", err)
+	}
+	o := newOrg(depts)
+	scope, err := o.scope(deptIDs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ms, err := src.Memberships(ctx, from, to)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load memberships %s..%s: %w", from, to, err)
+	}
+	byUser := map[string][]kaoqin.Membership{}
+	for _, m := range ms {
+		byUser[m.UserID] = append(byUser[m.UserID], m)
+	}
+	return o, scope, byUser, nil
 }

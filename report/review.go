@@ -200,22 +200,9 @@ func LoadReview(ctx context.Context, src PunchSource, from, to string, opts Opti
 		r.Flags = append(r.Flags, Flag{Kind: FlagSharedDevice, WorkDate: k.day, UserIDs: users, PunchIDs: ids,
 			facts: flagFacts{device: k.device}})
 	}
-	depts, err := src.Departments(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load departments: %w", err)
-	}
-	o := newOrg(depts)
-	scope, err := o.scope(opts.DeptIDs)
+	o, scope, byUser, err := loadPunchOrg(ctx, src, p.From, p.To, opts.DeptIDs)
 	if err != nil {
 		return nil, err
-	}
-	ms, err := src.Memberships(ctx, p.From, p.To)
-	if err != nil {
-		return nil, fmt.Errorf("load memberships %s..%s: %w", p.From, p.To, err)
-	}
-	byUser := map[string][]kaoqin.Membership{}
-	for _, m := range ms {
-		byUser[m.UserID] = append(byUser[m.UserID], m)
 	}
 	for i := range r.Flags {
 		f := &r.Flags[i]
