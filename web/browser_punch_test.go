@@ -56,7 +56,7 @@ func (f *fakeFetcher) FetchDay(ctx context.Context, userid, day string) (*kaoqin
 // desktop and phone sizes).
 func TestBrowser_DisputedDay(t *testing.T) {
 	t.Parallel()
-	exe := chromiumPath(t)
+	chromiumPath(t) // where there is no browser, skip before the set-up
 	f := &fakeFetcher{}
 	e := newEnv(t, func(c *web.Config) { c.Fetcher = f })
 	f.e = e
@@ -79,21 +79,7 @@ func TestBrowser_DisputedDay(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 180*time.Second)
-	defer cancelTimeout()
-	if err := chromedp.Do(ctx); err != nil {
-		if os.Getenv(chromiumEnv) != "" {
-			t.Fatalf("start Chromium %s: %v", exe, err)
-		}
-		t.Skipf("Chromium %s does not start here (%v): skipping the browser test", exe, err)
-	}
+	ctx := newBrowser(t, 180*time.Second)
 	// Screenshots only when asked for (KAOQIN_TEST_ARTIFACTS): they take seconds each on a
 	// loaded machine, and the checks below do not need them.
 	keep := os.Getenv("KAOQIN_TEST_ARTIFACTS") != ""

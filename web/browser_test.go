@@ -38,6 +38,66 @@ const chromiumEnv = "KAOQIN_TEST_CHROMIUM"
 // skipping it: in CI, and whenever KAOQIN_TEST_CHROMIUM names one (scripts/test.sh does).
 func browserRequired() bool { return os.Getenv(chromiumEnv) != "" || os.Getenv("CI") != "" }
 
+// newBrowser starts headless Chromium at 1400x1000 for a test, with timeout for all it does; it
+// fails where a browser is required (browserRequired) and skips the test elsewhere.
+func newBrowser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	exe := chromiumPath(t)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelTimeout)
+	if err := chromedp.Do(ctx); err != nil {
+		if browserRequired() {
+			t.Fatalf("start Chromium %s: %v", exe, err)
+		}
+		t.Skipf("Chromium %s does not start here (%v)", exe, err)
+	}
+	return ctx
+}
+
+// watchConsole fails the test, when it ends, for every script error and every console error
+// (a CSP violation among them) of the browser of ctx, but those expected says a page makes on
+// purpose.
+func watchConsole(t *testing.T, ctx context.Context, expected func(e *cdplog.Entry) bool) {
+	t.Helper()
+	var mu sync.Mutex
+	var consoleErrors []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			consoleErrors = append(consoleErrors, "exception: "+ev.ExceptionDetails.Text)
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError && !expected(ev.Entry) {
+				consoleErrors = append(consoleErrors, string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range consoleErrors {
+			t.Errorf("browser console: %s", e)
+		}
+	})
+}
+
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	p := os.Getenv(chromiumEnv)
@@ -107,38 +167,10 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("Chromium %s does not start here (%v): skipping the browser test", exe, err)
 	}
 
-	// Every script error and every console error (a CSP violation among them) fails the test.
-	var mu sync.Mutex
-	var consoleErrors []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			consoleErrors = append(consoleErrors, "exception: "+ev.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			// The tour visits a missing page and a day not synced for their answers.
-			if ev.Entry.Level == cdplog.EntryLevelError && !strings.Contains(ev.Entry.URL, "/no/such/page") &&
-				!strings.Contains(ev.Entry.URL, "date=2026-11-19") {
-				consoleErrors = append(consoleErrors, string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
-		return err
-	})); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range consoleErrors {
-			t.Errorf("browser console: %s", e)
-		}
-	}()
+	// The tour visits a missing page and a day not synced for their answers.
+	watchConsole(t, ctx, func(e *cdplog.Entry) bool {
+		return strings.Contains(e.URL, "/no/such/page") || strings.Contains(e.URL, "date=2026-11-19")
+	})
 
 	shot := func(name string) {
 		t.Helper()

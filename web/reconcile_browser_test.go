@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,36 +11,13 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// newBrowser starts headless Chromium for a test, or skips the test where there is none.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	exe := chromiumPath(t)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	t.Cleanup(cancelTimeout)
-	if err := chromedp.Do(ctx); err != nil {
-		if os.Getenv(chromiumEnv) != "" {
-			t.Fatalf("start Chromium %s: %v", exe, err)
-		}
-		t.Skipf("Chromium %s does not start here (%v)", exe, err)
-	}
-	return ctx
-}
-
 // TestBrowser_Reconcile logs in as HR, estimates and starts a reconciliation, reads the
 // administrator's edit among its differences, and follows that day to the employee's checks,
 // with screenshots of both pages at a desk's size and a phone's, in Chinese and English.
 func TestBrowser_Reconcile(t *testing.T) {
 	t.Parallel()
 	re := newReconcileEnv(t)
-	ctx := newBrowser(t)
+	ctx := newBrowser(t, 120*time.Second)
 	shots := artifactsDir(t)
 	shot := func(name string) {
 		t.Helper()

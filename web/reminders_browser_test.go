@@ -5,13 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/kaoqin/kaoqin"
@@ -22,7 +19,7 @@ import (
 // a refused rule; with no script or console error. Screenshots go to KAOQIN_TEST_ARTIFACTS.
 func TestBrowser_Reminders(t *testing.T) {
 	// Not parallel: two browsers at once on CI's two cores slow TestBrowser past its deadline.
-	exe := chromiumPath(t)
+	chromiumPath(t) // where there is no browser, skip before the set-up
 	var e *env
 	e = newEnv(t, withReminders(&e))
 	shots := artifactsDir(t)
@@ -55,50 +52,9 @@ func TestBrowser_Reminders(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000))
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
-	defer cancelTimeout()
-	if err := chromedp.Do(bctx); err != nil {
-		if os.Getenv(chromiumEnv) != "" {
-			t.Fatalf("start Chromium %s: %v", exe, err)
-		}
-		t.Skipf("Chromium %s does not start here (%v)", exe, err)
-	}
-	var mu sync.Mutex
-	var consoleErrors []string
-	if err := chromedp.Listen(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			consoleErrors = append(consoleErrors, "exception: "+ev.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			// A refused rule answers 422 on purpose (the page with the form, and why).
-			if ev.Entry.Level == cdplog.EntryLevelError && !strings.Contains(ev.Entry.Text, "status of 422") {
-				consoleErrors = append(consoleErrors, string(ev.Entry.Source)+": "+ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(bctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
-		return err
-	})); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range consoleErrors {
-			t.Errorf("browser console: %s", e)
-		}
-	}()
+	bctx := newBrowser(t, 90*time.Second)
+	// A refused rule answers 422 on purpose (the page with the form, and why).
+	watchConsole(t, bctx, func(e *cdplog.Entry) bool { return strings.Contains(e.Text, "status of 422") })
 	shot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())

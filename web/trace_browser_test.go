@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -15,7 +16,7 @@ import (
 func TestBrowser_CountToChecks(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	ctx := newBrowser(t)
+	ctx := newBrowser(t, 120*time.Second)
 	const from, to = "2026-11-01", "2026-11-17"
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(e.ts.URL+"/period?from="+from+"&to="+to),
