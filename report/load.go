@@ -16,8 +16,14 @@ import (
 type Source interface {
 	Departments(ctx context.Context) ([]kaoqin.Department, error)
 	Employees(ctx context.Context) ([]kaoqin.Employee, error)
+	// BriefEmployees are the employees with what the reports read (store's BriefEmployees
+	// leaves out the title, the admin flag and the current departments).
+	BriefEmployees(ctx context.Context) ([]kaoqin.Employee, error)
 	Memberships(ctx context.Context, from, to string) ([]kaoqin.Membership, error)
 	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
+	// BriefChecks are the checks with what the reports read (store's BriefChecks leaves out
+	// the record id, attendance group and source).
+	BriefChecks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
 	Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error)
 	Coverage(ctx context.Context, from, to string) ([]kaoqin.DayCoverage, error)
 	Schedules(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Schedule, error)
@@ -55,7 +61,7 @@ func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts 
 	}
 	in.Coverage = append(in.Coverage, cov[0])
 	f := kaoqin.Filter{From: prev, To: prev, UserIDs: in.users}
-	checks, err := src.Checks(ctx, f)
+	checks, err := src.BriefChecks(ctx, f)
 	if err != nil {
 		return fmt.Errorf("load checks of %s: %w", prev, err)
 	}
@@ -184,7 +190,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	f := kaoqin.Filter{From: from, To: to, UserIDs: users}
 	var nightBefore []kaoqin.Check
 	g.Go(func() (err error) {
-		if in.Checks, err = src.Checks(gctx, f); err != nil {
+		if in.Checks, err = src.BriefChecks(gctx, f); err != nil {
 			return fmt.Errorf("load checks %s..%s: %w", from, to, err)
 		}
 		return nil
@@ -206,7 +212,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 		return err
 	})
 	g.Go(func() (err error) {
-		if in.Employees, err = src.Employees(gctx); err != nil {
+		if in.Employees, err = src.BriefEmployees(gctx); err != nil {
 			return fmt.Errorf("load employees: %w", err)
 		}
 		return nil
@@ -242,7 +248,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 
 // checkSource reads checks: Source and SliceSource do.
 type checkSource interface {
-	Checks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
+	BriefChecks(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Check, error)
 }
 
 // loadNightBefore reads the checks of the day before from of the people of f with a leave (of
@@ -265,7 +271,7 @@ func loadNightBefore(ctx context.Context, src checkSource, leaves []kaoqin.Leave
 	slices.Sort(users)
 	prev := kaoqin.AddDays(from, -1)
 	f.From, f.To, f.UserIDs = prev, prev, slices.Compact(users)
-	checks, err := src.Checks(ctx, f)
+	checks, err := src.BriefChecks(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("load checks of %s: %w", prev, err)
 	}

@@ -43,6 +43,15 @@ func (f *fakeSource) Employees(ctx context.Context) ([]kaoqin.Employee, error) {
 	return slices.Clone(f.in.Employees), f.call("Employees")
 }
 
+// BriefEmployees leaves out what the store's does, so that a report reading more fails here.
+func (f *fakeSource) BriefEmployees(ctx context.Context) ([]kaoqin.Employee, error) {
+	var out []kaoqin.Employee
+	for _, e := range f.in.Employees {
+		out = append(out, kaoqin.Employee{UserID: e.UserID, Name: e.Name, JobNumber: e.JobNumber, HiredAt: e.HiredAt, LeftAt: e.LeftAt})
+	}
+	return out, f.call("Employees")
+}
+
 func (f *fakeSource) Memberships(ctx context.Context, from, to string) ([]kaoqin.Membership, error) {
 	var out []kaoqin.Membership
 	for _, m := range f.in.Memberships {
@@ -71,6 +80,15 @@ func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Ch
 		}
 	}
 	return out, f.call("Checks")
+}
+
+// BriefChecks leaves out what the store's does, so that a report reading more fails here.
+func (f *fakeSource) BriefChecks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Check, error) {
+	checks, err := f.Checks(ctx, flt)
+	for i := range checks {
+		checks[i].RecordID, checks[i].GroupID, checks[i].SourceType = 0, 0, ""
+	}
+	return checks, err
 }
 
 func (f *fakeSource) Leaves(ctx context.Context, start, end int64) ([]kaoqin.Leave, error) {
@@ -128,9 +146,16 @@ func (f *fakeSource) Schedules(ctx context.Context, flt kaoqin.Filter) ([]kaoqin
 		func(s kaoqin.Schedule) string { return s.WorkDate }), f.call("Schedules")
 }
 
+// BriefPunches leaves out what the store's does, so that a report reading more fails here.
 func (f *fakeSource) BriefPunches(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Punch, error) {
-	return rowsOf(f.in.Punches, flt, func(p kaoqin.Punch) string { return p.UserID },
-		func(p kaoqin.Punch) string { return p.WorkDate }), f.call("BriefPunches")
+	var out []kaoqin.Punch
+	for _, p := range rowsOf(f.in.Punches, flt, func(p kaoqin.Punch) string { return p.UserID },
+		func(p kaoqin.Punch) string { return p.WorkDate }) {
+		out = append(out, kaoqin.Punch{ID: p.ID, UserID: p.UserID, WorkDate: p.WorkDate, CheckType: p.CheckType,
+			LocationResult: p.LocationResult, SourceType: p.SourceType, UserCheckTime: p.UserCheckTime,
+			PlanID: p.PlanID, InvalidRecordType: p.InvalidRecordType})
+	}
+	return out, f.call("BriefPunches")
 }
 
 // Punches are the punches whole, as the employee's day reads them.

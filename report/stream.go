@@ -148,7 +148,7 @@ func (s *PeriodStream) slice(after string, start, end int64) (Input, kaoqin.Filt
 		}
 		f.UserIDs = slices.Compact(users) // sorted by userid already
 	}
-	if in.Checks, err = s.src.Checks(ctx, f); err != nil {
+	if in.Checks, err = s.src.BriefChecks(ctx, f); err != nil {
 		return in, f, fmt.Errorf("load checks %s..%s: %w", from, to, err)
 	}
 	if in.Leaves, err = s.src.LeavesOf(ctx, f, start, end); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -66,24 +67,31 @@ func (db *DB) SaveChecks(ctx context.Context, b kaoqin.CheckBatch) (rows int64, 
 // Checks returns the checks f selects, sorted by UserID, WorkDate, BaseCheckTime, ID.
 func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Check, err error) {
 	defer wrap(&err, "checks")
+	return db.checks(ctx, f, checkCols)
+}
+
+// briefCheckCols are the columns BriefChecks reads.
+const briefCheckCols = `id, user_id, work_date, check_type, time_result, location_result,
+	base_check_time, user_check_time, plan_id, approve_id, proc_inst_id, synced_at`
+
+// BriefChecks returns the checks f selects, sorted like Checks, with what the reports read of
+// them: the record id, attendance group and source are left empty. A month of a large company
+// is millions of checks, and every column read costs.
+func (db *DB) BriefChecks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Check, err error) {
+	defer wrap(&err, "checks")
+	return db.checks(ctx, f, briefCheckCols)
+}
+
+// checks reads the columns cols (checkCols or briefCheckCols) of the checks f selects.
+func (db *DB) checks(ctx context.Context, f kaoqin.Filter, cols string) ([]kaoqin.Check, error) {
 	where, args, err := filterWhere(db.d, f)
 	if err != nil {
 		return nil, err
 	}
-	// A month of a large company is millions of checks whose text columns repeat endlessly
-	// (a userid on every row of that user, a handful of results and dates): interning them
-	// turns millions of small allocations into a few thousand.
-	in, users := interner{}, &run{}
-	cols, day := checkCols, oneDay(f)
-	if day != "" {
-		cols = checkColsOfDay // the day of every row is known: one column less to read
-	}
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, c *kaoqin.Check) error { return scanCheck(rows, c, in, users, day) },
-		cols, "checks"+where, "user_id, work_date, base_check_time, id", 0, args...)
+	day := oneDay(f)
+	scan := checkScanner(dayColumns(cols, day), day, cols == briefCheckCols)
+	return queryMany(ctx, db.reader(), scan, dayColumns(cols, day), "checks"+where, "user_id, work_date, base_check_time, id", 0, args...)
 }
-
-const checkColsOfDay = `id, record_id, user_id, check_type, time_result, location_result,
-	base_check_time, user_check_time, source_type, plan_id, group_id, approve_id, proc_inst_id, synced_at`
 
 // oneDay returns the day f selects, if it selects one.
 func oneDay(f kaoqin.Filter) string {
@@ -93,30 +101,56 @@ func oneDay(f kaoqin.Filter) string {
 	return ""
 }
 
-// scanCheck scans a row of checkCols, or of checkColsOfDay when day is not "".
-func scanCheck(rows *sql.Rows, c *kaoqin.Check, in interner, users *run, day string) error {
-	var user, date, typ, timeRes, locRes, source sql.RawBytes
-	var err error
+// dayColumns returns cols without work_date when the rows are of one day, day: the day of
+// every row is known, a column less to read (values.day puts it back).
+func dayColumns(cols, day string) string {
 	if day == "" {
-		err = rows.Scan(&c.ID, &c.RecordID, &user, &date, &typ, &timeRes, &locRes,
-			&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID, &c.SyncedAt)
-	} else {
-		err = rows.Scan(&c.ID, &c.RecordID, &user, &typ, &timeRes, &locRes,
-			&c.BaseCheckTime, &c.UserCheckTime, &source, &c.PlanID, &c.GroupID, &c.ApproveID, &c.ProcInstID, &c.SyncedAt)
+		return cols
 	}
-	if err != nil {
-		return err
+	return strings.Replace(cols, "work_date, ", "", 1)
+}
+
+// checkScanner scans rows of cols: checkCols, or briefCheckCols if brief, through dayColumns
+// of day.
+func checkScanner(cols, day string, brief bool) func(*sql.Rows, *kaoqin.Check) error {
+	// A month of a large company is millions of checks whose text columns repeat endlessly
+	// (a userid on every row of that user, a handful of results and dates): interning them
+	// keeps one copy of each.
+	in, users, v := interner{}, &run{}, newValues(cols)
+	return func(rows *sql.Rows, c *kaoqin.Check) error {
+		if err := v.scan(rows); err != nil {
+			return err
+		}
+		c.ID = v.int()
+		if !brief {
+			c.RecordID = v.int()
+		}
+		c.UserID, c.WorkDate, c.CheckType, c.TimeResult = v.user(users), v.day(day, in), v.text(in), v.text(in)
+		c.LocationResult, c.BaseCheckTime, c.UserCheckTime = v.text(in), v.int(), v.int()
+		if !brief {
+			c.SourceType = v.text(in)
+		}
+		c.PlanID = v.int()
+		if !brief {
+			c.GroupID = v.int()
+		}
+		c.ApproveID, c.ProcInstID, c.SyncedAt = v.int(), v.text(in), v.int()
+		return v.err
 	}
-	c.UserID, c.WorkDate, c.CheckType = users.get(user), cmp.Or(day, in.get(date)), in.get(typ)
-	c.TimeResult, c.LocationResult, c.SourceType = in.get(timeRes), in.get(locRes), in.get(source)
-	return nil
 }
 
 // run hands out one string per run of equal values: a column the rows are sorted by (the
 // userid) repeats its value row after row, and comparing costs less than a map.
 type run struct{ last string }
 
-func (r *run) get(b []byte) string {
+func (r *run) get(s string) string {
+	if s != r.last {
+		r.last = s
+	}
+	return r.last
+}
+
+func (r *run) getBytes(b []byte) string {
 	if string(b) != r.last { // (the conversion does not allocate)
 		r.last = string(b)
 	}
@@ -127,11 +161,22 @@ func (r *run) get(b []byte) string {
 // allocate, so a value seen before costs nothing.
 type interner map[string]string
 
-func (in interner) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
+func (in interner) get(s string) string {
+	if in == nil || len(s) == 0 { // (nil: every value its own)
+		return s
 	}
-	if s, ok := in[string(b)]; ok {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+func (in interner) getBytes(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
+	if s, ok := in[string(b)]; ok || len(b) == 0 {
 		return s
 	}
 	s := string(b)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -196,6 +197,49 @@ func TestChecks_Filter(t *testing.T) {
 		wantCode(t, err, kaoqin.EINVALID)
 		_, err = db.Punches(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-16"})
 		wantCode(t, err, kaoqin.EINVALID)
+	})
+}
+
+// TestBriefChecks: the checks of Checks, every field but the record id, group and source, of a
+// range and of one day (read without the day's column); Checks of one day is whole too.
+func TestBriefChecks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		approved := check(3, "u1", "2026-11-17", 1000)
+		approved.ApproveID, approved.ProcInstID, approved.TimeResult = 55, "proc-1", kaoqin.TimeLate
+		all := []kaoqin.Check{check(1, "u1", "2026-11-16", 1000), check(2, "u2", "2026-11-16", 1000), approved}
+		scope := kaoqin.Scope{UserIDs: []string{"u1", "u2"}, From: "2026-11-16", To: "2026-11-17"}
+		_, err := db.SaveChecks(ctx, kaoqin.CheckBatch{Scope: scope, Checks: all, SyncedAt: 777})
+		must(t, err)
+		for i := range all {
+			all[i].SyncedAt = 777
+		}
+		brief := func(cs ...kaoqin.Check) []kaoqin.Check {
+			out := slices.Clone(cs)
+			for i := range out {
+				out[i].RecordID, out[i].GroupID, out[i].SourceType = 0, 0, ""
+			}
+			return out
+		}
+		for _, f := range []struct {
+			filter kaoqin.Filter
+			want   []kaoqin.Check
+		}{
+			{kaoqin.Filter{From: "2026-11-16", To: "2026-11-17"}, []kaoqin.Check{all[0], all[2], all[1]}},
+			{kaoqin.Filter{From: "2026-11-17", To: "2026-11-17"}, []kaoqin.Check{all[2]}},
+			{kaoqin.Filter{From: "2026-11-16", To: "2026-11-16", UserIDs: []string{"u2"}}, []kaoqin.Check{all[1]}},
+		} {
+			got, err := db.Checks(ctx, f.filter)
+			must(t, err)
+			if diff := cmp.Diff(f.want, got); diff != "" {
+				t.Errorf("checks of %+v (-want +got):\n%s", f.filter, diff)
+			}
+			got, err = db.BriefChecks(ctx, f.filter)
+			must(t, err)
+			if diff := cmp.Diff(brief(f.want...), got); diff != "" {
+				t.Errorf("brief checks of %+v (-want +got):\n%s", f.filter, diff)
+			}
+		}
 	})
 }
 

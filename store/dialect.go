@@ -469,3 +469,100 @@ func queryAll[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error
 	}
 	return out, rows.Err()
 }
+
+// values scans a row's columns as the driver hands them over, into values reused row after row,
+// and converts them by hand, one column after the other. database/sql would set each integer
+// through reflection and copy each text into sql.RawBytes: a day of 100,000 people is millions
+// of values, and those conversions cost more than the reads. A column of a type it does not
+// expect fails the row (err, which the caller returns once it has converted the row).
+type values struct {
+	v, p []any
+	next int
+	err  error
+}
+
+// newValues makes the values of the columns cols lists (comma separated).
+func newValues(cols string) *values {
+	n := strings.Count(cols, ",") + 1
+	r := &values{v: make([]any, n), p: make([]any, n)}
+	for i := range r.v {
+		r.p[i] = &r.v[i]
+	}
+	return r
+}
+
+// scan reads the next row, whose first column the next conversion converts.
+func (r *values) scan(rows *sql.Rows) error {
+	r.next = 0
+	return rows.Scan(r.p...)
+}
+
+// column returns the next column.
+func (r *values) column() any {
+	r.next++
+	return r.v[r.next-1]
+}
+
+// int converts the next column, an integer: both engines hand over int64 (PostgreSQL a
+// boolean as bool).
+func (r *values) int() int64 {
+	switch x := r.column().(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case bool:
+		if x {
+			return 1
+		}
+		return 0
+	case nil:
+		return 0
+	}
+	r.fail("an integer")
+	return 0
+}
+
+// bool converts the next column, a boolean (SQLite keeps 0 or 1).
+func (r *values) bool() bool { return r.int() != 0 }
+
+// text converts the next column, a text, into one string per distinct value with in.
+func (r *values) text(in interner) string {
+	switch x := r.column().(type) {
+	case string:
+		return in.get(x)
+	case []byte:
+		return in.getBytes(x)
+	case nil:
+		return ""
+	}
+	r.fail("text")
+	return ""
+}
+
+// day converts the next column, a work date, unless the rows are of one day: dayColumns left
+// the column out.
+func (r *values) day(day string, in interner) string {
+	if day != "" {
+		return day
+	}
+	return r.text(in)
+}
+
+// user converts the next column, a userid the rows are sorted by, into one string per run.
+func (r *values) user(users *run) string {
+	switch x := r.column().(type) {
+	case string:
+		return users.get(x)
+	case []byte:
+		return users.getBytes(x)
+	}
+	r.fail("a userid")
+	return ""
+}
+
+func (r *values) fail(want string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("column %d: want %s, have %T", r.next, want, r.v[r.next-1])
+	}
+}

@@ -110,21 +110,29 @@ func TestSavePunches_ReplaceInScope(t *testing.T) {
 		if diff := cmp.Diff([]kaoqin.Punch{outside, late}, got); diff != "" {
 			t.Errorf("punches after the second pull (-want +got):\n%s", diff)
 		}
-		// BriefPunches: the same punches, without the place, device, Wi-Fi and approval.
+		// BriefPunches: the same punches, with what the daily report reads only; of one day, too
+		// (read without the day's column).
 		refused := punch(4, "u1", "2026-11-17", 700)
 		refused.InvalidRecordType = "Security"
 		_, err = db.SavePunches(ctx, kaoqin.PunchBatch{Punches: []kaoqin.Punch{refused}})
 		must(t, err)
-		brief, err := db.BriefPunches(ctx, kaoqin.Filter{UserIDs: []string{"u1"}})
-		must(t, err)
-		var want []kaoqin.Punch
-		for _, p := range []kaoqin.Punch{outside, refused, late} {
-			want = append(want, kaoqin.Punch{ID: p.ID, UserID: p.UserID, WorkDate: p.WorkDate, CheckType: p.CheckType,
-				TimeResult: p.TimeResult, LocationResult: p.LocationResult, SourceType: p.SourceType,
-				UserCheckTime: p.UserCheckTime, BaseCheckTime: p.BaseCheckTime, PlanCheckTime: p.PlanCheckTime,
-				PlanID: p.PlanID, GroupID: p.GroupID, ClassID: p.ClassID, IsLegal: p.IsLegal, InvalidRecordType: p.InvalidRecordType})
+		brief := func(ps ...kaoqin.Punch) (out []kaoqin.Punch) {
+			for _, p := range ps {
+				out = append(out, kaoqin.Punch{ID: p.ID, UserID: p.UserID, WorkDate: p.WorkDate, CheckType: p.CheckType,
+					LocationResult: p.LocationResult, SourceType: p.SourceType, UserCheckTime: p.UserCheckTime,
+					PlanID: p.PlanID, InvalidRecordType: p.InvalidRecordType})
+			}
+			return out
 		}
-		if diff := cmp.Diff(want, brief); diff != "" {
+		got, err = db.BriefPunches(ctx, kaoqin.Filter{From: "2026-11-17", To: "2026-11-17"})
+		must(t, err)
+		if diff := cmp.Diff(brief(outside, refused), got); diff != "" {
+			t.Errorf("brief punches of a day (-want +got):\n%s", diff)
+		}
+		got, err = db.BriefPunches(ctx, kaoqin.Filter{UserIDs: []string{"u1"}})
+		must(t, err)
+		want := brief(outside, refused, late)
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("brief punches (-want +got):\n%s", diff)
 		}
 	})

@@ -320,6 +320,24 @@ func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error)
 	return db.employees(ctx, "", 0)
 }
 
+// BriefEmployees returns every employee ever seen, like Employees, with what the reports read:
+// their name, job number and hire and leave dates. Their title, whether they are DingTalk
+// administrators and their current departments are left out (the reports read each day's
+// memberships).
+func (db *DB) BriefEmployees(ctx context.Context) (emps []kaoqin.Employee, err error) {
+	defer wrap(&err, "employees")
+	const cols = "user_id, name, job_number, hired_at, left_at"
+	v := newValues(cols)
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, e *kaoqin.Employee) error {
+		if err := v.scan(rows); err != nil {
+			return err
+		}
+		// (A name is a person's own: interned, it would be kept twice.)
+		e.UserID, e.Name, e.JobNumber, e.HiredAt, e.LeftAt = v.text(nil), v.text(nil), v.text(nil), v.int(), v.int()
+		return v.err
+	}, cols, "employees", "user_id", 0)
+}
+
 // EmployeesAfter returns, like Employees, the first limit employees whose userids sort after
 // after: a large company a page at a time.
 func (db *DB) EmployeesAfter(ctx context.Context, after string, limit int) (emps []kaoqin.Employee, err error) {
@@ -340,7 +358,15 @@ func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.
 	}
 	defer tx.Rollback()
 	c := conn{q: tx, d: db.d}
-	emps, err := queryMany(ctx, c, scanEmployee, empCols, "employees WHERE user_id > ?", "user_id", limit, after)
+	in, v := interner{}, newValues(empCols)
+	emps, err := queryMany(ctx, c, func(rows *sql.Rows, e *kaoqin.Employee) error {
+		if err := v.scan(rows); err != nil {
+			return err
+		}
+		e.UserID, e.Name, e.JobNumber, e.Title = v.text(nil), v.text(nil), v.text(nil), v.text(in) // (a name is a person's own: not interned)
+		e.HiredAt, e.LeftAt, e.Admin = v.int(), v.int(), v.bool()
+		return v.err
+	}, empCols, "employees WHERE user_id > ?", "user_id", limit, after)
 	if err != nil || len(emps) == 0 {
 		return emps, err
 	}
@@ -350,12 +376,14 @@ func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.
 		return nil, err
 	}
 	defer rows.Close()
-	i := 0
+	i, v := 0, newValues("user_id, dept_id")
 	for rows.Next() {
-		var user string
-		var dept int64
-		if err := rows.Scan(&user, &dept); err != nil {
+		if err := v.scan(rows); err != nil {
 			return nil, err
+		}
+		user, dept := v.text(nil), v.int()
+		if v.err != nil {
+			return nil, v.err
 		}
 		for i < len(emps) && emps[i].UserID < user {
 			i++
@@ -382,11 +410,12 @@ func (db *DB) MembershipsOf(ctx context.Context, f kaoqin.Filter) (ms []kaoqin.M
 	}
 	conds, args := userConds(db.d, f, []string{"(from_day = '' OR from_day <= ?)", "(to_day = '' OR to_day >= ?)"},
 		[]any{f.To, f.From})
-	users := &run{}
+	in, users, v := interner{}, &run{}, newValues(memberCols)
 	return queryMany(ctx, db.reader(), func(rows *sql.Rows, m *kaoqin.Membership) error {
-		var user sql.RawBytes
-		err := rows.Scan(&user, &m.DeptID, &m.From, &m.To)
-		m.UserID = users.get(user)
-		return err
+		if err := v.scan(rows); err != nil {
+			return err
+		}
+		m.UserID, m.DeptID, m.From, m.To = v.user(users), v.int(), v.text(in), v.text(in)
+		return v.err
 	}, memberCols, "memberships WHERE "+strings.Join(conds, " AND "), "user_id, dept_id, from_day", 0, args...)
 }

@@ -102,6 +102,15 @@ func TestSaveOrg_History(t *testing.T) {
 		if diff := cmp.Diff(wantEmps, emps); diff != "" {
 			t.Errorf("employees (-want +got):\n%s", diff)
 		}
+		// BriefEmployees: the same people, with what the reports read only.
+		brief, err := db.BriefEmployees(ctx)
+		must(t, err)
+		for i, e := range wantEmps {
+			wantEmps[i] = kaoqin.Employee{UserID: e.UserID, Name: e.Name, JobNumber: e.JobNumber, HiredAt: e.HiredAt, LeftAt: e.LeftAt}
+		}
+		if diff := cmp.Diff(wantEmps, brief); diff != "" {
+			t.Errorf("brief employees (-want +got):\n%s", diff)
+		}
 		wantBob := []kaoqin.Membership{{UserID: "bob", DeptID: 3, To: "2026-11-04"}, {UserID: "bob", DeptID: 4, From: "2026-11-10"}}
 		var bob []kaoqin.Membership
 		for _, m := range memberships(t, db, "2026-10-01", "2026-11-30") {

@@ -55,14 +55,15 @@ func (db *DB) Schedules(ctx context.Context, f kaoqin.Filter) (schedules []kaoqi
 	if err != nil {
 		return nil, err
 	}
-	in, users := interner{}, &run{}
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, s *kaoqin.Schedule) error { return scanSchedule(rows, s, in, users) },
-		scheduleCols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", 0, args...)
-}
-
-func scanSchedule(rows *sql.Rows, s *kaoqin.Schedule, in interner, users *run) error {
-	var user, day, typ sql.RawBytes
-	err := rows.Scan(&s.PlanID, &user, &day, &typ, &s.PlanCheckTime, &s.GroupID, &s.ShiftID, &s.IsRest, &s.ApproveID)
-	s.UserID, s.WorkDate, s.CheckType = users.get(user), in.get(day), in.get(typ)
-	return err
+	day := oneDay(f)
+	cols := dayColumns(scheduleCols, day)
+	in, users, v := interner{}, &run{}, newValues(cols)
+	return queryMany(ctx, db.reader(), func(rows *sql.Rows, s *kaoqin.Schedule) error {
+		if err := v.scan(rows); err != nil {
+			return err
+		}
+		s.PlanID, s.UserID, s.WorkDate, s.CheckType = v.int(), v.user(users), v.day(day, in), v.text(in)
+		s.PlanCheckTime, s.GroupID, s.ShiftID, s.IsRest, s.ApproveID = v.int(), v.int(), v.int(), v.bool(), v.int()
+		return v.err
+	}, cols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", 0, args...)
 }
