@@ -260,6 +260,7 @@ func (d *Daily) computeLines(v *view, lo, hi int, dayPlans *dayRows[kaoqin.Sched
 	}
 	alloc := newCheckAlloc(total)
 	plans := &planAlloc{plans: make([]Plan, 0, total), loc: v.loc}
+	buf := new(liveBuf) // (each line's checks are copied out of it, by alloc.make)
 	for k, p := range v.people[lo:hi] {
 		ps := dayPlans.of(p.userid)
 		ld := liveDay{checks: p.checks[0]}
@@ -268,7 +269,7 @@ func (d *Daily) computeLines(v *view, lo, hi int, dayPlans *dayRows[kaoqin.Sched
 			for _, pl := range dayPulls.of(p.userid) {
 				pulledAt = max(pulledAt, pl.SyncedAt)
 			}
-			ld = readLive(p.checks[0], ps, dayPunches.of(p.userid), pulledAt, coveredAt)
+			ld = readLive(buf, p.checks[0], ps, dayPunches.of(p.userid), pulledAt, coveredAt)
 		}
 		f := classify(ld.checks, v.onLeave(p, 0), v.now)
 		_, dayEnd := v.span(p, 0)

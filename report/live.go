@@ -90,6 +90,28 @@ type liveDay struct {
 	// provisional[i] is true when checks[i] is a punch's reading; placeholder[i] when it stands
 	// for a plan DingTalk has given no result for. Both nil when neither happens.
 	provisional, placeholder []bool
+	buf                      *liveBuf // where the slices live, if readLive was given one
+}
+
+// liveBuf is where readLive works, for a caller that reads many days one after the other (the
+// daily report's 100,000 lines): reused, it spares each of them its eight slices. What readLive
+// and shown return is valid until the next readLive with the same liveBuf.
+type liveBuf struct {
+	checks, sorted, shown              []kaoqin.Check
+	provisional, placeholder, prov, ph []bool
+	shownProv                          []bool
+	verdictAt                          []int64
+	order                              []int
+}
+
+// grow returns s with length n, cleared, reusing its array when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // shown returns the checks the report lists: DingTalk's, and the placeholders a punch answered.
@@ -97,23 +119,34 @@ func (l liveDay) shown() (checks []kaoqin.Check, provisional []bool) {
 	if l.placeholder == nil {
 		return l.checks, l.provisional
 	}
+	if l.buf != nil {
+		checks, provisional = l.buf.shown[:0], l.buf.shownProv[:0]
+	}
 	for i, c := range l.checks {
 		if !l.placeholder[i] || l.provisional[i] {
 			checks = append(checks, c)
 			provisional = append(provisional, l.provisional[i])
 		}
 	}
+	if l.buf != nil {
+		l.buf.shown, l.buf.shownProv = checks, provisional
+	}
 	return checks, provisional
 }
 
 // readLive applies plans, punches and the latest punch pull of one employee's day in progress
 // to DingTalk's checks of it. coveredAt is when the day's results were last pulled for everyone.
-// checks, plans and punches are the employee's of that day only.
-func readLive(checks []kaoqin.Check, plans []kaoqin.Schedule, punches []kaoqin.Punch, pulledAt, coveredAt int64) liveDay {
+// checks, plans and punches are the employee's of that day only. buf, if not nil, is where it
+// works (see liveBuf).
+func readLive(buf *liveBuf, checks []kaoqin.Check, plans []kaoqin.Schedule, punches []kaoqin.Punch, pulledAt, coveredAt int64) liveDay {
 	if len(plans) == 0 && len(punches) == 0 && pulledAt == 0 {
 		return liveDay{checks: checks}
 	}
-	l := liveDay{checks: slices.Clone(checks)}
+	b := buf
+	if b == nil {
+		b = new(liveBuf) // every slice new
+	}
+	l := liveDay{checks: append(b.checks[:0], checks...), buf: buf}
 	for _, p := range plans {
 		if p.IsRest || slices.ContainsFunc(checks, func(c kaoqin.Check) bool { return planned(c, p) }) {
 			continue
@@ -126,14 +159,16 @@ func readLive(checks []kaoqin.Check, plans []kaoqin.Schedule, punches []kaoqin.P
 			SyncedAt: coveredAt, // DingTalk listed no result for it when the day was pulled
 		})
 	}
+	b.checks = l.checks
 	n := len(checks)
-	l.provisional = make([]bool, len(l.checks))
-	l.placeholder = make([]bool, len(l.checks))
+	l.provisional = grow(b.provisional, len(l.checks))
+	l.placeholder = grow(b.placeholder, len(l.checks))
 	for i := n; i < len(l.checks); i++ {
 		l.placeholder[i] = true
 	}
 	// verdictAt is when DingTalk last judged each check: a punch after it is news.
-	verdictAt := make([]int64, len(l.checks))
+	verdictAt := grow(b.verdictAt, len(l.checks))
+	b.provisional, b.placeholder, b.verdictAt = l.provisional, l.placeholder, verdictAt
 	for i, c := range l.checks {
 		verdictAt[i] = c.SyncedAt
 		if l.placeholder[i] {
@@ -163,18 +198,19 @@ func readLive(checks []kaoqin.Check, plans []kaoqin.Schedule, punches []kaoqin.P
 			c.SyncedAt = pulledAt
 		}
 	}
-	order := make([]int, len(l.checks))
+	order := grow(b.order, len(l.checks))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return cmp.Compare(l.checks[a].BaseCheckTime, l.checks[b].BaseCheckTime)
+	slices.SortStableFunc(order, func(i, j int) int {
+		return cmp.Compare(l.checks[i].BaseCheckTime, l.checks[j].BaseCheckTime)
 	})
-	sorted := make([]kaoqin.Check, len(order))
-	prov, ph := make([]bool, len(order)), make([]bool, len(order))
+	sorted := grow(b.sorted, len(order))
+	prov, ph := grow(b.prov, len(order)), grow(b.ph, len(order))
 	for k, i := range order {
 		sorted[k], prov[k], ph[k] = l.checks[i], l.provisional[i], l.placeholder[i]
 	}
+	b.order, b.sorted, b.prov, b.ph = order, sorted, prov, ph
 	l.checks, l.provisional, l.placeholder = sorted, prov, ph
 	return l
 }

@@ -330,3 +330,43 @@ func randomLiveDay(r *rand.Rand) Input {
 	sortInput(&b.in)
 	return b.in
 }
+
+// TestReadLive_ReusedBuf: one liveBuf for a day's people one after the other, as the daily
+// report does, reads each exactly as fresh slices would.
+func TestReadLive_ReusedBuf(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	buf := new(liveBuf)
+	for range 20 {
+		in := randomLiveDay(r)
+		for _, e := range in.Employees {
+			of := func(user string) bool { return user == e.UserID }
+			var checks []kaoqin.Check
+			var plans []kaoqin.Schedule
+			var punches []kaoqin.Punch
+			for _, c := range in.Checks {
+				if of(c.UserID) {
+					checks = append(checks, c)
+				}
+			}
+			for _, p := range in.Schedules {
+				if of(p.UserID) {
+					plans = append(plans, p)
+				}
+			}
+			for _, p := range in.Punches {
+				if of(p.UserID) {
+					punches = append(punches, p)
+				}
+			}
+			pulledAt := int64(r.IntN(2)) * when(liveDayDate, "09:00").UnixMilli()
+			want := readLive(nil, checks, plans, punches, pulledAt, 1)
+			wantShown, wantProv := want.shown()
+			got := readLive(buf, checks, plans, punches, pulledAt, 1)
+			gotShown, gotProv := got.shown()
+			if !slices.Equal(want.checks, got.checks) || !slices.Equal(want.provisional, got.provisional) ||
+				!slices.Equal(want.placeholder, got.placeholder) || !slices.Equal(wantShown, gotShown) || !slices.Equal(wantProv, gotProv) {
+				t.Fatalf("%s: read with a reused buffer\n%+v\nwant\n%+v", e.UserID, got, want)
+			}
+		}
+	}
+}

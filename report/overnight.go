@@ -94,7 +94,7 @@ func (o *overnight) of(userid string) (*Overnight, bool) {
 	}
 	ld := liveDay{checks: checks}
 	if !o.cov.Closed {
-		ld = readLive(checks, plans, punches, pulledAt, o.cov.SyncedAt)
+		ld = readLive(nil, checks, plans, punches, pulledAt, o.cov.SyncedAt)
 	}
 	cs := ld.checks
 	if len(cs) == 0 {
