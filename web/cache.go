@@ -29,8 +29,9 @@ type reportCache struct {
 	now   func() time.Time
 	group singleflight.Group
 
-	mu      sync.Mutex
-	entries map[string]cacheEntry
+	mu        sync.Mutex
+	entries   map[string]cacheEntry
+	computing map[string]int // computations under way, by key
 }
 
 type cacheEntry struct {
@@ -42,8 +43,30 @@ type cacheEntry struct {
 // maxCacheEntries bounds the cache: a few dozen scopes (managers) and days at once.
 const maxCacheEntries = 64
 
+// maxStale bounds how old an entry getOrStale answers with may be.
+const maxStale = time.Minute
+
 func newReportCache(ttl time.Duration, now func() time.Time) *reportCache {
-	return &reportCache{ttl: ttl, now: now, entries: map[string]cacheEntry{}}
+	return &reportCache{ttl: ttl, now: now, entries: map[string]cacheEntry{}, computing: map[string]int{}}
+}
+
+// getOrStale is get for a page that asks again by itself (the board, every 2 s): while another
+// request is computing the entry anew, it answers at once with the entry as it was, if that
+// is at most maxStale old, instead of waiting for the computation; its next refresh shows the
+// new one. A 100,000-person board takes about a second to compute, and 64 boards refreshing
+// would otherwise all wait for it each time the entry expires.
+func (c *reportCache) getOrStale(key, version string, compute func() (any, error)) (any, error) {
+	if c.ttl >= 0 {
+		now := c.now()
+		c.mu.Lock()
+		e, ok := c.entries[key]
+		busy := c.computing[key] > 0
+		c.mu.Unlock()
+		if ok && busy && now.Sub(e.at) < maxStale && !now.Before(e.at) {
+			return e.value, nil
+		}
+	}
+	return c.get(key, version, compute)
 }
 
 // get returns the value cached under key at version, or computes it with compute.
@@ -59,6 +82,16 @@ func (c *reportCache) get(key, version string, compute func() (any, error)) (any
 		return e.value, nil
 	}
 	v, err, _ := c.group.Do(key+"\x00"+version, func() (any, error) {
+		c.mu.Lock()
+		c.computing[key]++
+		c.mu.Unlock()
+		defer func() {
+			c.mu.Lock()
+			if c.computing[key]--; c.computing[key] == 0 {
+				delete(c.computing, key)
+			}
+			c.mu.Unlock()
+		}()
 		v, err := compute()
 		if err != nil {
 			return nil, err

@@ -161,7 +161,7 @@ func (s *Server) renderedBoard(r *http.Request, u *kaoqin.User) (*renderedBoard,
 	}
 	lang := langOf(r)
 	key := cacheKey("board:"+string(lang)+":"+strconv.FormatInt(dept, 10)+":"+today, day, day, depts)
-	v, err := s.cache.get(key, version, func() (any, error) {
+	v, err := s.cache.getOrStale(key, version, func() (any, error) {
 		bv, err := s.board(context.WithoutCancel(ctx), lang, day, today, dept, depts)
 		if err != nil {
 			return nil, err
