@@ -57,13 +57,48 @@ func ComputeCalendar(in Input, userid, from, to string, opts Options) (*Calendar
 	for i, d := range v.days {
 		day := CalendarDay{Date: d, Status: StatusNone, DepartmentIDs: []int64{}, Checks: []Check{}}
 		if p.in[i] {
-			f := v.classify(p, i)
+			ld := calendarDay(in, userid, d, p.checks[i])
+			f := classify(ld.checks, v.onLeave(p, i), v.now)
 			day.Status = f.status()
 			day.DepartmentIDs = nonNil(v.org.visible(v.scope, slices.Clone(p.held[i])))
 			day.OnLeave = f.has(fOnLeave)
-			day.Checks = newChecks(p.checks[i], v.loc, v.now)
+			shown, provisional := ld.shown()
+			day.Checks = newChecks(shown, v.loc, v.now)
+			for k, prov := range provisional {
+				day.Checks[k].Provisional = prov
+			}
 		}
 		c.Days[i] = day
 	}
 	return c, nil
+}
+
+// calendarDay reads the employee's day d as the daily report does: on a day not final, DingTalk's
+// checks with the plans, punches and punch pulls of in applied (live.go), so that the calendar
+// says checked in when the board does; on a final day, DingTalk's checks alone.
+func calendarDay(in Input, userid, d string, checks []kaoqin.Check) liveDay {
+	i := slices.IndexFunc(in.Coverage, func(c kaoqin.DayCoverage) bool { return c.Day == d })
+	if i < 0 || in.Coverage[i].Closed {
+		return liveDay{checks: checks}
+	}
+	of := func(user, day string) bool { return user == userid && day == d }
+	var plans []kaoqin.Schedule
+	for _, s := range in.Schedules {
+		if of(s.UserID, s.WorkDate) {
+			plans = append(plans, s)
+		}
+	}
+	var punches []kaoqin.Punch
+	for _, p := range in.Punches {
+		if of(p.UserID, p.WorkDate) {
+			punches = append(punches, p)
+		}
+	}
+	var pulledAt int64
+	for _, pl := range in.PunchPulls {
+		if of(pl.UserID, pl.WorkDate) {
+			pulledAt = max(pulledAt, pl.SyncedAt)
+		}
+	}
+	return readLive(nil, checks, plans, punches, pulledAt, in.Coverage[i].SyncedAt)
 }

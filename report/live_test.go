@@ -370,3 +370,34 @@ func TestReadLive_ReusedBuf(t *testing.T) {
 		}
 	}
 }
+
+// TestComputeCalendar_Live: on a day in progress an employee's calendar day reads their plans,
+// punches and punch pulls as the daily report does: the same status and the same checks,
+// provisional readings included.
+func TestComputeCalendar_Live(t *testing.T) {
+	b := livePeople()
+	now := when(liveDayDate, "09:10")
+	d := mustDaily(t, b.in, liveDayDate, opts(now))
+	provisional := 0
+	for _, e := range d.Employees {
+		cal, err := ComputeCalendar(b.in, e.UserID, liveDayDate, liveDayDate, opts(now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := cal.Days[0]
+		if day.Status != e.Status {
+			t.Errorf("%s: calendar says %s, the daily report %s", e.UserID, day.Status, e.Status)
+		}
+		if diff := cmp.Diff(e.Checks, day.Checks); diff != "" {
+			t.Errorf("%s: calendar's checks (-daily +calendar):\n%s", e.UserID, diff)
+		}
+		for _, c := range day.Checks {
+			if c.Provisional {
+				provisional++
+			}
+		}
+	}
+	if provisional == 0 {
+		t.Error("no provisional check on the calendar: the test reads no punch")
+	}
+}

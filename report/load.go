@@ -121,7 +121,9 @@ func LoadSeries(ctx context.Context, src Source, from, to string, opts Options) 
 
 // LoadCalendar reads one employee's rows of [from, to] from src and computes their calendar.
 func LoadCalendar(ctx context.Context, src Source, userid, from, to string, opts Options) (*Calendar, error) {
-	in, err := load(ctx, src, from, to, opts, []string{userid}, false)
+	// With the plans and punches, as the daily report reads them: a day in progress shows on
+	// the calendar as on the board.
+	in, err := load(ctx, src, from, to, opts, []string{userid}, true)
 	if err != nil {
 		return nil, err
 	}
