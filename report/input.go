@@ -74,6 +74,7 @@ type view struct {
 	days   []string
 	bounds []int64 // bounds[i] is the first instant (unix ms) of days[i]; the last is the end
 	tail   int64   // the end of the day after the last: a night shift of the last day ends before
+	before string  // the day before the first: its night shift reaches into the range
 	org    *org
 	scope  []bool // per department index; nil: the whole company
 	people []*person
@@ -107,10 +108,11 @@ func newView(in Input, from, to string, opts Options) (*view, error) {
 // read a slice of the company at a time builds once.
 func newViewIn(o *org, in Input, from, to string, opts Options) (*view, error) {
 	v := &view{
-		loc:  opts.Location,
-		now:  opts.Now.UnixMilli(),
-		days: kaoqin.Days(from, to),
-		org:  o,
+		loc:    opts.Location,
+		now:    opts.Now.UnixMilli(),
+		days:   kaoqin.Days(from, to),
+		before: kaoqin.AddDays(from, -1),
+		org:    o,
 	}
 	var err error
 	if v.scope, err = v.org.scope(opts.DeptIDs); err != nil {
@@ -226,7 +228,6 @@ func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqi
 			p.held[i] = prev
 		}
 	}
-	before := kaoqin.AddDays(from, -1)
 	for lo := 0; lo < len(checks); {
 		hi := lo + 1
 		for hi < len(checks) && checks[hi].WorkDate == checks[lo].WorkDate {
@@ -234,7 +235,7 @@ func (v *view) newPerson(userid string, mine []kaoqin.Membership, checks []kaoqi
 		}
 		if i, ok := dayIndex[checks[lo].WorkDate]; ok {
 			p.checks[i] = checks[lo:hi:hi]
-		} else if checks[lo].WorkDate == before {
+		} else if checks[lo].WorkDate == v.before {
 			p.prevEnd = checks[hi-1].BaseCheckTime
 		}
 		lo = hi
