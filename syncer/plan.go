@@ -121,7 +121,8 @@ type Plan struct {
 // saved in one transaction with its checkpoint.
 type job struct {
 	kind     string
-	daily    bool // plans of the whole company for one day (listschedule), chunk.UserIDs the ones kept
+	daily    bool   // plans of the whole company for one day (listschedule), chunk.UserIDs the ones kept
+	opUser   string // plans by listbyusers: the administrator they are asked on behalf of
 	chunk    dingtalk.Chunk
 	from, to string // the chunk's work dates
 	key      string // checkpoint key
@@ -270,7 +271,7 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 	lines := map[string]*PathPlan{}
 	var order []string
 	add := func(kind, path string, ch dingtalk.Chunk, daily bool, calls int64) error {
-		j := &job{kind: kind, daily: daily, chunk: ch, from: ch.From.String(), to: ch.To.String()}
+		j := &job{kind: kind, daily: daily, chunk: ch, from: ch.From.String(), to: ch.To.String(), opUser: p.OpUserID}
 		j.key = checkpointKey(kind, j.from, j.to, ch.UserIDs)
 		prefix := fmt.Sprintf("%s:%s..%s:", kind, j.from, j.to)
 		if !read[prefix] && !refetch {
