@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/kaoqin/kaoqin"
@@ -89,8 +88,8 @@ func (db *DB) checks(ctx context.Context, f kaoqin.Filter, cols string) ([]kaoqi
 		return nil, err
 	}
 	day := oneDay(f)
-	scan := checkScanner(dayColumns(cols, day), day, cols == briefCheckCols)
-	return queryMany(ctx, db.reader(), scan, dayColumns(cols, day), "checks"+where, "user_id, work_date, base_check_time, id", 0, args...)
+	return readMany(ctx, db, checkConverter(day, cols == briefCheckCols), dayColumns(cols, day), "checks"+where,
+		"user_id, work_date, base_check_time, id", args...)
 }
 
 // oneDay returns the day f selects, if it selects one.
@@ -110,17 +109,14 @@ func dayColumns(cols, day string) string {
 	return strings.Replace(cols, "work_date, ", "", 1)
 }
 
-// checkScanner scans rows of cols: checkCols, or briefCheckCols if brief, through dayColumns
+// checkConverter converts rows of checkCols, or briefCheckCols if brief, through dayColumns
 // of day.
-func checkScanner(cols, day string, brief bool) func(*sql.Rows, *kaoqin.Check) error {
+func checkConverter(day string, brief bool) func(*values, *kaoqin.Check) error {
 	// A month of a large company is millions of checks whose text columns repeat endlessly
 	// (a userid on every row of that user, a handful of results and dates): interning them
 	// keeps one copy of each.
-	in, users, v := interner{}, &run{}, newValues(cols)
-	return func(rows *sql.Rows, c *kaoqin.Check) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	in, users := interner{}, &run{}
+	return func(v *values, c *kaoqin.Check) error {
 		c.ID = v.int()
 		if !brief {
 			c.RecordID = v.int()

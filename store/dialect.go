@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -424,44 +426,133 @@ func (c conn) execN(ctx context.Context, query string, args ...any) (int64, erro
 }
 
 // queryMany is queryAll for reads of many rows: SELECT cols FROM from ORDER BY order, and at
-// most limit rows if limit > 0. The checks of a day of 100,000 people are 40 MB, which a slice
-// grown row by row would copy again and again: the rows go into a slice of their number. SQLite
-// counts them first (counting an index range costs it a fraction of the read); PostgreSQL,
-// where counting costs a quarter of the read, fills blocks of growing size, copied once into
-// one slice at the end. (A row added or removed between the count and the read only makes the
-// count a poor guess.)
+// most limit rows if limit > 0 (see collect for how the rows are gathered).
 func queryMany[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error, cols, from, order string, limit int, args ...any) ([]T, error) {
-	size := 256
-	switch {
-	case limit > 0:
-		order += " LIMIT " + strconv.Itoa(limit)
-		size = limit
-	case !c.d.pg:
-		if err := c.queryRow(ctx, "SELECT count(*) FROM "+from, args...).Scan(&size); err != nil {
-			return nil, err
-		}
+	size, order, err := c.manySize(ctx, from, order, limit, args)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := c.query(ctx, "SELECT "+cols+" FROM "+from+" ORDER BY "+order, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	out, err := collect(size, func(t *T) (bool, error) {
+		if !rows.Next() {
+			return false, nil
+		}
+		return true, scan(rows, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, rows.Err()
+}
+
+// readMany is queryMany for the reports' reads of a whole day or month of a large company,
+// on a connection of the readers: the driver hands each row's values straight to convert,
+// without database/sql's locks and conversions, which cost a quarter of such a read.
+func readMany[T any](ctx context.Context, db *DB, convert func(*values, *T) error, cols, from, order string, args ...any) ([]T, error) {
+	c := db.reader()
+	size, order, err := c.manySize(ctx, from, order, 0, args)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := db.ro.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer sc.Close()
+	var out []T
+	err = sc.Raw(func(dc any) error {
+		rows, err := rawQuery(ctx, dc, c.d.rebind("SELECT "+cols+" FROM "+from+" ORDER BY "+order), args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		v := newValues(cols)
+		out, err = collect(size, func(t *T) (bool, error) {
+			switch err := rows.Next(v.v); err {
+			case nil:
+				v.next = 0
+				return true, convert(v, t)
+			case io.EOF:
+				return false, nil
+			default:
+				return false, err
+			}
+		})
+		return err
+	})
+	return out, err
+}
+
+// rawQuery runs query with args on dc, a driver's connection, converting the arguments the way
+// database/sql does: through the connection's own checker, or the default converter.
+func rawQuery(ctx context.Context, dc any, query string, args []any) (driver.Rows, error) {
+	named := make([]driver.NamedValue, len(args))
+	checker, _ := dc.(driver.NamedValueChecker)
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		err := driver.ErrSkip
+		if checker != nil {
+			err = checker.CheckNamedValue(&named[i])
+		}
+		if err == driver.ErrSkip {
+			named[i].Value, err = driver.DefaultParameterConverter.ConvertValue(a)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+	}
+	q, ok := dc.(driver.QueryerContext)
+	if !ok {
+		return nil, fmt.Errorf("store: the %T driver cannot query", dc)
+	}
+	return q.QueryContext(ctx, query, named)
+}
+
+// manySize returns how many rows queryMany and readMany make room for at first, and order
+// with the limit. The checks of a day of 100,000 people are 40 MB, which a slice grown row by
+// row would copy again and again: SQLite counts the rows first (counting an index range costs
+// it a fraction of the read); PostgreSQL, where counting costs a quarter of the read, starts
+// small (collect). A row added or removed between the count and the read only makes the count
+// a poor guess.
+func (c conn) manySize(ctx context.Context, from, order string, limit int, args []any) (int, string, error) {
+	switch {
+	case limit > 0:
+		return limit, order + " LIMIT " + strconv.Itoa(limit), nil
+	case c.d.pg:
+		return 256, order, nil
+	}
+	var n int
+	err := c.queryRow(ctx, "SELECT count(*) FROM "+from, args...).Scan(&n)
+	return n, order, err
+}
+
+// collect gathers the rows next reads (until it returns false) into blocks, the first of size
+// rows and the next ones of growing size, and copies them once into one slice at the end if
+// there was more than one.
+func collect[T any](size int, next func(*T) (bool, error)) ([]T, error) {
 	var full [][]T // the blocks filled before block
 	n, block := 0, make([]T, 0, size)
-	for rows.Next() {
+	var row, zero T // (row is read, then appended: a block is not grown for the end of the rows)
+	for {
+		row = zero
+		ok, err := next(&row)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
 		if len(block) == cap(block) {
 			if len(block) > 0 {
 				full, n = append(full, block), n+len(block)
 			}
 			block = make([]T, 0, min(max(2*cap(block), 256), 1<<16))
 		}
-		block = append(block, *new(T))
-		if err := scan(rows, &block[len(block)-1]); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		block = append(block, row)
 	}
 	if full == nil {
 		return block, nil
@@ -491,31 +582,19 @@ func queryAll[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error
 	return out, rows.Err()
 }
 
-// values scans a row's columns as the driver hands them over, into values reused row after row,
-// and converts them by hand, one column after the other. database/sql would set each integer
-// through reflection and copy each text into sql.RawBytes: a day of 100,000 people is millions
-// of values, and those conversions cost more than the reads. A column of a type it does not
-// expect fails the row (err, which the caller returns once it has converted the row).
+// values are a row's columns as the driver hands them over (readMany), converted by hand, one
+// column after the other: database/sql would set each integer through reflection and copy each
+// text into sql.RawBytes, and a day of 100,000 people is millions of values. A column of a type
+// it does not expect fails the row (err, which the caller returns once it has converted it).
 type values struct {
-	v, p []any
+	v    []driver.Value
 	next int
 	err  error
 }
 
 // newValues makes the values of the columns cols lists (comma separated).
 func newValues(cols string) *values {
-	n := strings.Count(cols, ",") + 1
-	r := &values{v: make([]any, n), p: make([]any, n)}
-	for i := range r.v {
-		r.p[i] = &r.v[i]
-	}
-	return r
-}
-
-// scan reads the next row, whose first column the next conversion converts.
-func (r *values) scan(rows *sql.Rows) error {
-	r.next = 0
-	return rows.Scan(r.p...)
+	return &values{v: make([]driver.Value, strings.Count(cols, ",")+1)}
 }
 
 // column returns the next column.

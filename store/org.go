@@ -327,15 +327,11 @@ func (db *DB) Employees(ctx context.Context) (emps []kaoqin.Employee, err error)
 func (db *DB) BriefEmployees(ctx context.Context) (emps []kaoqin.Employee, err error) {
 	defer wrap(&err, "employees")
 	const cols = "user_id, name, job_number, hired_at, left_at"
-	v := newValues(cols)
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, e *kaoqin.Employee) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	return readMany(ctx, db, func(v *values, e *kaoqin.Employee) error {
 		// (A name is a person's own: interned, it would be kept twice.)
 		e.UserID, e.Name, e.JobNumber, e.HiredAt, e.LeftAt = v.text(nil), v.text(nil), v.text(nil), v.int(), v.int()
 		return v.err
-	}, cols, "employees", "user_id", 0)
+	}, cols, "employees", "user_id")
 }
 
 // EmployeesAfter returns, like Employees, the first limit employees whose userids sort after
@@ -358,15 +354,7 @@ func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.
 	}
 	defer tx.Rollback()
 	c := conn{q: tx, d: db.d}
-	in, v := interner{}, newValues(empCols)
-	emps, err := queryMany(ctx, c, func(rows *sql.Rows, e *kaoqin.Employee) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
-		e.UserID, e.Name, e.JobNumber, e.Title = v.text(nil), v.text(nil), v.text(nil), v.text(in) // (a name is a person's own: not interned)
-		e.HiredAt, e.LeftAt, e.Admin = v.int(), v.int(), v.bool()
-		return v.err
-	}, empCols, "employees WHERE user_id > ?", "user_id", limit, after)
+	emps, err := queryMany(ctx, c, scanEmployee, empCols, "employees WHERE user_id > ?", "user_id", limit, after)
 	if err != nil || len(emps) == 0 {
 		return emps, err
 	}
@@ -376,14 +364,12 @@ func (db *DB) employees(ctx context.Context, after string, limit int) ([]kaoqin.
 		return nil, err
 	}
 	defer rows.Close()
-	i, v := 0, newValues("user_id, dept_id")
+	i := 0
 	for rows.Next() {
-		if err := v.scan(rows); err != nil {
+		var user string
+		var dept int64
+		if err := rows.Scan(&user, &dept); err != nil {
 			return nil, err
-		}
-		user, dept := v.text(nil), v.int()
-		if v.err != nil {
-			return nil, v.err
 		}
 		for i < len(emps) && emps[i].UserID < user {
 			i++
@@ -410,12 +396,9 @@ func (db *DB) MembershipsOf(ctx context.Context, f kaoqin.Filter) (ms []kaoqin.M
 	}
 	conds, args := userConds(db.d, f, []string{"(from_day = '' OR from_day <= ?)", "(to_day = '' OR to_day >= ?)"},
 		[]any{f.To, f.From})
-	in, users, v := interner{}, &run{}, newValues(memberCols)
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, m *kaoqin.Membership) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	in, users := interner{}, &run{}
+	return readMany(ctx, db, func(v *values, m *kaoqin.Membership) error {
 		m.UserID, m.DeptID, m.From, m.To = v.user(users), v.int(), v.text(in), v.text(in)
 		return v.err
-	}, memberCols, "memberships WHERE "+strings.Join(conds, " AND "), "user_id, dept_id, from_day", 0, args...)
+	}, memberCols, "memberships WHERE "+strings.Join(conds, " AND "), "user_id, dept_id, from_day", args...)
 }

@@ -118,16 +118,13 @@ func (db *DB) BriefPunches(ctx context.Context, f kaoqin.Filter) (punches []kaoq
 	}
 	day := oneDay(f)
 	cols := dayColumns(briefPunchCols, day)
-	in, users, v := interner{}, &run{}, newValues(cols)
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.Punch) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	in, users := interner{}, &run{}
+	return readMany(ctx, db, func(v *values, p *kaoqin.Punch) error {
 		p.ID, p.UserID, p.WorkDate, p.CheckType = v.int(), v.user(users), v.day(day, in), v.text(in)
 		p.LocationResult, p.SourceType, p.UserCheckTime = v.text(in), v.text(in), v.int()
 		p.PlanID, p.InvalidRecordType = v.int(), v.text(in)
 		return v.err
-	}, cols, "punches"+where, "user_id, user_check_time, id", 0, args...)
+	}, cols, "punches"+where, "user_id, user_check_time, id", args...)
 }
 
 func scanPunch(rows *sql.Rows, p *kaoqin.Punch) error {
@@ -154,14 +151,11 @@ func (db *DB) PunchPulls(ctx context.Context, f kaoqin.Filter) (pulls []kaoqin.P
 	}
 	day := oneDay(f)
 	cols := dayColumns("user_id, work_date, synced_at", day)
-	in, users, v := interner{}, &run{}, newValues(cols)
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, p *kaoqin.PunchPull) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	in, users := interner{}, &run{}
+	return readMany(ctx, db, func(v *values, p *kaoqin.PunchPull) error {
 		p.UserID, p.WorkDate, p.SyncedAt = v.user(users), v.day(day, in), v.int()
 		return v.err
-	}, cols, "punch_pulls"+where, "user_id, work_date", 0, args...)
+	}, cols, "punch_pulls"+where, "user_id, work_date", args...)
 }
 
 // dedupeSorted returns the distinct values of s, sorted.

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 
 	"github.com/kaoqin/kaoqin"
 )
@@ -57,13 +56,10 @@ func (db *DB) Schedules(ctx context.Context, f kaoqin.Filter) (schedules []kaoqi
 	}
 	day := oneDay(f)
 	cols := dayColumns(scheduleCols, day)
-	in, users, v := interner{}, &run{}, newValues(cols)
-	return queryMany(ctx, db.reader(), func(rows *sql.Rows, s *kaoqin.Schedule) error {
-		if err := v.scan(rows); err != nil {
-			return err
-		}
+	in, users := interner{}, &run{}
+	return readMany(ctx, db, func(v *values, s *kaoqin.Schedule) error {
 		s.PlanID, s.UserID, s.WorkDate, s.CheckType = v.int(), v.user(users), v.day(day, in), v.text(in)
 		s.PlanCheckTime, s.GroupID, s.ShiftID, s.IsRest, s.ApproveID = v.int(), v.int(), v.int(), v.bool(), v.int()
 		return v.err
-	}, cols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", 0, args...)
+	}, cols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", args...)
 }
