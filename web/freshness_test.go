@@ -97,3 +97,40 @@ func TestMetrics_QuotaOff(t *testing.T) {
 		t.Errorf("metrics with the quota off:\n%.2000s", body)
 	}
 }
+
+// TestSync_Refetches: the days DingTalk's events said changed after they were pulled show on
+// the sync page, with how many people and which events, newest first, until pulled again;
+// to admins and HR, not to managers.
+func TestSync_Refetches(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	if page := e.as("admin").get("/sync?lang=en").text(); strings.Contains(page, "refetch-h") {
+		t.Errorf("the sync page lists days to pull again before any event marked one")
+	}
+	err := e.db.MarkRefetch(ctx, []kaoqin.Refetch{
+		{UserID: "u01", Day: "2026-11-16", Reason: "attend_bossCheck_change", MarkedAt: 1},
+		{UserID: "u02", Day: "2026-11-17", Reason: "attendance_approve_finish", MarkedAt: 2},
+		{UserID: "u03", Day: "2026-11-17", Reason: "attend_bossCheck_change", MarkedAt: 3},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := e.as("admin").get("/sync?lang=en").text()
+	i17, i16 := strings.Index(page, `<li data-day="2026-11-17">`), strings.Index(page, `<li data-day="2026-11-16">`)
+	if i17 < 0 || i16 < i17 {
+		t.Fatalf("the sync page does not list 11-17 then 11-16 to pull again:\n%s", page)
+	}
+	day17, day16 := page[i17:i16], page[i16:]
+	for _, want := range []string{"2 people", "<code>attend_bossCheck_change</code> <code>attendance_approve_finish</code>"} {
+		if !strings.Contains(day17, want) {
+			t.Errorf("11-17 to pull again: no %q in %s", want, day17[:strings.Index(day17, "</li>")])
+		}
+	}
+	if !strings.Contains(day16[:strings.Index(day16, "</li>")], "1 person") {
+		t.Errorf("11-16 to pull again: not 1 person")
+	}
+	if page := e.as("boss").get("/sync?lang=en").text(); strings.Contains(page, "refetch-h") {
+		t.Errorf("a manager's sync page lists the days to pull again")
+	}
+}

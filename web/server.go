@@ -32,6 +32,8 @@ type Store interface {
 	DayDetail(ctx context.Context, userid, day string) (*kaoqin.DayDetail, error)
 	Punches(ctx context.Context, f kaoqin.Filter) ([]kaoqin.Punch, error)
 	Ledger(ctx context.Context, month string) (kaoqin.MonthLedger, error)
+	// Refetches are the people's days DingTalk's events said changed, waiting to be pulled again.
+	Refetches(ctx context.Context) ([]kaoqin.Refetch, error)
 	// EventsVersion changes whenever a DingTalk event is handled: the boards' caches follow it.
 	EventsVersion(ctx context.Context) (int64, error)
 	kaoqin.ReconcileStore

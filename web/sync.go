@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/kaoqin/kaoqin"
@@ -115,6 +116,36 @@ type syncView struct {
 	Started bool // a sync was just started
 	Message string
 	Budget  *budgetView
+	// Refetches are the days DingTalk's events said changed after they were pulled, waiting
+	// to be pulled again (admins and HR): why a closed day's numbers may still move.
+	Refetches []refetchDay
+}
+
+// refetchDay is a day some of whose people wait to be pulled again, and the events that said so.
+type refetchDay struct {
+	Day     string
+	People  int
+	Reasons []string // DingTalk's event types, sorted
+}
+
+// refetchDays groups the marks (sorted by day) by day, newest first.
+func refetchDays(marks []kaoqin.Refetch) []refetchDay {
+	var days []refetchDay
+	for _, m := range marks {
+		if len(days) == 0 || days[len(days)-1].Day != m.Day {
+			days = append(days, refetchDay{Day: m.Day})
+		}
+		d := &days[len(days)-1]
+		d.People++ // (a person's day is marked once: the mark is renewed, not added)
+		if m.Reason != "" && !slices.Contains(d.Reasons, m.Reason) {
+			d.Reasons = append(d.Reasons, m.Reason)
+		}
+	}
+	for i := range days {
+		slices.Sort(days[i].Reasons)
+	}
+	slices.Reverse(days)
+	return days
 }
 
 func (s *Server) syncInfo(ctx context.Context) (*SyncInfo, error) {
@@ -186,6 +217,13 @@ func (s *Server) renderSync(w http.ResponseWriter, r *http.Request, u *kaoqin.Us
 	}
 	if v.Budget, err = s.budgets(langOf(r), info); err != nil {
 		return err
+	}
+	if v.Books {
+		marks, err := s.store.Refetches(r.Context())
+		if err != nil {
+			return err
+		}
+		v.Refetches = refetchDays(marks)
 	}
 	return s.render(w, r, status, "sync", "nav_sync", v)
 }

@@ -409,6 +409,8 @@ var dictionary = map[string][2]string{
 	"days_title":            {"最近各日", "Recent days"},
 	"days_next":             {"下一步", "Next"},
 	"days_hint":             {"一天在其最后一次打卡时间（加上迟打卡的时限）过后被拉取才定稿：夜班的一天到次日早上才结束。定稿后过几天还会再拉取一次，收进事后的补卡、迟批的请假和管理员的修改。", "A day is final once pulled after its last check and the window for late punches: a night shift's day ends the next morning. A final day is pulled once more a few days later, for make-up punches, late approvals and edits made after it."},
+	"refetch_title":         {"待重新拉取", "Waiting to be pulled again"},
+	"refetch_hint":          {"钉钉的事件说这些天在拉取之后有变动（管理员修改、补卡审批等），相关人员的这一天会再拉取一次：已结束的一天在下一次调度时，未结束的一天随它定稿的那次拉取。", "DingTalk's events said these days changed after they were pulled (an administrator's edit, an approved make-up punch): those people's days are pulled again, a closed day at the scheduler's next tick, a day still open with the pull that makes it final."},
 	"day_state_today":       {"进行中", "in progress"},
 	"day_state_open":        {"未定稿", "open"},
 	"day_state_final":       {"已定稿", "final"},
