@@ -28,4 +28,10 @@
 // PostgreSQL runs through pgx's database/sql driver, bulk writes as one statement over arrays
 // (unnest), and TryLock takes session-level advisory locks, so that one instance of several
 // runs the scheduled work.
+//
+// The reports' reads of a whole day or month (Brief*, Schedules, PunchPulls, MembershipsOf)
+// read only the columns the reports use, and go around database/sql (readMany): each row's
+// values come from the driver itself, on PostgreSQL from pgx as they came over the wire, and
+// are converted by hand. A day of 100,000 people is millions of values; database/sql's locks,
+// reflection and one allocation per value cost more than reading them.
 package store
