@@ -16,9 +16,9 @@ const (
 	MaxResultLimit = 50 // rows per /attendance/list page
 )
 
-// maxPages stops a paging loop whose server keeps saying "more" (50 users × 7 days of four
-// checks a day is 28 pages of 50).
-const maxPages = 1000
+// MaxPages stops a paging loop whose server keeps saying "more" (50 users × 7 days of four
+// checks a day is 28 pages of 50). A caller with more pages to read must split its reads.
+const MaxPages = 1000
 
 // Result is one punch result (打卡结果) of /attendance/list: one scheduled check point of one
 // user on one work day. A check point that was not punched still has a row, with TimeResult

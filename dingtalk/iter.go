@@ -186,8 +186,8 @@ func (s *AttendanceService) Schedules(ctx context.Context, opUserID string, user
 func AllPages[T any](path string, size int, page func(offset int) ([]T, *Response, error)) ([]T, error) {
 	var all []T
 	for n := 0; ; n++ {
-		if n == maxPages {
-			return nil, fmt.Errorf("dingtalk: %s: still more rows after %d pages; giving up", path, maxPages)
+		if n == MaxPages {
+			return nil, fmt.Errorf("dingtalk: %s: still more rows after %d pages; giving up", path, MaxPages)
 		}
 		offset := n * size
 		rows, resp, err := page(offset)

@@ -353,7 +353,7 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		planRun := func(who []string, from, to string) error {
 			n := int64(len(kaoqin.Days(from, to)))
 			byUsers := ceilDiv(int64(len(who)), dingtalk.MaxScheduleUsers) * ceilDiv(n, dingtalk.MaxScheduleDays)
-			if p.OpUserID != "" && byUsers <= n*perDay {
+			if plansByUsers(p.OpUserID, byUsers, n, perDay) {
 				for _, ch := range dingtalk.PlanChunks(who, date(from), date(to), dingtalk.MaxScheduleUsers, dingtalk.MaxScheduleDays) {
 					if err := add(kindPlans, PathByUsers, ch, false, 1); err != nil {
 						return err
@@ -390,6 +390,16 @@ func (s *Syncer) planAttendance(ctx context.Context, p *Plan, users []string, re
 		}
 	}
 	return nil
+}
+
+// plansByUsers says whether a run of days of plans is read with listbyusers (byUsers calls, on
+// behalf of op) rather than listschedule (perDay pages a day, for each of days): the cheaper
+// one, if there is an administrator to ask on behalf of. But listschedule pages through the
+// whole company, and the client stops at dingtalk.MaxPages pages: a company of 100,000 has
+// about 1,000 a day. From half of that estimated (the estimate may be low), listbyusers, though
+// it costs more.
+func plansByUsers(op string, byUsers, days, perDay int64) bool {
+	return op != "" && (byUsers <= days*perDay || perDay > dingtalk.MaxPages/2)
 }
 
 // opUser returns the userid the plans API is called on behalf of: Config.OpUserID, or the
