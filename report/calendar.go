@@ -81,24 +81,7 @@ func calendarDay(in Input, userid, d string, checks []kaoqin.Check) liveDay {
 	if i < 0 || in.Coverage[i].Closed {
 		return liveDay{checks: checks}
 	}
-	of := func(user, day string) bool { return user == userid && day == d }
-	var plans []kaoqin.Schedule
-	for _, s := range in.Schedules {
-		if of(s.UserID, s.WorkDate) {
-			plans = append(plans, s)
-		}
-	}
-	var punches []kaoqin.Punch
-	for _, p := range in.Punches {
-		if of(p.UserID, p.WorkDate) {
-			punches = append(punches, p)
-		}
-	}
-	var pulledAt int64
-	for _, pl := range in.PunchPulls {
-		if of(pl.UserID, pl.WorkDate) {
-			pulledAt = max(pulledAt, pl.SyncedAt)
-		}
-	}
+	plans, punches := dayPlans(in, d).of(userid), dayPunches(in, d).of(userid)
+	pulledAt := latestPull(dayPulls(in, d).of(userid))
 	return readLive(nil, checks, plans, punches, pulledAt, in.Coverage[i].SyncedAt)
 }

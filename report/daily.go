@@ -194,10 +194,9 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 	// Each employee's line is computed apart from the others': two halves of the people at
 	// once (the machines kaoqin runs on have few cores, and a 100,000-person day is worth two),
 	// their department counts added up after.
-	dayPlans := newDayRows(in.Schedules, day, func(s *kaoqin.Schedule) string { return s.UserID }, func(s *kaoqin.Schedule) string { return s.WorkDate })
+	plans := dayPlans(in, day)
 	live := !cov[0].Closed // plans and punches count on a day not final; on a final one they are shown
-	dayPunches := newDayRows(in.Punches, day, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
-	dayPulls := newDayRows(in.PunchPulls, day, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
+	punches, pulls := dayPunches(in, day), dayPulls(in, day)
 	night := newOvernight(in, day, v)
 	d.Employees = make([]DailyEmployee, len(v.people))
 	d.rows = make([]dailyRow, len(v.people))
@@ -208,7 +207,7 @@ func ComputeDaily(in Input, day string, opts Options) (*Daily, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[k] = d.computeLines(v, lo, hi, dayPlans.from(v, lo), dayPunches.from(v, lo), dayPulls.from(v, lo), night.from(v, lo), live, cov[0].SyncedAt)
+			parts[k] = d.computeLines(v, lo, hi, plans.from(v, lo), punches.from(v, lo), pulls.from(v, lo), night.from(v, lo), live, cov[0].SyncedAt)
 		}()
 	}
 	wg.Wait()
@@ -265,11 +264,7 @@ func (d *Daily) computeLines(v *view, lo, hi int, dayPlans *dayRows[kaoqin.Sched
 		ps := dayPlans.of(p.userid)
 		ld := liveDay{checks: p.checks[0]}
 		if live {
-			var pulledAt int64
-			for _, pl := range dayPulls.of(p.userid) {
-				pulledAt = max(pulledAt, pl.SyncedAt)
-			}
-			ld = readLive(buf, p.checks[0], ps, dayPunches.of(p.userid), pulledAt, coveredAt)
+			ld = readLive(buf, p.checks[0], ps, dayPunches.of(p.userid), latestPull(dayPulls.of(p.userid)), coveredAt)
 		}
 		f := classify(ld.checks, v.onLeave(p, 0), v.now)
 		_, dayEnd := v.span(p, 0)

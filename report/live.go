@@ -336,6 +336,29 @@ type dayRows[T any] struct {
 	date func(*T) string
 }
 
+// dayPlans, dayPunches and dayPulls are the plans, punches and punch pulls of in on day, by
+// employee: what a day in progress is read with (readLive).
+func dayPlans(in Input, day string) *dayRows[kaoqin.Schedule] {
+	return newDayRows(in.Schedules, day, func(s *kaoqin.Schedule) string { return s.UserID }, func(s *kaoqin.Schedule) string { return s.WorkDate })
+}
+
+func dayPunches(in Input, day string) *dayRows[kaoqin.Punch] {
+	return newDayRows(in.Punches, day, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
+}
+
+func dayPulls(in Input, day string) *dayRows[kaoqin.PunchPull] {
+	return newDayRows(in.PunchPulls, day, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
+}
+
+// latestPull is when the latest of an employee's punch pulls of a day began; 0 if none.
+func latestPull(pulls []kaoqin.PunchPull) int64 {
+	var at int64
+	for _, pl := range pulls {
+		at = max(at, pl.SyncedAt)
+	}
+	return at
+}
+
 func newDayRows[T any](rows []T, day string, user, date func(*T) string) *dayRows[T] {
 	rows = sortedBy(rows, func(a, b *T) int { return strings.Compare(user(a), user(b)) })
 	return &dayRows[T]{rows: rows, day: day, user: user, date: date}

@@ -57,9 +57,7 @@ func newOvernight(in Input, day string, v *view) *overnight {
 		return nil
 	}
 	o.checks = newDayRows(in.Checks, prev, func(c *kaoqin.Check) string { return c.UserID }, func(c *kaoqin.Check) string { return c.WorkDate })
-	o.plans = newDayRows(in.Schedules, prev, func(s *kaoqin.Schedule) string { return s.UserID }, func(s *kaoqin.Schedule) string { return s.WorkDate })
-	o.punch = newDayRows(in.Punches, prev, func(p *kaoqin.Punch) string { return p.UserID }, func(p *kaoqin.Punch) string { return p.WorkDate })
-	o.pulls = newDayRows(in.PunchPulls, prev, func(p *kaoqin.PunchPull) string { return p.UserID }, func(p *kaoqin.PunchPull) string { return p.WorkDate })
+	o.plans, o.punch, o.pulls = dayPlans(in, prev), dayPunches(in, prev), dayPulls(in, prev)
 	o.leaves = map[string][]kaoqin.Leave{}
 	for _, l := range in.Leaves {
 		o.leaves[l.UserID] = append(o.leaves[l.UserID], l)
@@ -85,10 +83,7 @@ func (o *overnight) of(userid string) (*Overnight, bool) {
 	}
 	checks, plans, punches := o.checks.of(userid), o.plans.of(userid), o.punch.of(userid)
 	checks = sortedBy(checks, func(a, b *kaoqin.Check) int { return cmpInt64(a.BaseCheckTime, b.BaseCheckTime) })
-	var pulledAt int64
-	for _, pl := range o.pulls.of(userid) {
-		pulledAt = max(pulledAt, pl.SyncedAt)
-	}
+	pulledAt := latestPull(o.pulls.of(userid))
 	if len(checks) == 0 && len(plans) == 0 {
 		return nil, false
 	}
