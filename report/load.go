@@ -66,7 +66,7 @@ func loadOvernight(ctx context.Context, src Source, in *Input, day string, opts 
 		return fmt.Errorf("load checks of %s: %w", prev, err)
 	}
 	// All of them, in place of those loadNightBefore read.
-	in.Checks = append(slices.DeleteFunc(in.Checks, func(c kaoqin.Check) bool { return c.WorkDate == prev }), checks...)
+	in.Checks = merged(slices.DeleteFunc(in.Checks, func(c kaoqin.Check) bool { return c.WorkDate == prev }), checks, cmpChecks)
 	plans, err := src.Schedules(ctx, f)
 	if err != nil {
 		return fmt.Errorf("load schedules (plans) of %s: %w", prev, err)
@@ -244,7 +244,7 @@ func load(ctx context.Context, src Source, from, to string, opts Options, users 
 	if err := g.Wait(); err != nil {
 		return in, err
 	}
-	in.Checks = append(in.Checks, nightBefore...)
+	in.Checks = merged(in.Checks, nightBefore, cmpChecks)
 	return in, nil
 }
 

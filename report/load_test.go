@@ -312,3 +312,21 @@ func TestLoad_Errors(t *testing.T) {
 		t.Error("checks read for a report that cannot be made")
 	}
 }
+
+// TestMerged merges the checks of another day into a day's as one list in the store's order,
+// which then needs no sort.
+func TestMerged(t *testing.T) {
+	c := func(user, day string, at int64) kaoqin.Check {
+		return kaoqin.Check{UserID: user, WorkDate: day, BaseCheckTime: at}
+	}
+	day := []kaoqin.Check{c("a", "2026-11-20", 1), c("a", "2026-11-20", 2), c("c", "2026-11-20", 1), c("d", "2026-11-20", 1)}
+	before := []kaoqin.Check{c("a", "2026-11-19", 5), c("b", "2026-11-19", 1), c("d", "2026-11-19", 9), c("e", "2026-11-19", 1)}
+	got := merged(day, before, cmpChecks)
+	want := slices.SortedFunc(slices.Values(slices.Concat(day, before)), func(a, b kaoqin.Check) int { return cmpChecks(&a, &b) })
+	if !slices.Equal(got, want) {
+		t.Errorf("merged:\n got %v\nwant %v", got, want)
+	}
+	if got := merged(day, nil, cmpChecks); &got[0] != &day[0] {
+		t.Error("merged with nothing to add copied the day's checks")
+	}
+}

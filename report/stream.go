@@ -158,7 +158,7 @@ func (s *PeriodStream) slice(after string, start, end int64) (Input, kaoqin.Filt
 	if err != nil {
 		return in, f, err
 	}
-	in.Checks = append(in.Checks, night...)
+	in.Checks = merged(in.Checks, night, cmpChecks)
 	in.LeaveTypes = s.head.LeaveTypes
 	if in.LeaveTimes, err = loadLeaveTimes(ctx, s.src, in.LeaveTypes, f); err != nil {
 		return in, f, err
