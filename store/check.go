@@ -73,6 +73,10 @@ func (db *DB) Checks(ctx context.Context, f kaoqin.Filter) (checks []kaoqin.Chec
 const briefCheckCols = `id, user_id, work_date, check_type, time_result, location_result,
 	base_check_time, user_check_time, plan_id, approve_id, proc_inst_id, synced_at`
 
+// checkOrder is the order Checks and BriefChecks return checks in; the index checks_day
+// serves a day's read in it (migration 18).
+const checkOrder = "user_id, work_date, base_check_time, id"
+
 // BriefChecks returns the checks f selects, sorted like Checks, with what the reports read of
 // them: the record id, attendance group and source are left empty. A month of a large company
 // is millions of checks, and every column read costs.
@@ -89,7 +93,7 @@ func (db *DB) checks(ctx context.Context, f kaoqin.Filter, cols string) ([]kaoqi
 	}
 	day := oneDay(f)
 	return readMany(ctx, db, checkConverter(day, cols == briefCheckCols), dayColumns(cols, day), "checks"+where,
-		"user_id, work_date, base_check_time, id", args...)
+		checkOrder, args...)
 }
 
 // oneDay returns the day f selects, if it selects one.

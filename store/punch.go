@@ -99,8 +99,12 @@ func (db *DB) Punches(ctx context.Context, f kaoqin.Filter) (punches []kaoqin.Pu
 	if err != nil {
 		return nil, err
 	}
-	return queryMany(ctx, db.reader(), scanPunch, punchCols, "punches"+where, "user_id, user_check_time, id", 0, args...)
+	return queryMany(ctx, db.reader(), scanPunch, punchCols, "punches"+where, punchOrder, 0, args...)
 }
+
+// punchOrder is the order Punches and BriefPunches return punches in; the index punches_day
+// serves a day's read of BriefPunches in it (migration 18).
+const punchOrder = "user_id, user_check_time, id"
 
 // briefPunchCols are the columns BriefPunches reads.
 const briefPunchCols = `id, user_id, work_date, check_type, location_result, source_type, user_check_time, plan_id,
@@ -124,7 +128,7 @@ func (db *DB) BriefPunches(ctx context.Context, f kaoqin.Filter) (punches []kaoq
 		p.LocationResult, p.SourceType, p.UserCheckTime = v.text(in), v.text(in), v.int()
 		p.PlanID, p.InvalidRecordType = v.int(), v.text(in)
 		return v.err
-	}, cols, "punches"+where, "user_id, user_check_time, id", args...)
+	}, cols, "punches"+where, punchOrder, args...)
 }
 
 func scanPunch(rows *sql.Rows, p *kaoqin.Punch) error {

@@ -19,6 +19,10 @@ var schedulesTable = table{
 
 const scheduleCols = `plan_id, user_id, work_date, check_type, plan_check_time, group_id, shift_id, is_rest, approve_id`
 
+// scheduleOrder is the order Schedules returns plans in; the index schedules_day serves a
+// day's read in it (migration 18).
+const scheduleOrder = "user_id, work_date, plan_check_time, plan_id"
+
 // SaveSchedules replaces the schedules of b.Scope with b.Schedules (upserted by plan id) and
 // records b.Checkpoint, in one transaction. It returns the rows inserted, changed or deleted.
 func (db *DB) SaveSchedules(ctx context.Context, b kaoqin.ScheduleBatch) (rows int64, err error) {
@@ -61,5 +65,5 @@ func (db *DB) Schedules(ctx context.Context, f kaoqin.Filter) (schedules []kaoqi
 		s.PlanID, s.UserID, s.WorkDate, s.CheckType = v.int(), v.user(users), v.day(day, in), v.text(in)
 		s.PlanCheckTime, s.GroupID, s.ShiftID, s.IsRest, s.ApproveID = v.int(), v.int(), v.int(), v.bool(), v.int()
 		return v.err
-	}, cols, "schedules"+where, "user_id, work_date, plan_check_time, plan_id", args...)
+	}, cols, "schedules"+where, scheduleOrder, args...)
 }
