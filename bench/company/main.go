@@ -43,6 +43,7 @@ func main() {
 	clients := flag.String("clients", "16,64", "concurrent clients of the dashboard (comma list: one round each)")
 	duration := flag.Duration("duration", 10*time.Second, "how long each dashboard target is hammered")
 	runs := flag.Int("runs", 3, "timed runs of each report (the median is printed)")
+	keep := flag.String("keep", "", "keep the database (SQLite: in this folder; PostgreSQL: the schema) to profile it afterwards")
 	flag.Parse()
 	var rounds []int
 	for _, s := range strings.Split(*clients, ",") {
@@ -53,7 +54,7 @@ func main() {
 		rounds = append(rounds, n)
 	}
 	o := options{users: *users, days: *days, qps: *qps, latency: *latency, concurrency: *concurrency, dsn: *dsn,
-		rounds: rounds, duration: *duration, runs: *runs}
+		keep: *keep, rounds: rounds, duration: *duration, runs: *runs}
 	if err := run(context.Background(), os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "company:", err)
 		os.Exit(1)
@@ -63,7 +64,7 @@ func main() {
 type options struct {
 	users, days, qps, concurrency, runs int
 	latency, duration                   time.Duration
-	dsn                                 string
+	dsn, keep                           string
 	rounds                              []int
 }
 
@@ -78,33 +79,12 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	clock := func() time.Time { return now }
 	today := kaoqin.DateOf(now, loc)
 	from, to := kaoqin.AddDays(today, -o.days), kaoqin.AddDays(today, -1)
-	db, err := benchkit.OpenDB(ctx, o.dsn, store.WithNow(clock))
+	db, err := benchkit.OpenDBKept(ctx, o.dsn, o.keep, store.WithNow(clock))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	sim, err := benchkit.StartSim(db.DB, loc, benchkit.SimOptions{Users: o.users, Seed: 1, Now: now, QPS: o.qps,
-		Latency: o.latency, Concurrency: o.concurrency})
-	if err != nil {
-		return err
-	}
-	defer sim.Close()
-	fmt.Fprintf(w, "a company of %d people in %d departments, into %s; simulator latency %s, %s, %d chunks at once\n",
-		o.users, len(sim.Truth().Departments()), db.Name, o.latency, benchkit.Limit(o.qps), o.concurrency)
-
-	fmt.Fprintf(w, "\n== the org chart\n")
-	if _, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{OrgOnly: true}); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "\n== the month: %d days, %s..%s\n", o.days, from, to)
-	month, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{From: from, To: to, NoOrg: true})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "  (a standard edition's quota is 5,000 metered calls a month: this month took %.1f of them)\n",
-		float64(month.Run.Metered)/5000)
-	fmt.Fprintf(w, "\n== today at %s\n", now.Format("15:04"))
-	if _, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{NoOrg: true}); err != nil {
+	if err := syncCompany(ctx, w, db, loc, now, from, to, o); err != nil {
 		return err
 	}
 
@@ -144,6 +124,41 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	}
 	defer d.Close()
 	return d.Rounds(w, o.rounds, o.duration, []string{"/today", "/api/v1/daily"})
+}
+
+// syncCompany serves the simulated company and syncs it into db: the org chart, the days from..to
+// and today at now. The simulator is closed when it returns, so that its company, held in
+// memory, does not weigh on the reports measured afterwards (kaoqin serve holds no simulator).
+func syncCompany(ctx context.Context, w io.Writer, db *benchkit.DB, loc *time.Location, now time.Time, from, to string, o options) error {
+	sim, err := benchkit.StartSim(db.DB, loc, benchkit.SimOptions{Users: o.users, Seed: 1, Now: now, QPS: o.qps,
+		Latency: o.latency, Concurrency: o.concurrency})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	if o.keep != "" {
+		fmt.Fprintf(w, "  (kept: %s)\n", db.DSN)
+	}
+	fmt.Fprintf(w, "a company of %d people in %d departments, into %s; simulator latency %s, %s, %d chunks at once\n",
+		o.users, len(sim.Truth().Departments()), db.Name, o.latency, benchkit.Limit(o.qps), o.concurrency)
+
+	fmt.Fprintf(w, "\n== the org chart\n")
+	if _, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{OrgOnly: true}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== the month: %d days, %s..%s\n", o.days, from, to)
+	month, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{From: from, To: to, NoOrg: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  (a standard edition's quota is 5,000 metered calls a month: this month took %.1f of them)\n",
+		float64(month.Run.Metered)/5000)
+	fmt.Fprintf(w, "\n== today at %s\n", now.Format("15:04"))
+	if _, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{NoOrg: true}); err != nil {
+		return err
+	}
+
+	return nil
 }
 
 type countWriter struct{ n int64 }
