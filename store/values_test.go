@@ -17,59 +17,52 @@ import (
 // on it are tested with the rest of the store.)
 func TestReadMany_Values(t *testing.T) {
 	ctx := context.Background()
-	for engine, dsn := range engineDSNs(t, "kaoqin_values") {
-		t.Run(engine, func(t *testing.T) {
-			db, err := Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			cols := `1776000000000, 'u1', 'Normal', NULL, 0, 1, -7, 3`
-			if db.d.pg {
-				cols = `1776000000000::bigint, 'u1'::text, 'Normal'::text, NULL::text, false, true, -7::int4, 3::int2`
-			}
-			in, users := interner{}, &run{}
-			type row struct {
-				at             int64
-				user, res, no  string
-				f, t           bool
-				small, smaller int64
-				day            string
-			}
-			got, err := readMany(ctx, db, func(v *values, r *row) error {
-				r.at, r.user, r.res, r.no, r.f, r.t = v.int(), v.user(users), v.text(in), v.text(in), v.bool(), v.bool()
-				r.small, r.smaller, r.day = v.int(), v.int(), v.day("2026-11-18", in)
-				return v.err
-			}, cols, "(SELECT 1) AS one", "1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := row{1776000000000, "u1", "Normal", "", false, true, -7, 3, "2026-11-18"}
-			if len(got) != 1 || got[0] != want {
-				t.Errorf("got %+v, want %+v", got, want)
-			}
+	eachEngine(t, "kaoqin_values", func(t *testing.T, db *DB) {
+		cols := `1776000000000, 'u1', 'Normal', NULL, 0, 1, -7, 3`
+		if db.d.pg {
+			cols = `1776000000000::bigint, 'u1'::text, 'Normal'::text, NULL::text, false, true, -7::int4, 3::int2`
+		}
+		in, users := interner{}, &run{}
+		type row struct {
+			at             int64
+			user, res, no  string
+			f, t           bool
+			small, smaller int64
+			day            string
+		}
+		got, err := readMany(ctx, db, func(v *values, r *row) error {
+			r.at, r.user, r.res, r.no, r.f, r.t = v.int(), v.user(users), v.text(in), v.text(in), v.bool(), v.bool()
+			r.small, r.smaller, r.day = v.int(), v.int(), v.day("2026-11-18", in)
+			return v.err
+		}, cols, "(SELECT 1) AS one", "1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := row{1776000000000, "u1", "Normal", "", false, true, -7, 3, "2026-11-18"}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
 
-			_, err = readMany(ctx, db, func(v *values, r *row) error {
-				r.user, r.at = v.text(in), v.int()
-				return v.err
-			}, `'u1', 'late'`, "(SELECT 1) AS one", "1")
-			if err == nil || !strings.Contains(err.Error(), "column 2: want an integer, have") {
-				t.Errorf("an integer column holding text: got %v", err)
-			}
+		_, err = readMany(ctx, db, func(v *values, r *row) error {
+			r.user, r.at = v.text(in), v.int()
+			return v.err
+		}, `'u1', 'late'`, "(SELECT 1) AS one", "1")
+		if err == nil || !strings.Contains(err.Error(), "column 2: want an integer, have") {
+			t.Errorf("an integer column holding text: got %v", err)
+		}
 
-			three := "(SELECT 5 AS x UNION ALL SELECT 9 UNION ALL SELECT 1) AS t"
-			n, err := readMany(ctx, db, func(v *values, n *int64) error { *n = v.int(); return v.err },
-				"x", three+" WHERE x > ? AND x IN "+db.d.in(tBigint), "x", int64(4), db.d.list([]int64{1, 9}))
-			if err != nil || len(n) != 1 || n[0] != 9 {
-				t.Errorf("read with arguments: %v, %v", n, err)
-			}
-		})
-	}
+		three := "(SELECT 5 AS x UNION ALL SELECT 9 UNION ALL SELECT 1) AS t"
+		n, err := readMany(ctx, db, func(v *values, n *int64) error { *n = v.int(); return v.err },
+			"x", three+" WHERE x > ? AND x IN "+db.d.in(tBigint), "x", int64(4), db.d.list([]int64{1, 9}))
+		if err != nil || len(n) != 1 || n[0] != 9 {
+			t.Errorf("read with arguments: %v, %v", n, err)
+		}
+	})
 }
 
-// engineDSNs returns a new SQLite database, and a new PostgreSQL schema (named after prefix)
-// when the tests have a server, by engine.
-func engineDSNs(t *testing.T, prefix string) map[string]string {
+// eachEngine runs test on a new SQLite database, and on a new PostgreSQL schema (named after
+// prefix) when the tests have a server.
+func eachEngine(t *testing.T, prefix string, test func(t *testing.T, db *DB)) {
 	dsns := map[string]string{"sqlite": filepath.Join(t.TempDir(), "kaoqin.db")}
 	if server := os.Getenv(storetest.EnvDSN); server != "" {
 		dsn, drop, err := storetest.NewSchema(server, prefix)
@@ -79,7 +72,16 @@ func engineDSNs(t *testing.T, prefix string) map[string]string {
 		t.Cleanup(func() { drop() })
 		dsns["postgres"] = dsn
 	}
-	return dsns
+	for engine, dsn := range dsns {
+		t.Run(engine, func(t *testing.T) {
+			db, err := Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			test(t, db)
+		})
+	}
 }
 
 // TestDayReads_IndexOnly: the reports' reads of a whole day (BriefChecks, Schedules,
@@ -93,63 +95,56 @@ func TestDayReads_IndexOnly(t *testing.T) {
 		{"schedules", scheduleCols, scheduleOrder},
 		{"punches", briefPunchCols, punchOrder},
 	}
-	for engine, dsn := range engineDSNs(t, "kaoqin_plans") {
-		t.Run(engine, func(t *testing.T) {
-			db, err := Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			c, err := db.ro.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			explain := "EXPLAIN QUERY PLAN "
-			if db.d.pg {
-				// The tables are empty: without these the planner would rightly scan them.
-				for _, set := range []string{"SET enable_seqscan = off", "SET enable_bitmapscan = off"} {
-					if _, err := c.ExecContext(ctx, set); err != nil {
-						t.Fatal(err)
-					}
-				}
-				explain = "EXPLAIN "
-			}
-			day := "2026-11-20"
-			where, args, err := filterWhere(db.d, kaoqin.Filter{From: day, To: day})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range reads {
-				q := db.d.rebind(explain + "SELECT " + dayColumns(r.cols, day) + " FROM " + r.table + where + " ORDER BY " + r.order)
-				rows, err := c.QueryContext(ctx, q, args...)
-				if err != nil {
+	eachEngine(t, "kaoqin_plans", func(t *testing.T, db *DB) {
+		c, err := db.ro.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		explain := "EXPLAIN QUERY PLAN "
+		if db.d.pg {
+			// The tables are empty: without these the planner would rightly scan them.
+			for _, set := range []string{"SET enable_seqscan = off", "SET enable_bitmapscan = off"} {
+				if _, err := c.ExecContext(ctx, set); err != nil {
 					t.Fatal(err)
 				}
-				var plan []string
-				for rows.Next() {
-					cols, _ := rows.Columns()
-					dest := make([]any, len(cols))
-					var line string
-					dest[len(cols)-1] = &line // the plan's text is the last column on both engines
-					for i := range len(cols) - 1 {
-						dest[i] = new(any)
-					}
-					if err := rows.Scan(dest...); err != nil {
-						t.Fatal(err)
-					}
-					plan = append(plan, line)
-				}
-				rows.Close()
-				text := strings.Join(plan, "\n")
-				want := "USING COVERING INDEX " + r.table + "_day"
-				if db.d.pg {
-					want = "Index Only Scan using " + r.table + "_day"
-				}
-				if !strings.Contains(text, want) || strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "Sort") {
-					t.Errorf("a day of %s: want %q and no sort, got plan:\n%s", r.table, want, text)
-				}
 			}
-		})
-	}
+			explain = "EXPLAIN "
+		}
+		day := "2026-11-20"
+		where, args, err := filterWhere(db.d, kaoqin.Filter{From: day, To: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reads {
+			q := db.d.rebind(explain + "SELECT " + dayColumns(r.cols, day) + " FROM " + r.table + where + " ORDER BY " + r.order)
+			rows, err := c.QueryContext(ctx, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				cols, _ := rows.Columns()
+				dest := make([]any, len(cols))
+				var line string
+				dest[len(cols)-1] = &line // the plan's text is the last column on both engines
+				for i := range len(cols) - 1 {
+					dest[i] = new(any)
+				}
+				if err := rows.Scan(dest...); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, line)
+			}
+			rows.Close()
+			text := strings.Join(plan, "\n")
+			want := "USING COVERING INDEX " + r.table + "_day"
+			if db.d.pg {
+				want = "Index Only Scan using " + r.table + "_day"
+			}
+			if !strings.Contains(text, want) || strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "Sort") {
+				t.Errorf("a day of %s: want %q and no sort, got plan:\n%s", r.table, want, text)
+			}
+		}
+	})
 }
