@@ -5,6 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -18,10 +20,11 @@ import (
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// migrate brings the schema up to version to (0: the latest). Several processes may open a
+// migrate brings the schema up to version to (0: the latest), and says so on log (if not nil)
+// when it upgrades a database that had a schema already. Several processes may open a
 // database at once: on PostgreSQL the migration runs under an advisory lock, on SQLite Open
 // holds a file lock.
-func (db *DB) migrate(ctx context.Context, to int64) (err error) {
+func (db *DB) migrate(ctx context.Context, to int64, log *slog.Logger) (err error) {
 	defer wrap(&err, "migrate")
 	fsys, err := fs.Sub(migrations, "migrations/"+db.engine)
 	if err != nil {
@@ -55,13 +58,29 @@ func (db *DB) migrate(ctx context.Context, to int64) (err error) {
 		return kaoqin.Errorf(kaoqin.EINVALID,
 			"the database is at schema version %d, newer than this kaoqin knows (%d): run a newer kaoqin", current, latest)
 	}
+	target := latest
+	if to != 0 {
+		target = min(to, latest)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil || !pending || target <= current && to != 0 {
+		return err
+	}
+	start := time.Now()
+	if log != nil && current > 0 {
+		log.Info("upgrading the database schema: on a large database this takes minutes, do not stop kaoqin",
+			"from", current, "to", target)
+	}
 	if to == 0 {
 		_, err = p.Up(ctx)
-	} else if to > current {
+	} else {
 		_, err = p.UpTo(ctx, to)
 	}
 	if err != nil {
 		return fmt.Errorf("from version %d: %w", current, err)
+	}
+	if log != nil && current > 0 {
+		log.Info("database schema upgraded", "version", target, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

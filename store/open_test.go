@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -179,11 +181,17 @@ func TestOpen_AppliesALateMigration(t *testing.T) {
 }
 
 // TestOpen_MigratesOlderDatabase opens a database an older kaoqin left at schema version 1,
-// with data in it: Open brings it to the latest version and the data stays.
+// with data in it: Open brings it to the latest version, says so on its log, and the data
+// stays. Creating a database, or opening one up to date, logs nothing.
 func TestOpen_MigratesOlderDatabase(t *testing.T) {
 	forEachDSN(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		old := mustOpen(t, dsn, store.WithSchemaVersion(1))
+		var logged strings.Builder
+		log := slog.New(slog.NewTextHandler(&logged, nil))
+		old := mustOpen(t, dsn, store.WithSchemaVersion(1), store.WithLogger(log))
+		if logged.Len() > 0 {
+			t.Errorf("creating a database logged %q", logged.String())
+		}
 		v, err := old.SchemaVersion(ctx)
 		must(t, err)
 		if v != 1 {
@@ -210,11 +218,24 @@ func TestOpen_MigratesOlderDatabase(t *testing.T) {
 		must(t, old.RecordCall(ctx, kaoqin.Call{Month: "2026-11", Path: "/attendance/list", Metered: true}))
 		must(t, old.Close())
 
-		db := mustOpen(t, dsn)
+		db := mustOpen(t, dsn, store.WithLogger(log))
 		v, err = db.SchemaVersion(ctx)
 		must(t, err)
-		if latest := store.LatestSchemaVersion(db.Engine()); v != latest {
+		latest := store.LatestSchemaVersion(db.Engine())
+		if v != latest {
 			t.Errorf("after Open: version %d, want %d", v, latest)
+		}
+		want := []string{fmt.Sprintf("upgrading the database schema: on a large database this takes minutes, do not stop kaoqin\" from=1 to=%d", latest),
+			fmt.Sprintf("database schema upgraded\" version=%d took=", latest)}
+		for _, w := range want {
+			if !strings.Contains(logged.String(), w) {
+				t.Errorf("the upgrade's log %q lacks %q", logged.String(), w)
+			}
+		}
+		logged.Reset()
+		mustOpen(t, dsn, store.WithLogger(log)).Close()
+		if logged.Len() > 0 {
+			t.Errorf("opening a database up to date logged %q", logged.String())
 		}
 		emps, err := db.Employees(ctx)
 		must(t, err)

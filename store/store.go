@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -60,6 +61,7 @@ type options struct {
 	mustExist bool
 	version   int64 // migrate up to this version only; 0 = the latest (tests)
 	poolMax   int
+	log       *slog.Logger
 }
 
 // WithNow sets the clock the store reads for the times it stamps itself: checkpoint done
@@ -77,6 +79,13 @@ func MustExist() Option {
 // WithMaxConns caps the connections to PostgreSQL (default 16). SQLite always has one writer.
 func WithMaxConns(n int) Option {
 	return func(o *options) { o.poolMax = n }
+}
+
+// WithLogger logs to log when Open upgrades an existing database's schema: some upgrades
+// rebuild indexes, which takes minutes on a large database, and a server that starts
+// silently for minutes looks hung.
+func WithLogger(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
 }
 
 // Open opens the database dsn names (KAOQIN_DB, see spec/cli.md) and migrates it to the
@@ -115,7 +124,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx, o.version); err != nil {
+	if err := db.migrate(ctx, o.version, o.log); err != nil {
 		db.Close()
 		return nil, err
 	}

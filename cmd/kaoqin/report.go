@@ -88,7 +88,7 @@ func (o *reportOutput) writeFrom(ctx context.Context, g *Globals, loc *time.Loca
 	if format == report.FormatXLSX && o.Output == "" && isTerminal(g.stdout) {
 		return kaoqin.Errorf(kaoqin.EINVALID, "xlsx is a binary file: give --output FILE or redirect standard output")
 	}
-	db, err := store.Open(ctx, g.DB, store.MustExist())
+	db, err := g.openStore(ctx, store.MustExist())
 	if err != nil {
 		return err
 	}
