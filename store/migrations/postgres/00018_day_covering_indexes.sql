@@ -12,15 +12,21 @@
 -- indexes.
 
 -- +goose Up
-DROP INDEX checks_day;
-CREATE INDEX checks_day ON checks (work_date, user_id, base_check_time, id)
+-- The new indexes are built beside the old ones first, while the tables can still be read (a
+-- build blocks only writes); dropping an index locks its table against reads too, until the
+-- migration commits, so the drops come last.
+CREATE INDEX checks_day_v18 ON checks (work_date, user_id, base_check_time, id)
 	INCLUDE (check_type, time_result, location_result, user_check_time, plan_id, approve_id, proc_inst_id, synced_at);
-DROP INDEX schedules_day;
-CREATE INDEX schedules_day ON schedules (work_date, user_id, plan_check_time, plan_id)
+CREATE INDEX schedules_day_v18 ON schedules (work_date, user_id, plan_check_time, plan_id)
 	INCLUDE (check_type, group_id, shift_id, is_rest, approve_id);
-DROP INDEX punches_day;
-CREATE INDEX punches_day ON punches (work_date, user_id, user_check_time, id)
+CREATE INDEX punches_day_v18 ON punches (work_date, user_id, user_check_time, id)
 	INCLUDE (check_type, location_result, source_type, plan_id, invalid_record_type);
+DROP INDEX checks_day;
+ALTER INDEX checks_day_v18 RENAME TO checks_day;
+DROP INDEX schedules_day;
+ALTER INDEX schedules_day_v18 RENAME TO schedules_day;
+DROP INDEX punches_day;
+ALTER INDEX punches_day_v18 RENAME TO punches_day;
 ALTER TABLE checks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01);
 ALTER TABLE schedules SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01);
 ALTER TABLE punches SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01);
