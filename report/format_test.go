@@ -6,14 +6,19 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"iter"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/kaoqin/kaoqin"
-	"github.com/xuri/excelize/v2"
 )
 
 func fixturePeriod(t *testing.T) *Period {
@@ -457,5 +462,63 @@ func TestWrite_CleansControlCharacters(t *testing.T) {
 	}
 	if !slices.Contains(names, "张三gnp.exe") || !slices.Contains(names, "李四  =1+1 x[31m ") {
 		t.Errorf("XLSX names %q", names)
+	}
+}
+
+// sheetsOnly is a Report of the given sheets, for the XLSX writer alone.
+type sheetsOnly []sheet
+
+func (s sheetsOnly) sheets() []sheet                 { return s }
+func (sheetsOnly) writeTable(io.Writer, Lang) error  { return nil }
+func (sheetsOnly) writeJSON(io.Writer, string) error { return nil }
+
+// TestWriteXLSX_Values writes each kind of value kaoqin's sheets hold, and the text an XML
+// file must escape, and reads them back as Excel would show them.
+func TestWriteXLSX_Values(t *testing.T) {
+	sh := time.FixedZone("Asia/Shanghai", 8*3600)
+	long := strings.Repeat("长", maxCellChars+5)
+	s := sheet{key: "values", zh: "值", en: "Values", cols: []column{
+		{key: "text", en: "Text"}, {key: "int", en: "Int", kind: kInt}, {key: "float", en: "Float", kind: kFloat},
+		{key: "coord", en: "Coord", kind: kCoord}, {key: "date", en: "Date", kind: kDate}, {key: "time", en: "Time", kind: kTime},
+	}, rows: infallible(func(Lang) iter.Seq[[]any] {
+		return slices.Values([][]any{
+			{`<a & "b">`, 7, 2.5, 31.230416, time.Date(2026, 11, 18, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 18, 9, 5, 30, 0, sh)},
+			{" 前后有空格 ", int64(-3), nil, 121.473701, nil, nil},
+			{"", nil, math.Inf(1), nil, nil, nil},
+			{long, nil, nil, nil, nil, nil},
+		})
+	})}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, sheetsOnly{s}, English); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Values")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"Text", "Int", "Float", "Coord", "Date", "Time"},
+		{`<a & "b">`, "7", "2.50", "31.230416", "2026-11-18", "2026-11-18 09:05:30"},
+		{" 前后有空格 ", "-3", "", "121.473701"},
+		{"", "", "+Inf"},
+		{strings.Repeat("长", maxCellChars)},
+	}
+	if diff := cmp.Diff(want, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+	for cell, want := range map[string]excelize.CellType{"A2": excelize.CellTypeInlineString, "B2": excelize.CellTypeUnset,
+		"C2": excelize.CellTypeUnset, "E2": excelize.CellTypeUnset, "A4": excelize.CellTypeInlineString} {
+		if got, _ := f.GetCellType("Values", cell); got != want {
+			t.Errorf("%s is of type %v, want %v", cell, got, want)
+		}
+	}
+	// A number cell holds the number, not its text.
+	if raw, _ := f.GetCellValue("Values", "F2", excelize.Options{RawCellValue: true}); raw != "46344.37881944444" {
+		t.Errorf("F2 raw %q, want the Excel serial of 2026-11-18 09:05:30", raw)
 	}
 }

@@ -2,9 +2,11 @@ package report
 
 import (
 	"archive/zip"
+	"bufio"
 	"fmt"
 	"io"
-	"time"
+	"os"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -19,19 +21,28 @@ const (
 // are number cells, dates and times are date cells with a date format, the bold header row is
 // frozen and columns are as wide as their longest value (in the first 1,000 rows). Rows are
 // streamed: memory does not grow with them.
-func WriteXLSX(w io.Writer, r Report, lang Lang) error {
+func WriteXLSX(w io.Writer, r Report, lang Lang) (err error) {
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("write xlsx: %w", err)
+		}
+	}()
 	f := excelize.NewFile()
 	defer f.Close()
-	// excelize's Write builds the whole zip in a buffer before copying it to w: memory would
-	// grow with the rows. Its zip writer is replaceable, so the zip goes straight to w instead
-	// and the buffer stays empty. (The buffer is also where excelize patches the headers of
-	// zip64 entries, which only sheets over 4 GB need: far beyond Excel's 1,048,576 rows.)
-	ew := &errWriter{w: w}
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(ew) })
 	st, err := newXLSXStyles(f)
 	if err != nil {
-		return fmt.Errorf("write xlsx: %w", err)
+		return err
 	}
+	// excelize makes the workbook around the sheets (its parts, styles and sheet names); each
+	// sheet's XML is written apart, to a temporary file, as the report's rows come
+	// (writeSheetXML), and copied into the zip in place of the empty sheet excelize writes.
+	parts := map[string]*os.File{}
+	defer func() {
+		for _, tmp := range parts {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
 	for i, s := range r.sheets() {
 		name := lang.pick(s.zh, s.en)
 		if i == 0 {
@@ -39,22 +50,60 @@ func WriteXLSX(w io.Writer, r Report, lang Lang) error {
 		} else {
 			_, err = f.NewSheet(name)
 		}
-		if err == nil {
-			err = writeXLSXSheet(f, name, s, lang, st)
-		}
 		if err != nil {
-			return fmt.Errorf("write xlsx sheet %s: %w", s.key, err)
+			return fmt.Errorf("sheet %s: %w", s.key, err)
+		}
+		tmp, err := os.CreateTemp("", "kaoqin-sheet-*.xml")
+		if err != nil {
+			return err
+		}
+		parts[sheetPart(f, name)] = tmp
+		if err := writeSheetXML(bufio.NewWriter(tmp), s, lang, st, i == 0); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.key, err)
 		}
 	}
-	// The first sheet is the active one already. (SetActiveSheet would parse every streamed
-	// sheet back into memory.)
+	// excelize's Write builds the whole zip in a buffer before copying it to w: memory would
+	// grow with the rows. Its zip writer is replaceable, so the zip goes straight to w instead
+	// and the buffer stays empty. (The buffer is also where excelize patches the headers of
+	// zip64 entries, which only sheets over 4 GB need: far beyond Excel's 1,048,576 rows.)
+	ew := &errWriter{w: w}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return sheetZip{zip.NewWriter(ew), parts} })
 	if err := f.Write(io.Discard); err != nil {
-		return fmt.Errorf("write xlsx: %w", err)
+		return err
 	}
-	if ew.err != nil {
-		return fmt.Errorf("write xlsx: %w", ew.err)
+	return ew.err
+}
+
+// sheetPart is the zip path of the sheet name: excelize names a sheet's part after its id.
+func sheetPart(f *excelize.File, name string) string {
+	for id, n := range f.GetSheetMap() {
+		if n == name {
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+		}
 	}
-	return nil
+	return ""
+}
+
+// sheetZip is the zip writer WriteXLSX gives excelize: every part goes to the zip as excelize
+// writes it, but the sheets in parts, which are copied from their file instead.
+type sheetZip struct {
+	*zip.Writer
+	parts map[string]*os.File
+}
+
+func (z sheetZip) Create(name string) (io.Writer, error) {
+	w, err := z.Writer.Create(name)
+	tmp, ok := z.parts[name]
+	if err != nil || !ok {
+		return w, err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(w, tmp); err != nil {
+		return nil, err
+	}
+	return io.Discard, nil
 }
 
 // errWriter keeps the first error of w: excelize does not check every write it makes.
@@ -104,101 +153,8 @@ func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 
 // widthSample is how many rows the column widths of a sheet are fitted to: a report written
 // as it is computed cannot be read twice for free, so the first rows are held back and
-// measured before any is written (excelize wants the widths first).
+// measured before any is written (a sheet's XML gives the widths before the rows).
 const widthSample = 1000
-
-func writeXLSXSheet(f *excelize.File, name string, s sheet, lang Lang, st xlsxStyles) error {
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
-	}
-	cells := make([]any, len(s.cols))
-	n := 1
-	write := func(row []any) error {
-		n++
-		for i, v := range row {
-			cells[i] = xlsxValue(v, s.cols[i].kind, st)
-		}
-		ref, err := excelize.CoordinatesToCellName(1, n)
-		if err != nil {
-			return err
-		}
-		return sw.SetRow(ref, cells)
-	}
-	var held [][]any
-	started := false
-	start := func() error {
-		started = true
-		// excelize puts each new column first, and writes them as they are in stream mode:
-		// set the last column first so that they come out in order, as Excel requires.
-		widths := columnWidths(s, lang, held)
-		for i := len(widths) - 1; i >= 0; i-- {
-			if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
-				return err
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-			Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
-			return err
-		}
-		header := make([]any, len(s.cols))
-		for i, h := range s.header(lang) {
-			header[i] = excelize.Cell{StyleID: st.header, Value: h}
-		}
-		if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: st.header}); err != nil {
-			return err
-		}
-		for _, row := range held {
-			if err := write(row); err != nil {
-				return err
-			}
-		}
-		held = nil
-		return nil
-	}
-	for row, err := range s.cells(lang) {
-		switch {
-		case err != nil:
-			return err
-		case started:
-			err = write(row)
-		default:
-			if held = append(held, row); len(held) == widthSample {
-				err = start()
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if !started {
-		if err := start(); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
-}
-
-// xlsxValue turns a sheet value into a cell: numbers stay numbers, dates and times become
-// date cells showing their wall clock.
-func xlsxValue(v any, k kind, st xlsxStyles) any {
-	switch x := v.(type) {
-	case indented:
-		return x.name
-	case float64:
-		if k == kCoord {
-			return excelize.Cell{StyleID: st.coord, Value: x}
-		}
-		return excelize.Cell{StyleID: st.float, Value: x}
-	case time.Time:
-		// excelize writes the wall clock of the time's zone; a date cell has no zone.
-		if k == kDate {
-			return excelize.Cell{StyleID: st.date, Value: x}
-		}
-		return excelize.Cell{StyleID: st.time, Value: x}
-	}
-	return v
-}
 
 // columnWidths fits each column to its header and its longest value in rows.
 func columnWidths(s sheet, lang Lang, rows [][]any) []float64 {
