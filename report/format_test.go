@@ -100,22 +100,14 @@ func TestWriteXLSX(t *testing.T) {
 		{"period", fixturePeriod(t), []string{"员工汇总", "部门汇总"}, "应出勤天数", "入职日期"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := WriteXLSX(&buf, test.r, Chinese); err != nil {
-				t.Fatal(err)
-			}
-			f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
+			f, file := writeXLSX(t, test.r, Chinese)
 			if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(test.sheets, ",") {
 				t.Fatalf("sheets %v, want %v", got, test.sheets)
 			}
 			for _, sheet := range test.sheets {
 				checkXLSXSheet(t, f, sheet)
 			}
-			checkColsInOrder(t, buf.Bytes())
+			checkColsInOrder(t, file)
 			first := test.sheets[0]
 			rows, err := f.GetRows(first)
 			if err != nil {
@@ -438,15 +430,7 @@ func TestWrite_CleansControlCharacters(t *testing.T) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if err := Write(&buf, r, FormatXLSX, Chinese); err != nil {
-		t.Fatal(err)
-	}
-	x, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x, _ := writeXLSX(t, r, Chinese)
 	rows, err := x.GetRows("员工汇总")
 	if err != nil {
 		t.Fatal(err)
@@ -463,6 +447,22 @@ func TestWrite_CleansControlCharacters(t *testing.T) {
 	if !slices.Contains(names, "张三gnp.exe") || !slices.Contains(names, "李四  =1+1 x[31m ") {
 		t.Errorf("XLSX names %q", names)
 	}
+}
+
+// writeXLSX writes r as XLSX in lang and opens it as Excel would; it returns the file's bytes
+// too.
+func writeXLSX(t *testing.T, r Report, lang Lang) (*excelize.File, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, r, FormatXLSX, lang); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, buf.Bytes()
 }
 
 // sheetsOnly is a Report of the given sheets, for the XLSX writer alone.
@@ -488,15 +488,7 @@ func TestWriteXLSX_Values(t *testing.T) {
 			{long, nil, nil, nil, nil, nil},
 		})
 	})}
-	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, sheetsOnly{s}, English); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, _ := writeXLSX(t, sheetsOnly{s}, English)
 	rows, err := f.GetRows("Values")
 	if err != nil {
 		t.Fatal(err)
