@@ -273,6 +273,20 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("no department tile checked")
 	}
 
+	// The board refreshes itself: htmx swaps the whole board for a new one. Its charts are
+	// drawn again, with their data (htmx drops <script> elements, which held it once). (Without
+	// v=, the board is sent even unchanged.)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var b=document.getElementById("board");`+
+		`b.setAttribute("data-old","1");htmx.ajax("GET",b.getAttribute("hx-get").replace(/&v=[^&]*/,""),{target:b,swap:"outerHTML"});return true})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function(){var b=document.getElementById("board");`+
+		`return !!b&&!b.hasAttribute("data-old")&&b.querySelectorAll("[data-chart] canvas").length===b.querySelectorAll("[data-chart]").length`+
+		`&&b.querySelectorAll("[data-chart]").length>0})()`,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("after the board refreshed itself, its charts are not drawn: %v", err)
+	}
+
 	// 3. The list of people not checked in: everyone the report counts, a search that narrows
 	// it as one types, a department's box that selects its people.
 	if n := number(`[data-field="list_total"]`); n != want.Company.NotCheckedIn {

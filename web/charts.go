@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 
 	"github.com/kaoqin/kaoqin/report"
 )
@@ -29,7 +28,7 @@ type arrivalsStart struct {
 	Label string `json:"label"`
 }
 
-func (s *Server) arrivalsJSON(lang report.Lang, d *report.Daily, dept int64) (template.JS, error) {
+func (s *Server) arrivalsJSON(lang report.Lang, d *report.Daily, dept int64) (string, error) {
 	a, err := d.Arrivals(dept)
 	if err != nil {
 		return "", err
@@ -46,7 +45,7 @@ func (s *Server) arrivalsJSON(lang report.Lang, d *report.Daily, dept int64) (te
 		at := st.At.Format("15:04")
 		c.Starts = append(c.Starts, arrivalsStart{At: at, Label: at + " · " + sayPeople(lang, st.People)})
 	}
-	return marshalJS(c)
+	return chartJSON(c)
 }
 
 // latenessView is the late distribution: the chart's data and its table.
@@ -55,7 +54,7 @@ type latenessView struct {
 	Buckets []string // "1–5 分钟", ..., "60 分钟以上"
 	Kinds   []string // 迟到, 严重迟到, 旷工迟到
 	Counts  [][]int  // per kind, per bucket
-	JSON    template.JS
+	JSON    string
 }
 
 func newLatenessView(lang report.Lang, d *report.Daily, dept int64) (*latenessView, error) {
@@ -80,7 +79,7 @@ func newLatenessView(lang report.Lang, d *report.Daily, dept int64) (*latenessVi
 		lo = up + 1
 	}
 	short = append(short, fmt.Sprintf(">%d", lo-1))
-	v.JSON, err = marshalJS(map[string]any{"buckets": short, "kinds": v.Kinds, "counts": v.Counts,
+	v.JSON, err = chartJSON(map[string]any{"buckets": short, "kinds": v.Kinds, "counts": v.Counts,
 		"people": tr0(lang, "late_dist_people"), "unit": tr0(lang, "late_dist_unit")})
 	return v, err
 }

@@ -116,7 +116,7 @@ func TestBoard_NotCheckedIn(t *testing.T) {
 	}
 
 	// The charts' data is on the board.
-	for _, w := range []string{`id="arrivals-data"`, `data-chart="arrivals"`} {
+	for _, w := range []string{`data-json="{&#34;minutes&#34;`, `data-chart="arrivals"`} {
 		if !strings.Contains(page, w) {
 			t.Errorf("the board has no %s", w)
 		}

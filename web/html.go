@@ -332,7 +332,7 @@ type trendChart struct {
 	Percent string     `json:"percent"`
 }
 
-func trendJSON(lang report.Lang, sr *report.Series) (template.JS, error) {
+func trendJSON(lang report.Lang, sr *report.Series) (string, error) {
 	c := trendChart{Labels: []string{tr0(lang, "checked_in_rate"), tr0(lang, "c_late"), tr0(lang, "c_absent")}}
 	for _, d := range sr.Days {
 		c.Dates = append(c.Dates, d.Date)
@@ -345,17 +345,14 @@ func trendJSON(lang report.Lang, sr *report.Series) (template.JS, error) {
 		c.Late = append(c.Late, d.Late+d.SeriousLate+d.AbsenteeismLate)
 		c.Absent = append(c.Absent, d.Absent)
 	}
-	return marshalJS(c)
+	return chartJSON(c)
 }
 
-// marshalJS writes v as JSON for a <script type="application/json"> element, escaped so that
-// no value can close the element.
-func marshalJS(v any) (template.JS, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(true) // <, > and & as \u003c...: nothing can end the script element
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return template.JS(bytes.TrimSpace(buf.Bytes())), nil
+// chartJSON is v as JSON for a chart element's data-json attribute, which html/template
+// escapes. Not a <script type="application/json"> element: the board refreshes itself with
+// htmx, which is not allowed to run scripts (allowScriptTags false, layout.html) and so drops
+// every <script> of what it swaps in, and the charts of a refreshed board had no data.
+func chartJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }

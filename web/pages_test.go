@@ -36,7 +36,7 @@ func TestPages(t *testing.T) {
 		{"/today", []string{"今日考勤", "全公司", "未打卡人员", `hx-trigger="every 60s"`, absentee}, []string{"Today&#39;s attendance", "Not checked in"}},
 		{"/today?date=2026-11-17", []string{"2026-11-17 周二", "已定稿"}, []string{"Tue", "final"}},
 		{"/today?dept=" + sprint(e.mgrDept), []string{"返回全部", `data-dept="` + sprint(e.subDept) + `"`}, []string{"Back to all"}},
-		{"/departments/" + sprint(e.mgrDept), []string{"近 30 天", `id="trend-data"`, "员工", "上班"}, []string{"Last 30 days", "On"}},
+		{"/departments/" + sprint(e.mgrDept), []string{"近 30 天", `data-chart="trend" data-json="{`, "员工", "上班"}, []string{"Last 30 days", "On"}},
 		{"/employees/" + emp, []string{"每日打卡", `id="calendar"`, "2026年11月", `data-date="2026-11-18"`}, []string{"Days and checks", "Nov 2026"}},
 		{"/period?from=2026-11-01&to=2026-11-17", []string{"按部门", "按员工", "download-xlsx", "/api/v1/period/export?"}, []string{"By department", "Late min"}},
 		{"/sync", []string{"本月计量调用", "立即同步", "每晚 02:00", "08:00 至 19:00，每 10 分钟拉取", "还没有同步记录"},

@@ -37,7 +37,7 @@ type boardView struct {
 	Tree      []*treeNode
 	// Absentees are the people not checked in, by department, with their shift and managers.
 	Absentees *report.Absentees
-	Arrivals  template.JS // the arrivals curve's data, for static/app.js
+	Arrivals  string // the arrivals curve's data, for static/app.js
 	Lateness  *latenessView
 	// LastPull is when a live pull of the day last finished, if later than the day's full
 	// pull (Report.SyncedAt); zero otherwise.

@@ -4,10 +4,12 @@
 (function () {
   "use strict";
 
+  // A chart's data is in its data-json attribute (not a script element: htmx drops those from
+  // the board it refreshes).
   function readData(el) {
-    var src = document.getElementById(el.getAttribute("data-source"));
-    if (!src) return null;
-    try { return JSON.parse(src.textContent); } catch (e) { return null; }
+    var json = el.getAttribute("data-json");
+    if (!json) return null;
+    try { return JSON.parse(json); } catch (e) { return null; }
   }
 
   var narrow = function () { return window.matchMedia("(max-width: 719px)").matches; };
@@ -196,7 +198,9 @@
   function all(root) { init(root); filters(root); selection(root); autosubmit(root); }
 
   document.addEventListener("DOMContentLoaded", function () { all(document); calendar(); });
-  document.addEventListener("htmx:afterSwap", function (e) { all(e.target); });
+  // htmx:load comes with each element htmx puts in the page: the refreshed board itself
+  // (htmx:afterSwap comes on the board it replaced, out of the page by then).
+  document.addEventListener("htmx:load", function (e) { all(e.target); });
   // The board refreshes itself every minute: not while someone is typing in its search box
   // or has people selected, which the refresh would throw away.
   document.addEventListener("htmx:beforeRequest", function (e) {
