@@ -40,7 +40,15 @@
   // The morning's arrivals: people checked in by each minute, against the shift starts.
   function arrivals(el, d) {
     var chart = echarts.init(el);
-    var lines = d.starts.map(function (s) { return { xAxis: s.at, label: { formatter: s.label } }; });
+    // A shift start near either end of the morning gets its label on the inner side of its line:
+    // centred on it, the label of a line at the chart's edge was cut in half. (A start after the
+    // last minute drawn, 09:00 at 08:50, is drawn at the right edge.)
+    var last = Math.max(d.minutes.length - 1, 1);
+    var lines = d.starts.map(function (s) {
+      var i = d.minutes.indexOf(s.at), at = i < 0 ? 1 : i / last;
+      var align = at > 0.8 ? "right" : at < 0.2 ? "left" : "center";
+      return { xAxis: s.at, label: { formatter: s.label, align: align } };
+    });
     chart.setOption({
       animation: false,
       color: ["#2f6fde", "#9aa8b8"],
