@@ -53,11 +53,15 @@ func WriteXLSX(w io.Writer, r Report, lang Lang) (err error) {
 		if err != nil {
 			return fmt.Errorf("sheet %s: %w", s.key, err)
 		}
+		part, err := sheetPart(f, name)
+		if err != nil {
+			return err
+		}
 		tmp, err := os.CreateTemp("", "kaoqin-sheet-*.xml")
 		if err != nil {
 			return err
 		}
-		parts[sheetPart(f, name)] = tmp
+		parts[part] = tmp
 		if err := writeSheetXML(bufio.NewWriter(tmp), s, lang, st, i == 0); err != nil {
 			return fmt.Errorf("sheet %s: %w", s.key, err)
 		}
@@ -75,13 +79,13 @@ func WriteXLSX(w io.Writer, r Report, lang Lang) (err error) {
 }
 
 // sheetPart is the zip path of the sheet name: excelize names a sheet's part after its id.
-func sheetPart(f *excelize.File, name string) string {
+func sheetPart(f *excelize.File, name string) (string, error) {
 	for id, n := range f.GetSheetMap() {
 		if n == name {
-			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
 		}
 	}
-	return ""
+	return "", fmt.Errorf("no sheet %s in the workbook", name)
 }
 
 // sheetZip is the zip writer WriteXLSX gives excelize: every part goes to the zip as excelize

@@ -22,7 +22,6 @@ type sheetXML struct {
 	st   xlsxStyles
 	cols []string // column letters: A, B, ...
 	row  int
-	ref  []byte // scratch: a cell's row number
 	num  []byte // scratch: a number cell's value
 }
 
@@ -93,7 +92,7 @@ func (x *sheetXML) head(widths []float64, active bool) {
 func (x *sheetXML) startRow(attrs string) {
 	x.row++
 	x.w.WriteString(`<row r="`)
-	x.w.WriteString(strconv.Itoa(x.row))
+	x.writeInt(x.row)
 	x.w.WriteString(`"` + attrs + `>`)
 }
 
@@ -136,15 +135,20 @@ func (x *sheetXML) data(s sheet, row []any) {
 func (x *sheetXML) open(col, style int, typ string) {
 	x.w.WriteString(`<c r="`)
 	x.w.WriteString(x.cols[col])
-	x.w.Write(strconv.AppendInt(x.ref[:0], int64(x.row), 10))
+	x.writeInt(x.row)
 	x.w.WriteByte('"')
 	if style != 0 {
 		x.w.WriteString(` s="`)
-		x.w.Write(strconv.AppendInt(x.ref[:0], int64(style), 10))
+		x.writeInt(style)
 		x.w.WriteByte('"')
 	}
 	x.w.WriteString(typ)
 	x.w.WriteByte('>')
+}
+
+// writeInt writes n in the writer's own buffer: a sheet has millions of cell references.
+func (x *sheetXML) writeInt(n int) {
+	x.w.Write(strconv.AppendInt(x.w.AvailableBuffer(), int64(n), 10))
 }
 
 // number writes a number cell whose text is v (built in x.num).

@@ -62,24 +62,22 @@ func (db *DB) migrate(ctx context.Context, to int64, log *slog.Logger) (err erro
 	if to != 0 {
 		target = min(to, latest)
 	}
-	pending, err := p.HasPending(ctx)
-	if err != nil || !pending || target <= current && to != 0 {
-		return err
-	}
+	// Only an upgrade is told: not a new database, nor a late migration below current (small).
+	upgrade := log != nil && current > 0 && current < target
 	start := time.Now()
-	if log != nil && current > 0 {
+	if upgrade {
 		log.Info("upgrading the database schema: on a large database this takes minutes, do not stop kaoqin",
 			"from", current, "to", target)
 	}
 	if to == 0 {
 		_, err = p.Up(ctx)
-	} else {
+	} else if to > current {
 		_, err = p.UpTo(ctx, to)
 	}
 	if err != nil {
 		return fmt.Errorf("from version %d: %w", current, err)
 	}
-	if log != nil && current > 0 {
+	if upgrade {
 		log.Info("database schema upgraded", "version", target, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil

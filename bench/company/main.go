@@ -157,7 +157,6 @@ func syncCompany(ctx context.Context, w io.Writer, db *benchkit.DB, loc *time.Lo
 	if _, err := sim.Measure(ctx, w, db.DB, o.qps, syncer.Request{NoOrg: true}); err != nil {
 		return err
 	}
-
 	return nil
 }
 
