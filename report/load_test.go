@@ -19,6 +19,7 @@ type fakeSource struct {
 	mu         sync.Mutex // the loader reads side by side
 	calls      []string
 	checkUser  [][]string  // the UserIDs of each Checks call
+	checkDays  [][2]string // the From and To of each Checks call
 	checkSlice [][2]string // the After and Through of each Checks call
 	fail       string      // the method that fails
 }
@@ -62,6 +63,19 @@ func (f *fakeSource) Memberships(ctx context.Context, from, to string) ([]kaoqin
 	return out, f.call("Memberships")
 }
 
+// checksOf returns the UserIDs of the first Checks call of from..to: the report's own read,
+// which the loader makes beside the read of the night before (another day), in either order.
+func (f *fakeSource) checksOf(t *testing.T, from, to string) []string {
+	t.Helper()
+	for i, d := range f.checkDays {
+		if d == [2]string{from, to} {
+			return f.checkUser[i]
+		}
+	}
+	t.Fatalf("no checks read for %s..%s: %v", from, to, f.checkDays)
+	return nil
+}
+
 // of reports whether userid is one of flt's employees.
 func of(flt kaoqin.Filter, userid string) bool {
 	return (flt.UserIDs == nil || slices.Contains(flt.UserIDs, userid)) &&
@@ -71,6 +85,7 @@ func of(flt kaoqin.Filter, userid string) bool {
 func (f *fakeSource) Checks(ctx context.Context, flt kaoqin.Filter) ([]kaoqin.Check, error) {
 	f.mu.Lock()
 	f.checkUser = append(f.checkUser, flt.UserIDs)
+	f.checkDays = append(f.checkDays, [2]string{flt.From, flt.To})
 	f.checkSlice = append(f.checkSlice, [2]string{flt.After, flt.Through})
 	f.mu.Unlock()
 	var out []kaoqin.Check
@@ -199,8 +214,8 @@ func TestLoadDaily(t *testing.T) {
 	if jsonOf(t, got) != jsonOf(t, want) {
 		t.Error("LoadDaily differs from ComputeDaily on the same data")
 	}
-	if src.checkUser[0] != nil {
-		t.Errorf("the company's report read the checks of %v, want everyone's", src.checkUser[0])
+	if users := src.checksOf(t, "2026-11-18", "2026-11-18"); users != nil {
+		t.Errorf("the company's report read the checks of %v, want everyone's", users)
 	}
 }
 
@@ -249,7 +264,7 @@ func TestLoadPeriod_Scope(t *testing.T) {
 		t.Error("LoadPeriod differs from ComputePeriod on the same data")
 	}
 	// A manager's report reads the checks of the scope's members only.
-	if users := src.checkUser[0]; !slices.Equal(users, []string{"u02", "u04", "u06", "u07"}) {
+	if users := src.checksOf(t, "2026-11-09", "2026-11-23"); !slices.Equal(users, []string{"u02", "u04", "u06", "u07"}) {
 		t.Errorf("checks read for %v, want 销售部's members", users)
 	}
 }
@@ -273,7 +288,7 @@ func TestLoadSeriesAndCalendar(t *testing.T) {
 	if c.Days[2].Status != StatusAbsent {
 		t.Errorf("u07 on 11-18: %s, want absent", c.Days[2].Status)
 	}
-	if users := src.checkUser[0]; !slices.Equal(users, []string{"u07"}) {
+	if users := src.checksOf(t, "2026-11-16", "2026-11-20"); !slices.Equal(users, []string{"u07"}) {
 		t.Errorf("calendar read the checks of %v, want u07's only", users)
 	}
 }
