@@ -116,14 +116,19 @@ func (c *Client) NewRequest(method, path string, body any) (*Request, error) {
 // Do sends req with the app's access token and decodes the answer into v (which may be nil)
 // when DingTalk says errcode 0. It waits for the path's rate limiter before every attempt,
 // retries throttled and transient failures per the retry policy, and when DingTalk rejects the
-// token it drops it, fetches a new one and retries once.
+// token it drops it, fetches a new one and retries; if DingTalk rejects the new token at once,
+// the call fails.
 func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
 	return c.do(ctx, req, true, v)
 }
 
 func (c *Client) do(ctx context.Context, req *Request, withToken bool, v any) (*Response, error) {
-	var used string    // the token of the latest attempt
-	refetched := false // the one retry with a new token has been spent
+	var used string // the token of the latest attempt
+	// refetched says the latest attempt used a token fetched because DingTalk had just
+	// rejected the one before. If DingTalk rejects that one too, at once, a new token will not
+	// help: the call fails. A token that expires later in the call (its attempt was throttled
+	// or failed in passing, and retried after a backoff) is replaced again.
+	refetched := false
 	try := func(attempt int) (*Response, error) {
 		token := ""
 		if withToken {
@@ -141,7 +146,11 @@ func (c *Client) do(ctx context.Context, req *Request, withToken bool, v any) (*
 	}
 	again := func(err error) bool {
 		var e *APIError
-		if !withToken || refetched || !errors.As(err, &e) || !e.tokenRejected() {
+		if !withToken || !errors.As(err, &e) || !e.tokenRejected() {
+			refetched = false
+			return false
+		}
+		if refetched {
 			return false
 		}
 		refetched = true

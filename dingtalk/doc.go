@@ -90,7 +90,9 @@
 //
 // The access token is fetched once per app, shared by all goroutines (single flight), and
 // replaced ahead of its expiry. When DingTalk rejects it (40014, 42001, 40001, 41001, or 88
-// with one of those as sub_code) the client drops it, fetches a new one and retries once.
+// with one of those as sub_code) the client drops it, fetches a new one and retries at once.
+// A new token rejected on its first attempt fails the call; one that expires after a
+// throttled or failed attempt, while the call waits to retry, is replaced again.
 //
 // # Testing against a fake
 //

@@ -193,6 +193,41 @@ func TestToken_RejectedAgainIsNotRetriedForever(t *testing.T) {
 	}
 }
 
+func TestToken_ExpiryWhileWaitingToRetryIsRefetchedAgain(t *testing.T) {
+	t.Parallel()
+	// The first token is rejected; the call retries with a second one at once, and is
+	// throttled; while it backs off, the second token expires too. The retry after the
+	// backoff is rejected, and a third token must be fetched, not the call failed.
+	env := setup(t)
+	var fetched atomic.Int32
+	env.setTokenHandler(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","access_token":"tok-%d-aaaaaaaa","expires_in":7200}`, fetched.Add(1))
+	})
+	var seen []string
+	var mu sync.Mutex
+	env.mux.HandleFunc("/topapi/v2/department/listsub", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.Query().Get("access_token"))
+		n := len(seen)
+		mu.Unlock()
+		switch n {
+		case 1, 3:
+			fmt.Fprint(w, `{"errcode":88,"sub_code":"40014","sub_msg":"不合法的access_token","errmsg":"ding talk error","request_id":"r"}`)
+		case 2:
+			fmt.Fprint(w, `{"errcode":90018,"errmsg":"请求太频繁"}`)
+		default:
+			fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","result":[]}`)
+		}
+	})
+	if _, _, err := env.client.Departments.ListSub(context.Background(), 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"tok-1-aaaaaaaa", "tok-2-aaaaaaaa", "tok-2-aaaaaaaa", "tok-3-aaaaaaaa"}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("tokens sent %v, want %v", seen, want)
+	}
+}
+
 func TestToken_BadCredentials(t *testing.T) {
 	t.Parallel()
 	env := setup(t)
