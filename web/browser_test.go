@@ -511,16 +511,28 @@ func tour(t *testing.T, ctx context.Context, base, dir string, pages ...string) 
 	wg.Wait()
 }
 
-// tourView shows one page at one size in one language, checks its width and takes its
-// screenshot.
-func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lang string) error {
-	// The widest elements past the right edge of the viewport, if any.
+// fits fails when the page shown is wider than the screen, naming the widest elements past its
+// right edge.
+func fits(ctx context.Context, view string) error {
 	const overflow = `(function(){var vw=document.documentElement.clientWidth,out=[];
 		if(document.documentElement.scrollWidth>vw)out.push("the page is "+document.documentElement.scrollWidth+" px wide");
 		document.querySelectorAll("body *").forEach(function(e){var r=e.getBoundingClientRect();
 			if(r.width>0&&r.right>vw+1)out.push(e.tagName.toLowerCase()+(e.id?"#"+e.id:"")+
 				(typeof e.className==="string"&&e.className?"."+e.className.trim().split(/\s+/).join("."):"")+" to "+Math.round(r.right)+" px")});
 		return out.slice(0,5).join("; ")})()`
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](overflow))
+	if err != nil {
+		return fmt.Errorf("%s: %w", view, err)
+	}
+	if wide != "" {
+		return fmt.Errorf("%s is wider than the screen: %s", view, wide)
+	}
+	return nil
+}
+
+// tourView shows one page at one size in one language, checks its width and takes its
+// screenshot.
+func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lang string) error {
 	view := fmt.Sprintf("%s-%dx%d-%s", name, w, h, lang)
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -544,12 +556,8 @@ func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lan
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		return fmt.Errorf("%s: the charts are not drawn: %w", view, err)
 	}
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](overflow))
-	if err != nil {
-		return fmt.Errorf("%s: %w", view, err)
-	}
-	if wide != "" {
-		return fmt.Errorf("%s is wider than the screen: %s", view, wide)
+	if err := fits(ctx, view); err != nil {
+		return err
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {

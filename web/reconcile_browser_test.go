@@ -65,11 +65,17 @@ func TestBrowser_Reconcile(t *testing.T) {
 			t.Fatal(err)
 		}
 		shot("reconcile-3-result-en-" + strconv.FormatInt(size[0], 10))
+		if err := fits(ctx, "the reconciliation in English at "+strconv.FormatInt(size[0], 10)); err != nil {
+			t.Error(err)
+		}
 		if err := chromedp.Do(ctx, chromedp.Navigate(re.ts.URL+"/reconcile?lang=zh&estimate=1&from="+re.from+"&to="+re.to),
 			chromedp.WaitVisible(chromedp.ID("reconciliations"))); err != nil {
 			t.Fatal(err)
 		}
 		shot("reconcile-4-list-zh-" + strconv.FormatInt(size[0], 10))
+		if err := fits(ctx, "the reconciliations in Chinese at "+strconv.FormatInt(size[0], 10)); err != nil {
+			t.Error(err)
+		}
 	}
 
 	// The day of the difference leads to that day's checks of the person.

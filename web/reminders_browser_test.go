@@ -90,6 +90,9 @@ func TestBrowser_Reminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		shot("reminders-" + lang + "-390")
+		if err := fits(bctx, "reminders in "+lang+" at 390"); err != nil {
+			t.Error(err)
+		}
 	}
 	// A refused rule, in English, on a desktop.
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(e.ts.URL+"/reminders?lang=en"),
