@@ -287,6 +287,38 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after the board refreshed itself, its charts are not drawn: %v", err)
 	}
 
+	// Shift starts close together on a narrow chart: their labels take as many rows as they
+	// need, and no label covers another or the legend. (The board's own chart has one start.)
+	crowded := `(function(){var el=document.createElement("div");el.id="crowded";el.className="chart small";el.style.width="320px";
+		el.setAttribute("data-chart","arrivals");var m=[];
+		for(var h=7;h<10;h++)for(var i=0;i<60;i++)m.push("0"+h+":"+(i<10?"0":"")+i);
+		var z=m.map(function(){return 0}),at=["07:05","08:30","08:45","09:00","09:55"];
+		el.setAttribute("data-json",JSON.stringify({minutes:m,in:z,due:z,labels:{in:"Checked in",due:"Due"},
+			starts:at.map(function(a,i){return {at:a,label:a+" · "+(i*40+3)+" people"}}).concat([{at:"22:00",label:"22:00 · 9 people"}])}));
+		var box=document.createElement("div");box.id="crowded-box";box.appendChild(el);
+		document.getElementById("main").appendChild(box);box.dispatchEvent(new CustomEvent("htmx:load",{bubbles:true}));return true})()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](crowded)); err != nil {
+		t.Fatalf("draw a crowded arrivals chart: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#crowded[data-drawn]"))); err != nil {
+		t.Fatalf("draw a crowded arrivals chart: %v", err)
+	}
+	if err := legible(ctx, "a crowded arrivals chart"); err != nil {
+		t.Error(err)
+	}
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.getElementById("crowded")).getZr().storage.getDisplayList()`+
+		`.filter(function(e){return e.type==="tspan"&&!e.ignore&&!e.invisible&&/ · /.test(e.style.text)}).map(function(e){return e.style.text}).sort()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The five starts drawn have their labels; 22:00, after the chart's last minute, has none.
+	if want := "[07:05 · 3 people 08:30 · 43 people 08:45 · 83 people 09:00 · 123 people 09:55 · 163 people]"; fmt.Sprint(labels) != want {
+		t.Errorf("the crowded chart's labels are %v, want %s", labels, want)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("crowded-box").remove(),true`)); err != nil {
+		t.Fatal(err)
+	}
+
 	// 3. The list of people not checked in: everyone the report counts, a search that narrows
 	// it as one types, a department's box that selects its people.
 	if n := number(`[data-field="list_total"]`); n != want.Company.NotCheckedIn {
@@ -530,6 +562,34 @@ func fits(ctx context.Context, view string) error {
 	return nil
 }
 
+// legible fails when two texts of a chart drawn on the page cover each other: labels, legend,
+// axis names. It reads what ECharts drew from its renderer's display list.
+func legible(ctx context.Context, view string) error {
+	const overlaps = `(function(){var out=[];
+		document.querySelectorAll("[data-chart][data-drawn]").forEach(function(el){
+			var c=echarts.getInstanceByDom(el);if(!c)return;
+			var texts=[];
+			c.getZr().storage.getDisplayList().forEach(function(e){
+				if(e.type!=="tspan"||e.ignore||e.invisible||!e.style.text)return;
+				var r=e.getBoundingRect().clone();r.applyTransform(e.getComputedTransform());texts.push({t:e.style.text,r:r});
+			});
+			for(var i=0;i<texts.length;i++)for(var j=i+1;j<texts.length;j++){
+				var a=texts[i].r,b=texts[j].r;
+				if(a.x<b.x+b.width&&b.x<a.x+a.width&&a.y<b.y+b.height&&b.y<a.y+a.height)
+					out.push(el.getAttribute("data-chart")+": \""+texts[i].t+"\" covers \""+texts[j].t+"\"");
+			}
+		});
+		return out.slice(0,5).join("; ")})()`
+	bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](overlaps))
+	if err != nil {
+		return fmt.Errorf("%s: %w", view, err)
+	}
+	if bad != "" {
+		return fmt.Errorf("%s: a chart's texts cover each other: %s", view, bad)
+	}
+	return nil
+}
+
 // tourView shows one page at one size in one language, checks its width and takes its
 // screenshot.
 func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lang string) error {
@@ -557,6 +617,9 @@ func tourView(ctx context.Context, base, dir, name, path string, w, h int64, lan
 		return fmt.Errorf("%s: the charts are not drawn: %w", view, err)
 	}
 	if err := fits(ctx, view); err != nil {
+		return err
+	}
+	if err := legible(ctx, view); err != nil {
 		return err
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())

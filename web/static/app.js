@@ -40,30 +40,61 @@
   // The morning's arrivals: people checked in by each minute, against the shift starts.
   function arrivals(el, d) {
     var chart = echarts.init(el);
-    // A shift start near either end of the morning gets its label on the inner side of its line:
-    // centred on it, the label of a line at the chart's edge was cut in half. (A start after the
-    // last minute drawn, 09:00 at 08:50, is drawn at the right edge.)
-    var last = Math.max(d.minutes.length - 1, 1);
-    var lines = d.starts.map(function (s) {
-      var i = d.minutes.indexOf(s.at), at = i < 0 ? 1 : i / last;
-      var align = at > 0.8 ? "right" : at < 0.2 ? "left" : "center";
-      return { xAxis: s.at, label: { formatter: s.label, align: align } };
-    });
     chart.setOption({
       animation: false,
       color: ["#2f6fde", "#9aa8b8"],
       tooltip: { trigger: "axis", confine: true },
-      legend: { top: 0, data: [d.labels.in, d.labels.due] },
-      grid: { left: 40, right: 16, top: 34, bottom: 26 },
+      // Below the chart: the band above it holds the shift starts' labels.
+      legend: { bottom: 0, data: [d.labels.in, d.labels.due] },
       xAxis: { type: "category", boundaryGap: false, data: d.minutes },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: d.labels.in, type: "line", step: "end", showSymbol: false, areaStyle: { opacity: 0.12 }, data: d.in,
-          markLine: { symbol: "none", silent: true, lineStyle: { type: "dashed", color: "#b8741a" }, data: lines } },
+          markLine: { symbol: "none", silent: true, lineStyle: { type: "dashed", color: "#b8741a" } } },
         { name: d.labels.due, type: "line", step: "end", showSymbol: false, lineStyle: { type: "dotted" }, data: d.due }
       ]
     });
+    chart.layout = function () { chart.setOption(startLabels(el, d)); };
+    chart.layout();
     return chart;
+  }
+
+  // startLabels places the shift starts' labels above their lines, in as many rows as it takes
+  // for none to cover another (08:00 and 09:00 side by side on a phone), and makes the band
+  // above the chart as tall as those rows. It depends on the chart's width: it runs again when
+  // the window is resized.
+  function startLabels(el, d) {
+    var left = 40, right = 16, row = 15, gap = 6;
+    var width = Math.max(el.clientWidth - left - right, 1);
+    var last = Math.max(d.minutes.length - 1, 1);
+    var measure = document.createElement("canvas").getContext("2d");
+    measure.font = "12px sans-serif"; // ECharts' default label font
+    // A start after the last minute drawn (09:00 at 08:50, a night shift's 22:00) has no line
+    // yet, so no label either.
+    var drawn = d.starts.filter(function (s) { return d.minutes.indexOf(s.at) >= 0; });
+    var placed = drawn.map(function (s) {
+      // Near either end of the morning a label sits on the inner side of its line: centred on
+      // it, the label of a line at the chart's edge was cut in half.
+      var at = d.minutes.indexOf(s.at) / last;
+      var align = at > 0.8 ? "right" : at < 0.2 ? "left" : "center";
+      var x = left + at * width, w = measure.measureText(s.label).width;
+      var from = align === "left" ? x : align === "right" ? x - w : x - w / 2;
+      return { s: s, align: align, from: from, to: from + w };
+    });
+    // Left to right, each label takes the first row whose last label ends before it begins.
+    var ends = [];
+    placed.slice().sort(function (a, b) { return a.from - b.from; }).forEach(function (p) {
+      var r = 0;
+      while (r < ends.length && ends[r] + gap > p.from) r++;
+      ends[r] = p.to;
+      p.row = r;
+    });
+    return {
+      grid: { left: left, right: right, top: 12 + row * Math.max(ends.length, 1), bottom: 48 },
+      series: [{ markLine: { data: placed.map(function (p) {
+        return { xAxis: p.s.at, label: { formatter: p.s.label, align: p.align, distance: 5 + p.row * row } };
+      }) } }]
+    };
   }
 
   // How late the late people were, by kind.
@@ -217,7 +248,7 @@
     var search = board.querySelector("input[data-filter]");
     if ((search && search.value) || board.querySelector("input[name=userid]:checked")) e.preventDefault();
   });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); if (c.layout) c.layout(); }); });
 })();
 
 // Forms that ask before they act (deleting a reminder rule): data-confirm holds the question.
