@@ -277,6 +277,7 @@ func TestBrowser(t *testing.T) {
 	// drawn again, with their data (htmx drops <script> elements, which held it once). (Without
 	// v=, the board is sent even unchanged.)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var b=document.getElementById("board");`+
+		`window.oldCharts=Array.prototype.slice.call(b.querySelectorAll("[data-chart][data-drawn]"));`+
 		`b.setAttribute("data-old","1");htmx.ajax("GET",b.getAttribute("hx-get").replace(/&v=[^&]*/,""),{target:b,swap:"outerHTML"});return true})()`)); err != nil {
 		t.Fatal(err)
 	}
@@ -285,6 +286,11 @@ func TestBrowser(t *testing.T) {
 		`&&b.querySelectorAll("[data-chart]").length>0})()`,
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("after the board refreshed itself, its charts are not drawn: %v", err)
+	}
+	// The old board's charts are disposed of: a board open all day must not keep them all.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.oldCharts.length===0?-1:window.oldCharts.filter(function(el){return !!echarts.getInstanceByDom(el)}).length`))
+	if err != nil || kept != 0 {
+		t.Errorf("after the board refreshed itself, %d of its old charts are still alive (-1: there were none) (%v)", kept, err)
 	}
 
 	// Shift starts close together on a narrow chart: their labels take as many rows as they

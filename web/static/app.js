@@ -119,6 +119,13 @@
   var charts = [];
   function init(root) {
     if (typeof echarts === "undefined") return;
+    // The charts of a board htmx has replaced are out of the page: dispose of them, or a board
+    // left open all day (a screen by the door) keeps every one it ever drew, canvases and all.
+    charts = charts.filter(function (c) {
+      if (c.getDom().isConnected) return true;
+      c.dispose();
+      return false;
+    });
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       if (el.getAttribute("data-drawn")) return;
       var d = readData(el);
