@@ -558,14 +558,7 @@ func fits(ctx context.Context, view string) error {
 			if(r.width>0&&r.right>vw+1)out.push(e.tagName.toLowerCase()+(e.id?"#"+e.id:"")+
 				(typeof e.className==="string"&&e.className?"."+e.className.trim().split(/\s+/).join("."):"")+" to "+Math.round(r.right)+" px")});
 		return out.slice(0,5).join("; ")})()`
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](overflow))
-	if err != nil {
-		return fmt.Errorf("%s: %w", view, err)
-	}
-	if wide != "" {
-		return fmt.Errorf("%s is wider than the screen: %s", view, wide)
-	}
-	return nil
+	return findNone(ctx, view, overflow, "is wider than the screen")
 }
 
 // legible fails when two texts of a chart drawn on the page cover each other: labels, legend,
@@ -586,12 +579,18 @@ func legible(ctx context.Context, view string) error {
 			}
 		});
 		return out.slice(0,5).join("; ")})()`
-	bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](overlaps))
+	return findNone(ctx, view, overlaps, "has chart texts that cover each other")
+}
+
+// findNone runs script, which describes what it finds wrong on the page shown, and fails with
+// what it found, if anything.
+func findNone(ctx context.Context, view, script, wrong string) error {
+	found, err := chromedp.Run(ctx, chromedp.Evaluate[string](script))
 	if err != nil {
 		return fmt.Errorf("%s: %w", view, err)
 	}
-	if bad != "" {
-		return fmt.Errorf("%s: a chart's texts cover each other: %s", view, bad)
+	if found != "" {
+		return fmt.Errorf("%s %s: %s", view, wrong, found)
 	}
 	return nil
 }
