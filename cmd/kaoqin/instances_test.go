@@ -186,9 +186,6 @@ func TestServe_SeveralInstances(t *testing.T) {
 	if ok != 1 || interrupted != 1 {
 		t.Errorf("runs: %d ok, %d interrupted; want the takeover's ok and the killed one interrupted: %+v", ok, interrupted, runs)
 	}
-	// No page pulled twice, but those of the chunks the dead instance was pulling and had not
-	// saved (they must be pulled again: their rows were lost with it), and none of them twice
-	// after the takeover.
 	// The chunks the dead instance saved: those read just after its death, and those whose
 	// commit PostgreSQL was still running then (the dead client had sent it; they bear a time
 	// before the kill).
@@ -200,6 +197,9 @@ func TestServe_SeveralInstances(t *testing.T) {
 			saved[k] = at
 		}
 	}
+	// No page pulled twice, but those of the chunks the dead instance was pulling and had not
+	// saved (they must be pulled again: their rows were lost with it), and none of them twice
+	// after the takeover.
 	again, touched, dup := sim.pages(leader)
 	if len(dup) > 0 {
 		t.Errorf("pages pulled twice: %v", dup)

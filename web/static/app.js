@@ -67,23 +67,23 @@
     var left = 40, right = 16, row = 15, gap = 6;
     var width = Math.max(el.clientWidth - left - right, 1);
     var last = Math.max(d.minutes.length - 1, 1);
-    var measure = document.createElement("canvas").getContext("2d");
-    measure.font = "12px sans-serif"; // ECharts' default label font
-    // A start after the last minute drawn (09:00 at 08:50, a night shift's 22:00) has no line
-    // yet, so no label either.
-    var drawn = d.starts.filter(function (s) { return d.minutes.indexOf(s.at) >= 0; });
-    var placed = drawn.map(function (s) {
+    var placed = [];
+    d.starts.forEach(function (s) {
+      // A start after the last minute drawn (09:00 at 08:50, a night shift's 22:00) has no
+      // line yet, so no label either.
+      var i = d.minutes.indexOf(s.at);
+      if (i < 0) return;
       // Near either end of the morning a label sits on the inner side of its line: centred on
       // it, the label of a line at the chart's edge was cut in half.
-      var at = d.minutes.indexOf(s.at) / last;
+      var at = i / last;
       var align = at > 0.8 ? "right" : at < 0.2 ? "left" : "center";
-      var x = left + at * width, w = measure.measureText(s.label).width;
+      var x = left + at * width, w = textWidth(s.label);
       var from = align === "left" ? x : align === "right" ? x - w : x - w / 2;
-      return { s: s, align: align, from: from, to: from + w };
+      placed.push({ s: s, align: align, from: from, to: from + w });
     });
     // Left to right, each label takes the first row whose last label ends before it begins.
     var ends = [];
-    placed.slice().sort(function (a, b) { return a.from - b.from; }).forEach(function (p) {
+    placed.sort(function (a, b) { return a.from - b.from; }).forEach(function (p) {
       var r = 0;
       while (r < ends.length && ends[r] + gap > p.from) r++;
       ends[r] = p.to;
@@ -95,6 +95,17 @@
         return { xAxis: p.s.at, label: { formatter: p.s.label, align: p.align, distance: 5 + p.row * row } };
       }) } }]
     };
+  }
+
+  // textWidth is the width of a label in ECharts' default label font, measured on one canvas
+  // kept for it.
+  var measure;
+  function textWidth(text) {
+    if (!measure) {
+      measure = document.createElement("canvas").getContext("2d");
+      measure.font = "12px sans-serif";
+    }
+    return measure.measureText(text).width;
   }
 
   // How late the late people were, by kind.
